@@ -1,0 +1,152 @@
+"""Reverse-mode differentiation: backward() fills .grad, grad() returns gradients.
+
+Semantics (as in PyTorch): a leaf's ``.grad`` accumulates across backward() calls until it is
+zeroed; an interior node's ``.grad`` is reset at the start of each pass, so it always holds
+d(root)/d(node) of the latest pass.  A leaf with ``requires_grad=False`` keeps ``.grad == 0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from . import modes
+from .graph import topological_order
+from .ops import OPS
+from .value import Value, to_float
+
+# One recorded backward step: (node, upstream gradient, ((input, local derivative, product), ...)).
+Step = tuple[Value, float, tuple[tuple[Value, float, float], ...]]
+
+
+def backward(root: Value, grad: float = 1.0, *,
+             record: Callable[[Step], Any] | None = None) -> None:
+    """Accumulate d(root)/d(leaf) into every leaf's ``.grad`` (seeded with `grad`).
+
+    `record`, if given, is called once per node in the order the pass runs, with the numbers the
+    pass itself multiplied: this is what ``explain()`` shows.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
+    seed = to_float(grad)
+    order = topological_order(root)
+    frozen = _reset_interior(order)
+    if root._a is None:
+        if root._rg:
+            root.grad += seed
+    else:
+        root.grad = seed
+    if record is not None:
+        _run_recording(order, record)
+    elif modes.anomaly_enabled():
+        _run_checked(order)
+    else:
+        _run(order)
+    for v in frozen:
+        v.grad = 0.0
+
+
+def _reset_interior(order: list[Value]) -> list[Value]:
+    """Zero interior grads (they hold one pass only) and return the leaves that take no gradient."""
+    frozen = []
+    for v in order:
+        if v._a is not None:
+            v.grad = 0.0
+        elif not v._rg:
+            frozen.append(v)
+    return frozen
+
+
+def _run(order: list[Value]) -> None:
+    # The hot loop: consumers before inputs, so each node's grad is complete when it is read.
+    for v in reversed(order):
+        a = v._a
+        if a is not None:
+            g = v.grad
+            a.grad += v._da * g
+            db = v._db
+            if db is not None:
+                v._b.grad += db * g
+
+
+def _run_checked(order: list[Value]) -> None:
+    """_run, stopping at the first contribution that turns nan or inf (detect_anomaly)."""
+    for v in reversed(order):
+        g = v.grad
+        for x, local in zip(v.inputs, v.local_grads, strict=False):
+            if local is not None:
+                product = local * g
+                modes.check_backward(v, x, g, local, product)
+                x.grad += product
+
+
+def _run_recording(order: list[Value], record: Callable[[Step], Any]) -> None:
+    """_run, reporting every multiplication it does."""
+    for v in reversed(order):
+        g = v.grad
+        terms = []
+        for x, local in zip(v.inputs, v.local_grads, strict=False):
+            if local is not None:
+                product = local * g
+                x.grad += product
+                terms.append((x, local, product))
+        record((v, g, tuple(terms)))
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set ``.grad`` of each Value to 0."""
+    for v in values:
+        v.grad = 0.0
+
+
+def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.0,
+         create_graph: bool = False) -> Any:
+    """d(output)/d(input) for each input, without touching any ``.grad``.
+
+    With ``create_graph=True`` the gradients are Values built from the op table's derivative
+    expressions, so they can be differentiated again (second, third, ... derivatives).  An input
+    that `output` does not depend on, or that does not require grad, gets 0.  Returns a list (or a
+    single gradient if `inputs` is a single Value).
+    """
+    single = isinstance(inputs, Value)
+    wanted = [inputs] if single else list(inputs)
+    for x in [output, *wanted]:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() works on Values, got {type(x).__name__}")
+    order = topological_order(output)
+    grads: dict[Value, Any] = {output: Value(grad_output, requires_grad=False) if create_graph
+                               else to_float(grad_output)}
+    for v in reversed(order):
+        g = grads.get(v)
+        if g is None or v._a is None:
+            continue
+        if create_graph:
+            locals_ = OPS[v._op].local_value(v)
+            for x, local in zip(v.inputs, locals_, strict=False):
+                if local is not None:
+                    term = _times(local, g)
+                    grads[x] = term if x not in grads else grads[x] + term
+        else:
+            for x, local in zip(v.inputs, v.local_grads, strict=False):
+                if local is not None:
+                    grads[x] = grads.get(x, 0.0) + local * g
+    result = [_result(grads.get(x), x, create_graph) for x in wanted]
+    return result[0] if single else result
+
+
+def _times(local: Any, g: Value) -> Value:
+    # Skip the multiplication by ±1 so higher-order graphs stay as small as the formulas.
+    if isinstance(local, (int, float)):
+        if local == 1.0:
+            return g
+        if local == -1.0:
+            return -g
+    return local * g
+
+
+def _result(g: Any, x: Value, create_graph: bool) -> Any:
+    if x._a is None and not x._rg:
+        g = None
+    if create_graph:
+        return g if isinstance(g, Value) else Value(0.0 if g is None else g, requires_grad=False)
+    return 0.0 if g is None else g

@@ -1,0 +1,143 @@
+"""The functional face: value_and_grad, a nestable derivative transform, and gradcheck."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .backward import grad
+from .graph import topological_order
+from .modes import no_grad
+from .ops import OPS
+from .value import Value, to_float
+
+
+def _as_values(args: Sequence[Any]) -> tuple[list[Value], bool]:
+    """Wrap number arguments as fresh leaves; report whether any argument already was a Value."""
+    nested = any(isinstance(a, Value) for a in args)
+    return [a if isinstance(a, Value) else Value(to_float(a)) for a in args], nested
+
+
+def _check_output(out: Any, f: Callable[..., Any]) -> Value:
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        return Value(out, requires_grad=False)  # a constant function: its derivative is 0
+    name = getattr(f, "__name__", repr(f))
+    raise TypeError(f"{name} must return a Value or a number, got {type(out).__name__}")
+
+
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
+                   ) -> Callable[..., tuple[Any, Any]]:
+    """Turn f(x, ...) -> scalar into a function returning (f(x, ...), df/dx) as JAX does.
+
+    Called with numbers it returns floats.  Called with Values (inside another transform) it
+    returns Values that can be differentiated again.  `argnums` may be a tuple, giving a tuple of
+    gradients.
+    """
+    several = not isinstance(argnums, int)
+    positions = tuple(argnums) if several else (argnums,)
+
+    def wrapped(*args: Any) -> tuple[Any, Any]:
+        for i in positions:
+            if not -len(args) <= i < len(args):
+                raise ValueError(f"argnums names argument {i}, but {len(args)} were given")
+        xs, nested = _as_values(args)
+        out = _check_output(f(*xs), f)
+        gs = grad(out, [xs[i] for i in positions], create_graph=nested)
+        if not nested:
+            return out.data, (tuple(gs) if several else gs[0])
+        return out, (tuple(gs) if several else gs[0])
+
+    wrapped.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    return wrapped
+
+
+def derivative(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
+    """The function x -> df/dx; nest it for higher derivatives: derivative(derivative(f))."""
+    vg = value_and_grad(f, argnum)
+
+    def df(*args: Any) -> Any:
+        return vg(*args)[1]
+
+    df.__name__ = f"derivative({getattr(f, '__name__', 'f')})"
+    return df
+
+
+class GradcheckError(AssertionError):
+    """Backward disagrees with finite differences; the message names the culprit node."""
+
+
+def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check f's backward gradients against central finite differences at `inputs`.
+
+    On a mismatch, each node's stored local derivatives are checked the same way and the first
+    node whose derivative is wrong is named (op and label) -- the place to look after adding an op.
+    """
+    point = [to_float(x) for x in inputs]
+    xs = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
+    out = _check_output(f(*xs), f)
+    analytic = grad(out, xs)
+    problems = []
+    for i in range(len(point)):
+        numeric = _central_difference(functools.partial(_evaluate, f, point, i), point[i], eps)
+        if not _close(analytic[i], numeric, atol, rtol):
+            problems.append(f"d/dx{i}: backward gives {analytic[i]!r}, finite differences "
+                            f"{numeric!r}")
+    if not problems:
+        return True
+    culprit = _first_bad_local(out, eps, atol, rtol)
+    message = "gradcheck failed:\n  " + "\n  ".join(problems)
+    if culprit:
+        message += "\n" + culprit
+    if raise_exception:
+        raise GradcheckError(message)
+    return False
+
+
+def _evaluate(f: Callable[..., Value], point: list[float], i: int, t: float) -> float:
+    args = list(point)
+    args[i] = t
+    with no_grad():
+        out = f(*[Value(a) for a in args])
+    return out.data if isinstance(out, Value) else to_float(out)
+
+
+def _central_difference(fn: Callable[[float], float], x: float, eps: float) -> float:
+    return (fn(x + eps) - fn(x - eps)) / (2.0 * eps)
+
+
+def _close(a: float, b: float, atol: float, rtol: float) -> bool:
+    if math.isnan(a) and math.isnan(b):
+        return True
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def _nudged_forward(forward: Callable[..., tuple[float, ...]], data: list[float], k: int,
+                    t: float) -> float:
+    args = list(data)
+    args[k] = t
+    return forward(*args)[0]
+
+
+def _first_bad_local(out: Value, eps: float, atol: float, rtol: float) -> str:
+    """Find the first node (inputs first) whose stored local derivative disagrees with its op."""
+    for node in topological_order(out):
+        if node.op is None:
+            continue
+        forward = OPS[node.op].forward
+        data = [x.data for x in node.inputs]
+        for k, stored in enumerate(node.local_grads):
+            if stored is None:
+                continue
+            nudged = functools.partial(_nudged_forward, forward, data, k)
+            numeric = _central_difference(nudged, data[k], eps)
+            if not _close(stored, numeric, atol, rtol):
+                label = f" labelled {node.label!r}" if node.label else ""
+                return (f"first wrong local derivative: {node.op!r} node{label} "
+                        f"(data={node.data!r}), input {k} (data={data[k]!r}): stored "
+                        f"{stored!r}, finite differences {numeric!r}")
+    return ""
