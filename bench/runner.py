@@ -1,0 +1,136 @@
+"""Run every (engine, workload) pair in its own subprocess, then print the table and the ratios."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .engines import ENGINES, WORKLOADS_BY_KIND
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKLOADS = ("w1", "w2", "w3", "w4")
+TIMEOUT_S = 1800
+
+
+def run_worker(engine: str, workload: str, quick: bool) -> dict[str, Any]:
+    """One worker process; its result, or what it managed to report before failing."""
+    cmd = [sys.executable, "-m", "bench.worker", engine, workload] + (["--quick"] if quick else [])
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as exc:
+        return {"error": f"timed out after {TIMEOUT_S} s", "partial": _events(exc.stdout or "")}
+    events = _events(proc.stdout)
+    for event in events:
+        if event.get("event") == "result":
+            return event["result"]
+    tail = proc.stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+    result: dict[str, Any] = {"error": tail[0][:200], "returncode": proc.returncode,
+                              "partial": events}
+    if workload == "w3":
+        result.update(_w3_from_partial(events, proc.returncode))
+    return result
+
+
+def _events(stdout: str | bytes) -> list[dict[str, Any]]:
+    if isinstance(stdout, bytes):
+        stdout = stdout.decode(errors="replace")
+    events = []
+    for line in stdout.splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return events
+
+
+def _w3_from_partial(events: list[dict[str, Any]], returncode: int) -> dict[str, Any]:
+    """A W3 worker that crashed (a segfault, say) still reported every depth before the crash."""
+    depths: dict[str, Any] = {}
+    largest, failed_at = 0, None
+    for event in events:
+        if event.get("event") == "start":
+            failed_at = event["depth"]
+            depths[str(failed_at)] = {"ok": False, "error": f"process died ({returncode})"}
+        elif event.get("event") == "progress" and event.get("figures", {}).get("ok"):
+            depths[str(event["depth"])] = event["figures"]
+            largest, failed_at = event["depth"], None
+    return {"depths": depths, "largest_ok": largest, "failed_at": failed_at}
+
+
+def machine_info() -> dict[str, Any]:
+    """Where and with what the figures were measured."""
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                                capture_output=True, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "python": platform.python_version(), "implementation": platform.python_implementation(),
+        "python_build": " ".join(platform.python_build()), "platform": platform.platform(),
+        "cpu": cpu, "cpus": os.cpu_count(),
+        "load_average_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "git_commit": commit, "started_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+    }
+
+
+def run(engines: list[str], workloads: list[str], quick: bool) -> dict[str, Any]:
+    """Every requested pair, one subprocess each, with progress on stderr."""
+    report: dict[str, Any] = {"quick": quick, "machine": machine_info(), "results": {}}
+    for engine in engines:
+        for workload in WORKLOADS_BY_KIND[ENGINES[engine]["kind"]]:
+            if workload not in workloads:
+                continue
+            print(f"  running {engine} {workload} ...", file=sys.stderr, flush=True)
+            t0 = time.perf_counter()
+            result = run_worker(engine, workload, quick)
+            result["wall_s"] = round(time.perf_counter() - t0, 1)
+            report["results"].setdefault(engine, {})[workload] = result
+    report["machine"]["load_average_end"] = (os.getloadavg() if hasattr(os, "getloadavg")
+                                             else None)
+    return report
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bench [--quick] [--json PATH] [--engines ...] [--workloads ...]``."""
+    from .report import format_report, summarize
+
+    parser = argparse.ArgumentParser(prog="python -m bench", description=(
+        "valuegrad's benchmark suite: every engine in its own process, figures and ratios "
+        "measured in the same run."))
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller W4 graph")
+    parser.add_argument("--json", metavar="PATH", help="also write every figure to this file")
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help=f"comma-separated subset of: {', '.join(ENGINES)}")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS),
+                        help="comma-separated subset of: w1, w2, w3, w4")
+    args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    workloads = [w.strip().lower() for w in args.workloads.split(",") if w.strip()]
+    unknown = [e for e in engines if e not in ENGINES] + [w for w in workloads
+                                                          if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown engine or workload: {', '.join(unknown)}")
+    report = run(engines, workloads, args.quick)
+    summarize(report)
+    text = format_report(report)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
+        print(f"\nall figures written to {args.json}")
