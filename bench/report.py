@@ -60,7 +60,7 @@ def _row(title: str, cells: list[str], widths: list[int]) -> str:
 
 
 def summarize(report: dict[str, Any]) -> None:
-    """Add the ratios against micrograd and the target checklist to the report (for the JSON too)."""
+    """Add the ratios against micrograd and the target checklist to the report (and its JSON)."""
     res = report["results"]
     vg, mg, tv = res.get("valuegrad", {}), res.get("micrograd", {}), res.get("torch-vector", {})
     comp = res.get("valuegrad-compiled", {})

@@ -158,7 +158,7 @@ def make_mlp(leaf: Callable[[float], Any], init: list[list[tuple[list[float], fl
 
 def demo_loss(engine: Scalar, layers: list[Any], params: list[Any], xs: list[list[float]],
               ys: list[float]) -> Any:
-    """The demo's loss: mean hinge loss over the batch plus 1e-4 times the sum of squared weights."""
+    """The demo's loss: mean hinge loss over the batch plus 1e-4 times the squared weights."""
     inputs = [[engine.data_leaf(c) for c in row] for row in xs]
     scores = [mlp_forward(layers, x) for x in inputs]
     losses = [(1 + -yi * si).relu() for yi, si in zip(ys, scores, strict=True)]
@@ -227,8 +227,8 @@ def w2_torch_vector(cfg: Config) -> dict[str, Any]:
         # Column j of a weight matrix is neuron j's weights, so X @ W is every neuron at once.
         params = []
         for layer in init:
-            params.append(torch.tensor([list(c) for c in zip(*(w for w, _ in layer))], dtype=f64,
-                                       requires_grad=True))
+            columns = [list(c) for c in zip(*(w for w, _ in layer), strict=True)]
+            params.append(torch.tensor(columns, dtype=f64, requires_grad=True))
             params.append(torch.tensor([b for _, b in layer], dtype=f64, requires_grad=True))
         times, losses = [], []
         gc.collect()

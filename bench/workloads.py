@@ -13,7 +13,7 @@ import random
 ADD, MUL, SQUARE, RELU = 0, 1, 2, 3
 OP_NAMES = {ADD: "+", MUL: "*", SQUARE: "**2", RELU: "relu"}
 _WEIGHTS = (0.15, 0.35, 0.25, 0.25)  # the random part; the final sums add more +
-_BOUND = 4.0  # every node's value stays within ±_BOUND (except the final sums), so nothing overflows
+_BOUND = 4.0  # every value but the final sums stays within ±_BOUND: nothing overflows
 
 
 def _apply(code: int, x: float, y: float) -> float:
