@@ -29,21 +29,64 @@ def backward(root: Value, grad: float = 1.0, *,
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
     seed = to_float(grad)
-    order = topological_order(root)
-    frozen = _reset_interior(order)
-    if root._a is None:
+    if root._a is None:  # a leaf: its gradient with respect to itself is the seed
         if root._rg:
             root.grad += seed
-    else:
+        else:
+            root.grad = 0.0
+        if record is not None:
+            record((root, root.grad, ()))
+        return
+    if record is None and not modes.anomaly_enabled():
+        order, frozen = _interior_order(root)
         root.grad = seed
-    if record is not None:
-        _run_recording(order, record)
-    elif modes.anomaly_enabled():
-        _run_checked(order)
-    else:
         _run(order)
+    else:  # the instrumented passes visit every node, leaves included, as they always have
+        order = topological_order(root)
+        frozen = _reset_interior(order)
+        root.grad = seed
+        if record is not None:
+            _run_recording(order, record)
+        else:
+            _run_checked(order)
     for v in frozen:
         v.grad = 0.0
+
+
+def _interior_order(root: Value) -> tuple[list[Value], list[Value]]:
+    """graph.topological_order fused with backward's bookkeeping, so the graph is walked once.
+
+    Returns the interior nodes only (leaves have nothing to propagate), each with its grad
+    already reset to 0, and the leaves that take no gradient.  `root` must be interior.
+    """
+    order: list[Value] = []
+    frozen: list[Value] = []
+    stamp = object()
+    root._mark = stamp
+    stack = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while stack:
+        v = stack[-1]
+        a = v._a
+        if a._mark is not stamp:
+            a._mark = stamp
+            if a._a is not None:
+                push(a)
+                continue
+            if not a._rg:
+                frozen.append(a)
+        b = v._b
+        if b is not None and b._mark is not stamp:
+            b._mark = stamp
+            if b._a is not None:
+                push(b)
+                continue
+            if not b._rg:
+                frozen.append(b)
+        pop()
+        v.grad = 0.0
+        emit(v)
+    return order, frozen
 
 
 def _reset_interior(order: list[Value]) -> list[Value]:
@@ -58,15 +101,14 @@ def _reset_interior(order: list[Value]) -> list[Value]:
 
 
 def _run(order: list[Value]) -> None:
-    # The hot loop: consumers before inputs, so each node's grad is complete when it is read.
+    # The hot loop, over interior nodes only: consumers before inputs, so each node's grad is
+    # complete when it is read.  It allocates nothing but the floats it computes.
     for v in reversed(order):
-        a = v._a
-        if a is not None:
-            g = v.grad
-            a.grad += v._da * g
-            db = v._db
-            if db is not None:
-                v._b.grad += db * g
+        g = v.grad
+        v._a.grad += v._da * g
+        db = v._db
+        if db is not None:
+            v._b.grad += db * g
 
 
 def _run_checked(order: list[Value]) -> None:

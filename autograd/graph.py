@@ -11,25 +11,30 @@ if TYPE_CHECKING:
 def topological_order(root: Value) -> list[Value]:
     """Every Value that `root` depends on, inputs before the nodes that use them, root last.
 
-    Iterative depth-first search, so a chain of a million operations needs no recursion.
+    Iterative depth-first search, so a chain of a million operations needs no recursion.  Each
+    walk stamps the nodes it reaches with a fresh token (``_mark``) instead of keeping a set of
+    them: no hashing, no growing table, and nothing to clear afterwards.  (Two threads walking
+    the same graph at once would confuse each other's stamps; backward on a shared graph from
+    two threads is not meaningful anyway, as both would write the same ``.grad`` fields.)
     """
     order: list[Value] = []
-    seen = {root}
+    stamp = object()
+    root._mark = stamp
     stack = [root]
-    push, pop, mark, emit = stack.append, stack.pop, seen.add, order.append
+    push, pop, emit = stack.append, stack.pop, order.append
     while stack:
         v = stack[-1]
         a = v._a
         if a is not None:
             # Descend into the first unvisited input; a node is emitted once both are done.
-            # (An input already seen is already emitted: in a DAG it cannot be on the stack.)
-            if a not in seen:
-                mark(a)
+            # (An input already stamped is already emitted: in a DAG it cannot be on the stack.)
+            if a._mark is not stamp:
+                a._mark = stamp
                 push(a)
                 continue
             b = v._b
-            if b is not None and b not in seen:
-                mark(b)
+            if b is not None and b._mark is not stamp:
+                b._mark = stamp
                 push(b)
                 continue
         pop()

@@ -24,7 +24,9 @@ class Value:
     cycles and is freed by reference counting alone.
     """
 
-    __slots__ = ("data", "grad", "_op", "_a", "_b", "_da", "_db", "_label", "_rg")
+    # _mark: the token of the last graph walk that reached this node (see graph.py).  A tenth
+    # slot is free: CPython rounds the object to 112 bytes either way.
+    __slots__ = ("data", "grad", "_op", "_a", "_b", "_da", "_db", "_label", "_rg", "_mark")
 
     data: float
     grad: float
@@ -41,6 +43,7 @@ class Value:
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         self._label = label
         self._rg = bool(requires_grad)
+        self._mark = None
 
     # --- the read-only graph API every walker (backward, draw, explain, replay) uses ----------
 
@@ -149,7 +152,10 @@ class Value:
 
     def __radd__(self, other: Number) -> Value:
         other = _lift(other)
-        return other if other is NotImplemented else other.__add__(self)
+        if other is NotImplemented:
+            return NotImplemented
+        out, da, db = ops.add(other.data, self.data)
+        return _node(out, "+", other, self, da, db)
 
     def __sub__(self, other: Operand) -> Value:
         other = other if other.__class__ is Value else _lift(other)
@@ -160,7 +166,10 @@ class Value:
 
     def __rsub__(self, other: Number) -> Value:
         other = _lift(other)
-        return other if other is NotImplemented else other.__sub__(self)
+        if other is NotImplemented:
+            return NotImplemented
+        out, da, db = ops.sub(other.data, self.data)
+        return _node(out, "-", other, self, da, db)
 
     def __mul__(self, other: Operand) -> Value:
         other = other if other.__class__ is Value else _lift(other)
@@ -171,7 +180,10 @@ class Value:
 
     def __rmul__(self, other: Number) -> Value:
         other = _lift(other)
-        return other if other is NotImplemented else other.__mul__(self)
+        if other is NotImplemented:
+            return NotImplemented
+        out, da, db = ops.mul(other.data, self.data)
+        return _node(out, "*", other, self, da, db)
 
     def __truediv__(self, other: Operand) -> Value:
         other = other if other.__class__ is Value else _lift(other)
@@ -182,7 +194,10 @@ class Value:
 
     def __rtruediv__(self, other: Number) -> Value:
         other = _lift(other)
-        return other if other is NotImplemented else other.__truediv__(self)
+        if other is NotImplemented:
+            return NotImplemented
+        out, da, db = ops.div(other.data, self.data)
+        return _node(out, "/", other, self, da, db)
 
     def __pow__(self, other: Operand) -> Value:
         if other.__class__ is Value:
@@ -262,11 +277,24 @@ def to_float(data: Any) -> float:
 
 def _lift(x: Any) -> Any:
     """Wrap a plain number met in arithmetic as a constant leaf; NotImplemented for other types."""
-    if x.__class__ is Value:
+    cls = x.__class__
+    if cls is float:  # the common cases first: the ABC check below costs more than the node
+        return _constant(x)
+    if cls is Value:
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return NotImplemented
-    return Value(float(x), requires_grad=False)
+    if cls is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+        return _constant(float(x))
+    return NotImplemented
+
+
+def _constant(x: float) -> Value:
+    """The leaf for a number met in arithmetic: Value(x, requires_grad=False) minus the checks."""
+    v = _new(Value)
+    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = x, 0.0, None, None, None, None, None
+    v._label = ""
+    v._rg = False
+    v._mark = None
+    return v
 
 
 def _data_of(x: Operand) -> float:
@@ -277,7 +305,7 @@ _new = object.__new__
 
 
 def _node(out: float, op: str, a: Value, b: Value | None, da: float, db: float | None) -> Value:
-    """Make the Value for one operation.  The hot path: seven slot stores and nothing else."""
+    """Make the Value for one operation.  The hot path: eight slot stores and nothing else."""
     if _special_modes:
         return _special_node(out, op, a, b, da, db)
     v = _new(Value)
@@ -288,6 +316,7 @@ def _node(out: float, op: str, a: Value, b: Value | None, da: float, db: float |
     v._b = b
     v._da = da
     v._db = db
+    v._mark = None
     return v
 
 
@@ -302,6 +331,7 @@ def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
         return Value(out, requires_grad=False)
     v = _new(Value)
     v.data, v.grad, v._op, v._a, v._b, v._da, v._db = out, 0.0, op, a, b, da, db
+    v._mark = None
     return v
 
 
