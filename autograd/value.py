@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any, Union
 
 from . import ops
@@ -13,6 +14,77 @@ Operand = Union["Value", int, float]  # noqa: UP007
 # How many no_grad / detect_anomaly blocks are open anywhere (see modes.py).  While it is zero the
 # hot path pays one global read per operation and nothing else.
 _special_modes = 0
+
+
+# --- the templates that make Value's arithmetic methods ----------
+# Each method computes the value and local derivatives with the op table's float function and
+# records the node.  Making the node is inlined (it is _node's body) rather than called: this is
+# the hot path, and the call alone costs about 15 % of an operation.  The float function is looked
+# up in the ops module at each call, as ``ops.tanh(x)`` would be, so patching it takes effect.
+
+_ops_functions = vars(ops)
+
+
+def _binary(name: str, method: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The methods ``x <name> y`` and, for a plain number on the left, ``y <name> x``."""
+    forward = ops.OPS[name].forward.__name__
+
+    def op(self: Value, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        out, da, db = _ops_functions[forward](self.data, other.data)
+        if _special_modes:
+            return _special_node(out, name, self, other, da, db)
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v._op = name
+        v._a = self
+        v._b = other
+        v._da = da
+        v._db = db
+        v._mark = None
+        return v
+
+    def reflected(self: Value, other: Number) -> Value:
+        x = _lift(other)
+        if x is NotImplemented:
+            return NotImplemented
+        out, da, db = _ops_functions[forward](x.data, self.data)
+        return _node(out, name, x, self, da, db)
+
+    _name(op, f"__{method}__", f"x {name} y, recorded as a {name!r} node.")
+    _name(reflected, f"__r{method}__", f"number {name} x, recorded as a {name!r} node.")
+    return op, reflected
+
+
+def _unary(name: str, method: str, doc: str) -> Callable[..., Any]:
+    """The method applying the op table's one-input entry `name`."""
+    forward = ops.OPS[name].forward.__name__
+
+    def op(self: Value) -> Value:
+        out, da = _ops_functions[forward](self.data)
+        if _special_modes:
+            return _special_node(out, name, self, None, da, None)
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v._op = name
+        v._a = self
+        v._b = None
+        v._da = da
+        v._db = None
+        v._mark = None
+        return v
+
+    return _name(op, method, doc)
+
+
+def _name(f: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
+    f.__name__, f.__qualname__, f.__doc__ = name, f"Value.{name}", doc
+    return f
 
 
 class Value:
@@ -141,63 +213,13 @@ class Value:
 
     __hash__ = object.__hash__
 
-    # --- arithmetic: each line sends the numbers to the op table and records the node ----------
+    # --- arithmetic: each method sends the numbers to the op table and records the node ----------
+    # Most are made by the two templates below the class, from the op table's entry.
 
-    def __add__(self, other: Operand) -> Value:
-        other = other if other.__class__ is Value else _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.add(self.data, other.data)
-        return _node(out, "+", self, other, da, db)
-
-    def __radd__(self, other: Number) -> Value:
-        other = _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.add(other.data, self.data)
-        return _node(out, "+", other, self, da, db)
-
-    def __sub__(self, other: Operand) -> Value:
-        other = other if other.__class__ is Value else _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.sub(self.data, other.data)
-        return _node(out, "-", self, other, da, db)
-
-    def __rsub__(self, other: Number) -> Value:
-        other = _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.sub(other.data, self.data)
-        return _node(out, "-", other, self, da, db)
-
-    def __mul__(self, other: Operand) -> Value:
-        other = other if other.__class__ is Value else _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.mul(self.data, other.data)
-        return _node(out, "*", self, other, da, db)
-
-    def __rmul__(self, other: Number) -> Value:
-        other = _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.mul(other.data, self.data)
-        return _node(out, "*", other, self, da, db)
-
-    def __truediv__(self, other: Operand) -> Value:
-        other = other if other.__class__ is Value else _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.div(self.data, other.data)
-        return _node(out, "/", self, other, da, db)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        other = _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.div(other.data, self.data)
-        return _node(out, "/", other, self, da, db)
+    __add__, __radd__ = _binary("+", "add")
+    __sub__, __rsub__ = _binary("-", "sub")
+    __mul__, __rmul__ = _binary("*", "mul")
+    __truediv__, __rtruediv__ = _binary("/", "truediv")
 
     def __pow__(self, other: Operand) -> Value:
         if other.__class__ is Value:
@@ -212,53 +234,23 @@ class Value:
 
     def __rpow__(self, other: Number) -> Value:
         base = _lift(other)
-        return base if base is NotImplemented else base.__pow__(self)
-
-    def __neg__(self) -> Value:
-        out, da = ops.neg(self.data)
-        return _node(out, "neg", self, None, da, None)
+        if base is NotImplemented:
+            return NotImplemented
+        out, da, db = ops.pow_(base.data, self.data)
+        return _node(out, "**", base, self, da, db)
 
     def __pos__(self) -> Value:
         return self
 
-    def __abs__(self) -> Value:
-        out, da = ops.abs_(self.data)
-        return _node(out, "abs", self, None, da, None)
-
-    def exp(self) -> Value:
-        """e to the power of this Value."""
-        out, da = ops.exp(self.data)
-        return _node(out, "exp", self, None, da, None)
-
-    def log(self) -> Value:
-        """Natural logarithm (-inf at 0, nan below)."""
-        out, da = ops.log(self.data)
-        return _node(out, "log", self, None, da, None)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent."""
-        out, da = ops.tanh(self.data)
-        return _node(out, "tanh", self, None, da, None)
-
-    def sigmoid(self) -> Value:
-        """Logistic function 1 / (1 + e^-x)."""
-        out, da = ops.sigmoid(self.data)
-        return _node(out, "sigmoid", self, None, da, None)
-
-    def relu(self) -> Value:
-        """max(x, 0), with slope 0 at 0."""
-        out, da = ops.relu(self.data)
-        return _node(out, "relu", self, None, da, None)
-
-    def softplus(self) -> Value:
-        """log(1 + e^x), a smooth relu."""
-        out, da = ops.softplus(self.data)
-        return _node(out, "softplus", self, None, da, None)
-
-    def sqrt(self) -> Value:
-        """Square root (nan below 0)."""
-        out, da = ops.sqrt(self.data)
-        return _node(out, "sqrt", self, None, da, None)
+    __neg__ = _unary("neg", "__neg__", "-x")
+    __abs__ = _unary("abs", "__abs__", "|x|")
+    exp = _unary("exp", "exp", "e to the power of this Value.")
+    log = _unary("log", "log", "Natural logarithm (-inf at 0, nan below).")
+    tanh = _unary("tanh", "tanh", "Hyperbolic tangent.")
+    sigmoid = _unary("sigmoid", "sigmoid", "Logistic function 1 / (1 + e^-x).")
+    relu = _unary("relu", "relu", "max(x, 0), with slope 0 at 0.")
+    softplus = _unary("softplus", "softplus", "log(1 + e^x), a smooth relu.")
+    sqrt = _unary("sqrt", "sqrt", "Square root (nan below 0).")
 
 
 # --- construction ----------
@@ -335,7 +327,7 @@ def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
     return v
 
 
-def _unary(name: str, x: Operand) -> Value:
+def _apply(name: str, x: Operand) -> Value:
     if not isinstance(x, Value):
         x = Value(to_float(x), requires_grad=False)
     return getattr(x, name)()
@@ -343,34 +335,34 @@ def _unary(name: str, x: Operand) -> Value:
 
 def exp(x: Operand) -> Value:
     """e**x for a Value or a number."""
-    return _unary("exp", x)
+    return _apply("exp", x)
 
 
 def log(x: Operand) -> Value:
     """Natural logarithm of a Value or a number."""
-    return _unary("log", x)
+    return _apply("log", x)
 
 
 def tanh(x: Operand) -> Value:
     """tanh of a Value or a number."""
-    return _unary("tanh", x)
+    return _apply("tanh", x)
 
 
 def sigmoid(x: Operand) -> Value:
     """Logistic function of a Value or a number."""
-    return _unary("sigmoid", x)
+    return _apply("sigmoid", x)
 
 
 def relu(x: Operand) -> Value:
     """max(x, 0) of a Value or a number."""
-    return _unary("relu", x)
+    return _apply("relu", x)
 
 
 def softplus(x: Operand) -> Value:
     """log(1 + e^x) of a Value or a number."""
-    return _unary("softplus", x)
+    return _apply("softplus", x)
 
 
 def sqrt(x: Operand) -> Value:
     """Square root of a Value or a number."""
-    return _unary("sqrt", x)
+    return _apply("sqrt", x)
