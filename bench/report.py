@@ -127,7 +127,7 @@ def format_report(report: dict[str, Any]) -> str:
     res = report["results"]
     m = report["machine"]
     out = [
-        f"valuegrad benchmark ({'quick' if report['quick'] else 'full'} run, "
+        f"valuegrad benchmark ({report['size']} run, "
         f"{m['started_utc']} UTC, commit {m['git_commit'] or '?'})",
         f"{m['implementation']} {m['python']} ({m['python_build']}) on {m['platform']}",
         f"{m['cpu']}, {m['cpus']} cpus, load average {_load(m.get('load_average_start'))} at "
@@ -247,8 +247,9 @@ def _w4(res: dict[str, Any]) -> list[str]:
         return []
     widths = [11, 10, 10, 10, 40, 6]
     out = ["", "W4  memory of a random graph (after backward): bytes per node; RSS in MB after "
-           "each of 6 build/backward/free cycles",
-           _row("", ["ops", "traced", "peak bwd", "RSS", "RSS after free, cycles 1-6", "flat"],
+           "each build/backward/free cycle (flat: after the first, the allocators' warm-up, "
+           "neither peak nor floor grows by 5 % of one graph)",
+           _row("", ["ops", "traced", "peak bwd", "RSS", "RSS after free, by cycle", "flat"],
                 widths)]
     for title, r in rows:
         note = _status(r)

@@ -19,9 +19,9 @@ WORKLOADS = ("w1", "w2", "w3", "w4")
 TIMEOUT_S = 1800
 
 
-def run_worker(engine: str, workload: str, quick: bool) -> dict[str, Any]:
+def run_worker(engine: str, workload: str, size: str) -> dict[str, Any]:
     """One worker process; its result, or what it managed to report before failing."""
-    cmd = [sys.executable, "-m", "bench.worker", engine, workload] + (["--quick"] if quick else [])
+    cmd = [sys.executable, "-m", "bench.worker", engine, workload, "--size", size]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     try:
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -90,16 +90,16 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def run(engines: list[str], workloads: list[str], quick: bool) -> dict[str, Any]:
+def run(engines: list[str], workloads: list[str], size: str = "full") -> dict[str, Any]:
     """Every requested pair, one subprocess each, with progress on stderr."""
-    report: dict[str, Any] = {"quick": quick, "machine": machine_info(), "results": {}}
+    report: dict[str, Any] = {"size": size, "machine": machine_info(), "results": {}}
     for engine in engines:
         for workload in WORKLOADS_BY_KIND[ENGINES[engine]["kind"]]:
             if workload not in workloads:
                 continue
             print(f"  running {engine} {workload} ...", file=sys.stderr, flush=True)
             t0 = time.perf_counter()
-            result = run_worker(engine, workload, quick)
+            result = run_worker(engine, workload, size)
             result["wall_s"] = round(time.perf_counter() - t0, 1)
             report["results"].setdefault(engine, {})[workload] = result
     report["machine"]["load_average_end"] = (os.getloadavg() if hasattr(os, "getloadavg")
@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         "valuegrad's benchmark suite: every engine in its own process, figures and ratios "
         "measured in the same run."))
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller W4 graph")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the machinery, "
+                        "measures nothing (the test suite uses it)")
     parser.add_argument("--json", metavar="PATH", help="also write every figure to this file")
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help=f"comma-separated subset of: {', '.join(ENGINES)}")
@@ -127,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
                                                           if w not in WORKLOADS]
     if unknown:
         parser.error(f"unknown engine or workload: {', '.join(unknown)}")
-    report = run(engines, workloads, args.quick)
+    size = "smoke" if args.smoke else "quick" if args.quick else "full"
+    report = run(engines, workloads, size)
     summarize(report)
     text = format_report(report)
     print(text)

@@ -1,0 +1,32 @@
+"""The benchmark runner works end to end at tiny sizes (it measures nothing here: never timing)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_runner_produces_well_formed_results(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--json", str(out),
+         "--engines", "floats,valuegrad,valuegrad-compiled"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    assert report["size"] == "smoke" and report["machine"]["python"]
+    vg = report["results"]["valuegrad"]
+    assert set(vg) >= {"w1", "w2", "w3", "w4"}
+    for mode in ("gc_on", "gc_off"):
+        assert all(vg["w1"][mode][f"{k}_ns"] > 0 for k in ("build", "backward", "free"))
+        assert vg["w2"][mode]["ms_per_step"] > 0
+    assert vg["w1"]["root"] == report["results"]["floats"]["w1"]["root"]  # same graph, same value
+    assert vg["w3"]["largest_ok"] == 1000 and vg["w4"]["traced_bytes_per_node"] > 0
+    assert "skipped" in report["results"]["valuegrad-compiled"]["w2"] or \
+        report["results"]["valuegrad-compiled"]["w2"]["gc_on"]["ms_per_step"] > 0
+    targets = {t["target"] for t in report["summary"]["targets"]}
+    assert "W2 vs micrograd, GC on" in targets
+    for heading in ("W1", "W2", "W3", "W4", "Targets"):
+        assert heading in proc.stdout
