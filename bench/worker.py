@@ -165,9 +165,10 @@ def make_mlp(leaf: Callable[[float], Any], init: list[list[tuple[list[float], fl
 
 
 def demo_loss(engine: Scalar, layers: list[Any], params: list[Any], xs: list[list[float]],
-              ys: list[float]) -> Any:
+              ys: list[float], data_leaf: Callable[[float], Any] | None = None) -> Any:
     """The demo's loss: mean hinge loss over the batch plus 1e-4 times the squared weights."""
-    inputs = [[engine.data_leaf(c) for c in row] for row in xs]
+    wrap = data_leaf or engine.data_leaf
+    inputs = [[wrap(c) for c in row] for row in xs]
     scores = [mlp_forward(layers, x) for x in inputs]
     losses = [(1 + -yi * si).relu() for yi, si in zip(ys, scores, strict=True)]
     data_loss = sum(losses) * (1.0 / len(losses))
@@ -290,11 +291,15 @@ def w2_compiled(cfg: Config) -> dict[str, Any]:
     init = wl.mlp_init(*wl.W2_SIZES, seed=cfg.seed)
     shapes = [[len(w) for w, _ in layer] for layer in init]
 
+    def constant(x: float) -> Any:
+        return autograd.Value(x, requires_grad=False)
+
     def loss_of(*flat: Any) -> Any:
-        # Rebuild the layer structure around the traced parameter Values.
+        # Rebuild the layer structure around the traced parameter Values; the data are
+        # constants, baked into the trace.
         it = iter(flat)
         layers = [[([next(it) for _ in range(n)], next(it)) for n in layer] for layer in shapes]
-        return demo_loss(engine, layers, list(flat), xs, ys)
+        return demo_loss(engine, layers, list(flat), xs, ys, constant)
 
     weights = [p for layer in init for w, b in layer for p in (*w, b)]
     t0 = clock()
