@@ -10,8 +10,6 @@ import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from autograd import Value
 
 from . import losses
@@ -96,8 +94,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
 
     rng = random.Random(seed)
     order = list(range(n))
-    with _cyclic_gc_paused(), tqdm(total=total_steps, desc=desc, unit="step",
-                                   disable=quiet) as bar:
+    with _cyclic_gc_paused(), _progress_bar(total_steps, desc, quiet) as bar:
         for step in range(total_steps):
             k = step % per_epoch
             if k == 0 and batch < n:
@@ -115,6 +112,18 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
             bar.set_postfix(shown, refresh=False)  # drawn at tqdm's own pace, not every step
             bar.update()
     return history
+
+
+def _progress_bar(total: int, desc: str, quiet: bool) -> Any:
+    if quiet:
+        # Importing tqdm.auto in Jupyter without ipywidgets prints a warning; a quiet run has no
+        # bar, so it should print nothing at all.
+        from tqdm import tqdm as plain_tqdm
+
+        return plain_tqdm(total=total, disable=True)
+    from tqdm.auto import tqdm  # a widget in Jupyter, text in a terminal
+
+    return tqdm(total=total, desc=desc, unit="step")
 
 
 @contextlib.contextmanager
