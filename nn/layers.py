@@ -61,6 +61,8 @@ def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
     Turning each number into a Value once (rather than in every neuron's multiplication) is
     what lets all neurons of a layer share the same input nodes.
     """
+    if hasattr(x, "tolist") and not isinstance(x, Value):  # a NumPy row
+        x = x.tolist()
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"{who} expects a list of {nin} numbers, got {type(x).__name__}")
     if len(x) != nin:

@@ -72,6 +72,8 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     loss and metrics unless `quiet`.
     """
     inputs = check_samples(X, getattr(model, "nin", None))
+    if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on
+        y = y.tolist()
     if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
         raise TypeError(f"fit: y must be a list of targets, got {type(y).__name__}")
     if len(y) != len(inputs):
@@ -168,6 +170,8 @@ def _count(name: str, n: Any) -> int:
 
 def check_samples(X: Any, nin: int | None = None) -> list[list[float]]:
     """Check that X is a non-empty list of samples of `nin` numbers each; return them as floats."""
+    if hasattr(X, "tolist"):  # a NumPy array
+        X = X.tolist()
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence):
         raise TypeError(f"X must be a list of samples, got {type(X).__name__}")
     if len(X) == 0:

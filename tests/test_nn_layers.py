@@ -205,3 +205,13 @@ def test_bad_inputs_to_the_forward_pass():
         mlp(1.0)
     with pytest.raises(TypeError, match="input 0 must be a number or a Value, got bool"):
         mlp([True, 1.0])
+
+
+def test_public_names_have_docstrings():
+    for name in nn.__all__:
+        obj = getattr(nn, name)
+        if callable(obj):
+            assert obj.__doc__ and obj.__doc__.strip(), f"nn.{name} has no docstring"
+            for attr, member in vars(obj).items() if isinstance(obj, type) else []:
+                if callable(member) and not attr.startswith("_"):
+                    assert member.__doc__, f"nn.{name}.{attr} has no docstring"

@@ -152,3 +152,15 @@ def test_a_single_value_model_output_is_fine_for_custom_models():
                      optimizer=nn.SGD(model, lr=0.1), steps=30, quiet=True)
     assert model.w.data == pytest.approx(2.0, abs=1e-6)
     assert history["loss"][-1] < 1e-10
+
+
+def test_numpy_arrays_are_accepted_as_data():
+    import numpy as np  # a test dependency (setup.cfg [test])
+    X, y, model = small_problem()
+    twin = nn.MLP(2, [6, 1], activation="tanh", seed=0)
+    a = nn.fit(model, np.array(X), np.array(y), loss=nn.bce_with_logits,
+               optimizer=nn.SGD(model, lr=0.5), steps=2, quiet=True)
+    b = nn.fit(twin, X, y, loss=nn.bce_with_logits, optimizer=nn.SGD(twin, lr=0.5), steps=2,
+               quiet=True)
+    assert a == b
+    assert model(np.array([0.5, 0.25])).data == twin([0.5, 0.25]).data
