@@ -102,7 +102,6 @@ class Neuron(Module):
         draw = (rng or random).uniform  # the global `random` by default, as micrograd does
         self.w = [Value(draw(-bound, bound)) for _ in range(nin)]
         self.b = Value(0.0)
-        self._act = ACTIVATIONS[self.activation]
         self.label_parameters()
 
     @property
@@ -123,7 +122,7 @@ class Neuron(Module):
         for k in range(1, len(w)):
             total = total + w[k] * x[k]
         total = total + self.b
-        act = self._act
+        act = ACTIVATIONS[self.activation]
         return total if act is None else act(total)
 
     def set_weights(self, w: Sequence[float], b: float | None = None) -> None:
@@ -225,7 +224,7 @@ class MLP(Module):
         """The network's output: a single Value if the last layer has one neuron, else a list."""
         out: list[Value] = as_inputs(x, self.nin, "MLP")
         for layer in self.layers:
-            out = [n.forward(out) for n in layer.neurons]
+            out = layer(out)
         return out[0] if len(out) == 1 else out
 
     def set_weights(self, weights: Sequence[Sequence[Sequence[float]]],

@@ -96,7 +96,7 @@ class Module:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the weights to a JSON file (atomically: an interrupted save keeps the old file)."""
-        from .io import save_state_dict
+        from .io import save_state_dict  # here, not at the top: io imports this module
 
         save_state_dict(self.state_dict(), path)
 
