@@ -6,6 +6,8 @@ import math
 
 import pytest
 from conftest import require_torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd import Value, gradcheck
@@ -177,3 +179,21 @@ def test_label_and_range_errors():
         nn.l2([])
     with pytest.raises(TypeError, match="l2: parameter 0 is float"):
         nn.l2([1.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-60, 60), min_size=2, max_size=5), st.data())
+def test_logit_losses_match_pytorch_anywhere(scores, data):
+    torch = require_torch()
+    label = data.draw(st.integers(0, len(scores) - 1))
+    targets = data.draw(st.lists(st.floats(0, 1), min_size=len(scores), max_size=len(scores)))
+    xs = [Value(s) for s in scores]
+    loss = nn.cross_entropy(xs, label) + nn.bce_with_logits(xs, targets)
+    loss.backward()
+    z = torch.tensor(scores, requires_grad=True)
+    F = torch.nn.functional
+    reference = (F.cross_entropy(z.unsqueeze(0), torch.tensor([label]))
+                 + F.binary_cross_entropy_with_logits(z, torch.tensor(targets)))
+    reference.backward()
+    assert loss.data == pytest.approx(reference.item(), rel=1e-12, abs=1e-12)
+    assert [x.grad for x in xs] == pytest.approx(z.grad.tolist(), rel=1e-9, abs=1e-12)
