@@ -215,3 +215,14 @@ def test_public_names_have_docstrings():
             for attr, member in vars(obj).items() if isinstance(obj, type) else []:
                 if callable(member) and not attr.startswith("_"):
                     assert member.__doc__, f"nn.{name}.{attr} has no docstring"
+
+
+def test_nn_uses_only_the_public_engine_api():
+    import pathlib
+    import re
+
+    package = pathlib.Path(nn.__file__).parent
+    private_slots = re.compile(r"\._(a|b|da|db|op|rg|label)\b")
+    for source in package.glob("*.py"):
+        for number, line in enumerate(source.read_text().splitlines(), start=1):
+            assert not private_slots.search(line), f"{source.name}:{number} reads a Value slot"
