@@ -12,10 +12,12 @@ from importlib import metadata
 from typing import Any
 
 # The rows of the table, in the order they are printed.  "kind" says which workloads apply:
-# scalar engines replay every workload op by op; the others only run W2.
+# scalar engines replay every workload op by op; the others only run W2 ("nn": valuegrad's own
+# nn.MLP and losses instead of the bench's micrograd-style MLP).
 ENGINES: dict[str, dict[str, Any]] = {
     "floats": {"title": "plain Python floats (loop cost)", "kind": "baseline"},
     "valuegrad": {"title": "valuegrad eager", "kind": "scalar"},
+    "valuegrad-nn": {"title": "valuegrad eager, nn package", "kind": "nn"},
     "valuegrad-compiled": {"title": "valuegrad compiled", "kind": "compiled"},
     "micrograd": {"title": "micrograd 0.1.0", "kind": "scalar"},
     "torch-scalar": {"title": "PyTorch, 0-d tensors", "kind": "scalar"},
@@ -25,6 +27,7 @@ ENGINES: dict[str, dict[str, Any]] = {
 WORKLOADS_BY_KIND = {
     "baseline": ("w1",),
     "scalar": ("w1", "w2", "w3", "w4"),
+    "nn": ("w2",),
     "compiled": ("w2",),
     "vector": ("w2",),
 }

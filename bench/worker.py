@@ -274,6 +274,45 @@ def w2_torch_vector(cfg: Config) -> dict[str, Any]:
     return result
 
 
+def w2_nn(cfg: Config) -> dict[str, Any]:
+    """The same step written with valuegrad's nn package, as its users would write it."""
+    import nn
+
+    xs, ys = wl.moons(wl.W2_SAMPLES, cfg.seed)
+    init = wl.mlp_init(*wl.W2_SIZES, seed=cfg.seed)
+    result: dict[str, Any] = {}
+    for gc_on in (True, False):
+        model = nn.MLP(*wl.W2_SIZES)
+        model.set_weights([[w for w, _ in layer] for layer in init],
+                          [[b for _, b in layer] for layer in init])
+        params = model.parameters()
+        times, losses = [], []
+        gc.collect()
+        if not gc_on:
+            gc.disable()
+        try:
+            for step in range(cfg.w2_warmup + cfg.w2_steps):
+                t0 = clock()
+                total = nn.hinge([model(x) for x in xs], ys) + nn.l2(model, wl.W2_ALPHA)
+                model.zero_grad()
+                total.backward()
+                lr = wl.w2_learning_rate(step)
+                for p in params:
+                    p.data -= lr * p.grad
+                elapsed = clock() - t0
+                losses.append(total.data)
+                del total
+                if step >= cfg.w2_warmup:
+                    times.append(elapsed / 1e6)
+        finally:
+            gc.enable()
+        mode = "gc_on" if gc_on else "gc_off"
+        result[mode] = {"ms_per_step": median(times), "samples": times, "losses": losses}
+        result["first_loss"] = losses[0]
+        emit(event="progress", workload="w2", mode=mode, figures=result[mode])
+    return result
+
+
 def w2_compiled(cfg: Config) -> dict[str, Any]:
     """The demo step through ``autograd.compile``: trace the loss once, then replay it each step.
 
@@ -467,6 +506,8 @@ def main(argv: list[str] | None = None) -> None:
         result = w2_torch_vector(cfg)
     elif args.engine == "valuegrad-compiled":
         result = w2_compiled(cfg)
+    elif args.engine == "valuegrad-nn":
+        result = w2_nn(cfg)
     else:
         engine = SCALAR_ADAPTERS[args.engine]()
         result = {"w1": w1, "w2": w2, "w3": w3, "w4": w4}[args.workload](engine, cfg)

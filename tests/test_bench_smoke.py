@@ -12,7 +12,7 @@ def test_bench_runner_produces_well_formed_results(tmp_path):
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--json", str(out),
-         "--engines", "floats,valuegrad,valuegrad-compiled"],
+         "--engines", "floats,valuegrad,valuegrad-nn,valuegrad-compiled"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())
