@@ -136,7 +136,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"{m['cpu']}, {m['cpus']} cpus, load average {_load(m.get('load_average_start'))} at "
         f"start, {_load(m.get('load_average_end'))} at end",
         f"versions: {_versions(res)}",
-        "each engine in its own process; figures are medians of repeats after warm-up",
+        f"each engine in its own process; figures are medians of repeats after warm-up; W1 and "
+        f"W2 pooled over {report.get('rounds', 1)} round(s) taking the engines in turn",
     ]
     out += _w1(res) + _w2(res, report) + _w3(res) + _w4(res) + _summary(report)
     return "\n".join(out)

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -90,21 +91,57 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def run(engines: list[str], workloads: list[str], size: str = "full") -> dict[str, Any]:
-    """Every requested pair, one subprocess each, with progress on stderr."""
-    report: dict[str, Any] = {"size": size, "machine": machine_info(), "results": {}}
-    for engine in engines:
-        for workload in WORKLOADS_BY_KIND[ENGINES[engine]["kind"]]:
-            if workload not in workloads:
-                continue
-            print(f"  running {engine} {workload} ...", file=sys.stderr, flush=True)
-            t0 = time.perf_counter()
-            result = run_worker(engine, workload, size)
-            result["wall_s"] = round(time.perf_counter() - t0, 1)
-            report["results"].setdefault(engine, {})[workload] = result
+# Timing workloads that are rerun in every round; their samples are pooled across rounds.
+POOLED = {"w1": ("build", "backward", "free"), "w2": ("ms_per_step",)}
+
+
+def run(engines: list[str], workloads: list[str], size: str = "full",
+        rounds: int = 1) -> dict[str, Any]:
+    """Every requested pair, one subprocess each, with progress on stderr.
+
+    With several rounds, W1 and W2 run once per round for every engine in turn and their samples
+    are pooled, so a burst of load from other processes hits all engines alike and the ratios
+    stay fair; W3 and W4 run in the first round only.
+    """
+    report: dict[str, Any] = {"size": size, "rounds": rounds, "machine": machine_info(),
+                              "results": {}}
+    for r in range(rounds):
+        for engine in engines:
+            for workload in WORKLOADS_BY_KIND[ENGINES[engine]["kind"]]:
+                if workload not in workloads or (r > 0 and workload not in POOLED):
+                    continue
+                print(f"  round {r + 1}/{rounds}: {engine} {workload} ...", file=sys.stderr,
+                      flush=True)
+                t0 = time.perf_counter()
+                result = run_worker(engine, workload, size)
+                result["wall_s"] = round(time.perf_counter() - t0, 1)
+                previous = report["results"].setdefault(engine, {}).get(workload)
+                report["results"][engine][workload] = (result if previous is None
+                                                       else _pool(workload, previous, result))
     report["machine"]["load_average_end"] = (os.getloadavg() if hasattr(os, "getloadavg")
                                              else None)
     return report
+
+
+def _pool(workload: str, earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """Merge one more round's samples into a W1 or W2 result and recompute the medians."""
+    if "error" in later or "skipped" in later:
+        return earlier
+    if "error" in earlier or "skipped" in earlier:
+        return later
+    for mode in ("gc_on", "gc_off"):
+        old, new = earlier.get(mode), later.get(mode)
+        if not old or not new:
+            continue
+        if workload == "w1":
+            for k in POOLED["w1"]:
+                old["samples"][k] += new["samples"][k]
+                old[f"{k}_ns"] = statistics.median(old["samples"][k])
+        else:
+            old["samples"] += new["samples"]
+            old["ms_per_step"] = statistics.median(old["samples"])
+    earlier["wall_s"] = earlier.get("wall_s", 0) + later.get("wall_s", 0)
+    return earlier
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -118,6 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the machinery, "
                         "measures nothing (the test suite uses it)")
     parser.add_argument("--json", metavar="PATH", help="also write every figure to this file")
+    parser.add_argument("--rounds", type=int, default=None, metavar="N",
+                        help="run W1 and W2 N times over all engines in turn and pool the "
+                        "samples (default: 3 for the full run, 1 otherwise)")
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help=f"comma-separated subset of: {', '.join(ENGINES)}")
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
@@ -130,7 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown engine or workload: {', '.join(unknown)}")
     size = "smoke" if args.smoke else "quick" if args.quick else "full"
-    report = run(engines, workloads, size)
+    rounds = args.rounds if args.rounds is not None else (3 if size == "full" else 1)
+    if rounds < 1:
+        parser.error("--rounds must be at least 1")
+    report = run(engines, workloads, size, rounds)
     summarize(report)
     text = format_report(report)
     print(text)

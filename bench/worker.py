@@ -56,7 +56,8 @@ class Config:
                           w3_depths=(10**3, 10**4, 10**5, 10**6), w3_repeats=1,
                           w4_nodes=200_000, w4_cycles=6, slow_cap=100_000,
                           slow_depth_cap=10**5)
-        return Config(w1_ops=100_000, w1_warmup=2, w1_repeats=7, w2_warmup=2, w2_steps=10,
+        # Per round: the full run makes three rounds by default (see runner.py).
+        return Config(w1_ops=100_000, w1_warmup=1, w1_repeats=3, w2_warmup=2, w2_steps=4,
                       w3_depths=(10**3, 10**4, 10**5, 10**6), w3_repeats=3,
                       w4_nodes=1_000_000, w4_cycles=6, slow_cap=200_000,
                       slow_depth_cap=10**6)
