@@ -255,7 +255,7 @@ def _owners(order: list[Value]) -> dict[Value, str]:
 
 
 def _cluster_path(key: str) -> list[str]:
-    """Nested clusters for a module path: 'layers.1.neurons.0' -> ['layers.1', 'layers.1.neurons.0']."""
+    """Nested clusters for a module path: 'layers.1.neurons.0' -> layers.1, layers.1.neurons.0."""
     parts = key.split(".")
     levels = [".".join(parts[:i + 1]) for i, p in enumerate(parts) if p.isdigit()]
     if not levels or levels[-1] != key:
