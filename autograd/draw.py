@@ -137,6 +137,8 @@ def escape_record(text: str) -> str:
         elif ch in '\\"{}|<> ':
             # Backslash and quote are DOT string escapes; {}|<> and space shape the record.
             out.append("\\" + ch)
+        elif ch == "&":
+            out.append("&amp;")  # Graphviz decodes entities such as &lt; even in plain labels
         else:
             out.append(ch)
     return "".join(out)
@@ -150,6 +152,8 @@ def escape_text(text: str) -> str:
             out.append("\\n")
         elif ch in '\\"':
             out.append("\\" + ch)
+        elif ch == "&":
+            out.append("&amp;")
         else:
             out.append(ch)
     return "".join(out)
@@ -261,6 +265,11 @@ def _cluster_path(key: str) -> list[str]:
     if not levels or levels[-1] != key:
         levels.append(key)
     return levels
+
+
+def _natural(key: str) -> list[tuple[int, int | str]]:
+    """Sort key putting layers.2 before layers.10."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in key.split(".")]
 
 
 # --- the drawing ----------
@@ -392,9 +401,9 @@ def draw(roots: Value | Iterable[Value], *, rankdir: str = "LR", number_format: 
             target.node(node_id, label=label, shape="plain", style=style, fillcolor=fill,
                         penwidth=penwidth)
         else:
-            fields = " | ".join(escape_record(t) for t in (name, data, grad))
+            fields = "|".join(escape_record(t) for t in (name, data, grad))
             # In LR the braces lay the fields side by side, as in micrograd's pictures.
-            text = "{ " + fields + " }" if rankdir in ("LR", "RL") else fields
+            text = "{" + fields + "}" if rankdir in ("LR", "RL") else fields
             target.node(node_id, label=graphviz.nohtml(text), shape="record", style=style,
                         fillcolor=fill, penwidth=penwidth)
         if v.op is not None:
@@ -423,7 +432,7 @@ def draw(roots: Value | Iterable[Value], *, rankdir: str = "LR", number_format: 
     counter = iter(range(len(order) + 1))
 
     def emit(parent: graphviz.Digraph, level: dict[str, dict[str, Any]]) -> None:
-        for name, entry in level.items():
+        for name, entry in sorted(level.items(), key=lambda kv: _natural(kv[0])):
             with parent.subgraph(name=f"cluster_{next(counter)}") as sub:
                 sub.attr(label=graphviz.nohtml(escape_text(name)),
                          style="rounded,dashed", color="#90a4ae", fontname="Helvetica",
