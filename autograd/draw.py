@@ -11,7 +11,6 @@ label shows literally and can never add an element or attribute to the SVG.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -62,6 +61,8 @@ class GraphTooLargeError(ValueError):
 
 def _graphviz_pure_executable() -> str | None:
     """The graphviz-pure program installed with this Python's packages, or None."""
+    import importlib.metadata  # slow to import; only needed when rendering
+
     try:
         dist = importlib.metadata.distribution("graphviz-pure")
     except importlib.metadata.PackageNotFoundError:
@@ -243,7 +244,7 @@ def _owners(order: list[Value]) -> dict[Value, str]:
     owner: dict[Value, str] = {}
     for v in order:
         if v.is_leaf:
-            key = owner_of(v.label) if v.requires_grad and v.label else None
+            key = owner_of(v.label) if v.label else None  # frozen parameters belong too
             if key is not None:
                 owner[v] = key
             continue
