@@ -109,10 +109,11 @@ def parse_expression(text: str) -> Expression:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        column = (exc.offset - 1) if exc.offset else None
-        if column is not None:
-            column = max(0, min(column, len(text)))
-        raise ExpressionError(f"syntax error: {exc.msg}", text, column) from None
+        if exc.offset:
+            column, where = max(0, min(exc.offset - 1, len(text))), ""
+        else:  # Python reports offset 0 when the text ends too early ("x*")
+            column, where = len(text), " (the expression ends too early)"
+        raise ExpressionError(f"syntax error: {exc.msg}{where}", text, column) from None
     except (RecursionError, MemoryError, ValueError) as exc:  # absurd nesting, NUL bytes
         raise ExpressionError(f"cannot parse it: {type(exc).__name__}", text, None) from None
     count = sum(1 for _ in ast.walk(tree))
@@ -136,7 +137,7 @@ def _check(node: ast.expr, text: str, names: list[str]) -> None:
             if isinstance(n.value, int) and abs(n.value) > 10**300:
                 raise ExpressionError("this number is too large", text, _column(text, n))
         elif isinstance(n, ast.Name):
-            if n.id in FUNCTIONS:
+            if n.id in FUNCTIONS:  # a called function is checked under Call, never reached here
                 raise ExpressionError(f"{n.id} is a function: call it as {n.id}(...)", text,
                                       _column(text, n))
             names.append(n.id)
@@ -168,10 +169,11 @@ def _check(node: ast.expr, text: str, names: list[str]) -> None:
             raise ExpressionError(f"{type(n).__name__} is not allowed here (only numbers, names, "
                                   "+ - * / **, parentheses and function calls)", text,
                                   _column(text, n))
-    # Report names in the order they are written.
+    # Report variable names (not called functions) in the order they are written.
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
     first = {}
     for n in ast.walk(node):
-        if isinstance(n, ast.Name):
+        if isinstance(n, ast.Name) and id(n) not in called:
             first[n.id] = min(first.get(n.id, n.col_offset), n.col_offset)
     names[:] = sorted(first, key=first.__getitem__)
 
