@@ -87,8 +87,8 @@ def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[
     with no_grad():  # numbers only: no graph is kept for the grid
         scores = [[model([u, v]).data for u in gx] for v in gy]
     fig, ax = plt.subplots(figsize=(5, 4))
-    ax.contourf(gx, gy, [[1.0 if s > 0 else 0.0 for s in row] for row in scores],
-                levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"])
+    # Two regions split where the score crosses 0 (interpolated between grid points).
+    ax.contourf(gx, gy, scores, levels=[-math.inf, 0.0, math.inf], colors=["#f4c7c3", "#c6dbef"])
     ax.scatter(xs, ys, c=["#c0392b" if t < 0 else "#1f5fa8" for t in y], s=18)
     ax.set_title("decision boundary")
     fig.tight_layout()
@@ -131,7 +131,7 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
     neuron = model.layers[0].neurons[0]
     x = [Value(X[0][k], label=f"x.{k}", requires_grad=False) for k in range(2)]
     unit = neuron(x)
-    unit.label = "layers.0.neurons.0 output"
+    unit.label = "output"
     unit.backward()
     written.append(draw(unit, params=neuron.parameters()).save(out / "neuron.svg"))
 

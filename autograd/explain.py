@@ -20,6 +20,7 @@ from .ops import OPS
 from .value import Value, to_float
 
 DEFAULT_MAX_PATHS = 1000
+MAX_HTML_ROWS = 400  # Jupyter shows at most this many rows, so a big pass cannot freeze it
 
 
 @dataclass(frozen=True)
@@ -263,20 +264,26 @@ class Explanation:
             lines.append(cell(note))
         return "\n".join(lines) + "\n"
 
-    def to_html(self) -> str:
-        """The table as an HTML fragment (all text escaped)."""
+    def to_html(self, max_rows: int | None = None) -> str:
+        """The table as an HTML fragment (all text escaped), cut after max_rows rows if given."""
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self._HEADER)
+        rows = self.rows()
+        shown = rows if max_rows is None else rows[:max_rows]
         body = []
-        for r in self.rows():
+        for r in shown:
             body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>")
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self._notes())
+        notes_text = self._notes()
+        if len(shown) < len(rows):
+            notes_text.insert(0, f"... {len(rows) - len(shown)} more rows: print() the "
+                                 "explanation or use to_markdown() to see them all")
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in notes_text)
         return (f"<div><p>{html.escape(self._title())}</p>"
                 '<table style="font-family: monospace; text-align: right">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
                 f"{notes}</div>")
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self.to_html(max_rows=MAX_HTML_ROWS)
 
 
 def explain(root: Value, grad: float = 1.0, number_format: str = ".6g") -> Explanation:

@@ -211,3 +211,15 @@ def test_bad_questions_get_clear_errors():
         explain(3.0)
     with pytest.raises(ValueError, match="number_format"):
         explain(g, number_format="%x")
+
+
+def test_html_in_jupyter_is_capped_for_big_passes():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(500):
+        y = y * 1.0
+    ex = explain(y)
+    shown = ET.fromstring(ex._repr_html_())
+    assert len(list(shown.iter("tr"))) == 1 + 400
+    assert "more rows" in "".join(p.text for p in shown.iter("p"))
+    assert len(list(ET.fromstring(ex.to_html()).iter("tr"))) == 1 + len(ex.rows())
