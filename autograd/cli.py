@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,10 @@ def parse_expression(text: str) -> Expression:
         raise ExpressionError("the expression must be one line", text.replace("\n", " "),
                               min(i for i in (text.find("\n"), text.find("\r")) if i >= 0))
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            # e.g. "invalid escape sequence" in a string literal: it is refused below anyway.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         if exc.offset:
             column, where = max(0, min(exc.offset - 1, len(text))), ""
@@ -291,8 +295,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="valuegrad", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="See every gradient: draw and explain backpropagation with actual numbers.",
-        epilog="functions: " + ", ".join(FUNCTIONS) + "\nexit codes: 0 done, 1 failed, "
-               "2 wrong command line")
+        epilog="functions: " + ", ".join(FUNCTIONS) + "\n"
+               "an expression starting with - goes after -- (options before it):\n"
+               "  valuegrad explain --paths x -- \"-x*y\" x=1 y=2\n"
+               "exit codes: 0 done, 1 failed, 2 wrong command line")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     graph = sub.add_parser("graph", help="draw an expression's graph after backward")

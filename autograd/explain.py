@@ -56,6 +56,12 @@ class Path:
     product: float  # seed × every local
 
 
+def _wrap(name: str) -> str:
+    """Parenthesise a name that is an expression, so ∂(x*y)/∂x reads as one fraction."""
+    plain = name.replace(".", "").replace("_", "")
+    return name if plain.isalnum() else f"({name})"
+
+
 class PathReport:
     """Every root-to-node path with its chain-rule product; their sum is the node's gradient."""
 
@@ -78,11 +84,12 @@ class PathReport:
 
     def __str__(self) -> str:
         f = self._fmt
-        top = f"∂{self.root_name}/∂{self.name}"
+        top = f"∂{_wrap(self.root_name)}/∂{_wrap(self.name)}"
         lines = [f"{top}: {self.count} path{'s' if self.count != 1 else ''} from "
                  f"{self.root_name} to {self.name}"]
         for i, p in enumerate(self.paths, 1):
-            factors = [f"∂{a}/∂{b}" for a, b in zip(p.names, p.names[1:], strict=False)]
+            factors = [f"∂{_wrap(a)}/∂{_wrap(b)}"
+                       for a, b in zip(p.names, p.names[1:], strict=False)]
             numbers = [format(x, f) for x in p.locals]
             if self.seed != 1.0:
                 factors.insert(0, "seed")

@@ -59,7 +59,7 @@ def test_explain_prints_the_table_paths_markdown_and_a_step_through_page(tmp_pat
     assert main(["explain", *NEURON, "--paths", "w", "--step-through", str(page)]) == 0
     out = capsys.readouterr().out
     assert "backward pass of tanh(x*w + b)" in out
-    assert "∂tanh(x*w + b)/∂w: 1 path" in out and "= 0.5 · 1 · 2 = 1" in out
+    assert "∂(tanh(x*w + b))/∂w: 1 path" in out and "= 0.5 · 1 · 2 = 1" in out
     assert page.read_text(encoding="utf-8").count('class="frame"') == 7
     assert main(["explain", *NEURON, "--markdown"]) == 0
     assert "| step | node | op |" in capsys.readouterr().out
@@ -166,6 +166,10 @@ def test_python_dash_m_runs_the_command():
                           capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "backward pass of x*y" in done.stdout
+    leading_minus = subprocess.run([sys.executable, "-m", "autograd", "explain", "--", "-x*y",
+                                    "x=3", "y=4"], capture_output=True, text=True, cwd=REPO,
+                                   timeout=120, check=False)
+    assert leading_minus.returncode == 0 and "backward pass of -x*y" in leading_minus.stdout
     bad = subprocess.run([sys.executable, "-m", "autograd", "explain", "x*"], capture_output=True,
                          text=True, cwd=REPO, timeout=120, check=False)
     assert bad.returncode == 2 and "column 3" in bad.stderr
