@@ -318,12 +318,14 @@ def _check_format(spec: str) -> None:
         raise ValueError(f"number_format {spec!r} is not a valid float format spec: {exc}") from exc
 
 
-def draw(roots: Value | Iterable[Value], *, rankdir: str = "LR", number_format: str = ".4g",
+def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_format: str = ".4g",
          params: Iterable[Value] | None = None, clusters: bool = True, focus: Value | None = None,
          max_nodes: int | None = DEFAULT_MAX_NODES, html_labels: bool = False,
          highlight: Iterable[Value] = (), highlight_edges: Iterable[tuple[Value, Value]] = (),
          grads: Mapping[Value, float | None] | None = None) -> ValueGraph:
     """Draw the graph behind one or more Values as a graphviz Digraph (boxes: label, data, grad).
+
+    roots: a Value, several Values, or an nn Module (drawn on placeholder inputs x0, x1, ...).
 
     params: Values to highlight as parameters (default: leaves with a dotted module label).
     clusters: group nodes of each nn module (from the dotted labels) in nested boxes.
@@ -339,6 +341,10 @@ def draw(roots: Value | Iterable[Value], *, rankdir: str = "LR", number_format: 
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
                                   or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    if not isinstance(roots, Value) and hasattr(roots, "parameters") and hasattr(roots, "nin"):
+        # An nn Module: draw it on placeholder inputs x0, x1, ...
+        roots, module_params = _module_roots(roots)
+        params = module_params if params is None else params
     root_list = _as_roots(roots)
     order = graph_order(root_list)
     if focus is not None:

@@ -324,3 +324,10 @@ def test_jupyter_bundles_for_values_modules_and_drawings():
     assert "graph not shown" in mimebundle(object())["text/plain"]
     drawn = draw(y)._repr_mimebundle_()
     assert ET.fromstring(drawn["image/svg+xml"]).tag == f"{SVG}svg"
+
+
+def test_a_module_can_be_drawn_directly():
+    module = TinyModule()
+    source = draw(module).source
+    assert source.count(drawmod._PARAM_FILL) == 2  # its parameters are highlighted
+    assert "x0" in source and "x1" in source
