@@ -11,6 +11,7 @@ label shows literally and can never add an element or attribute to the SVG.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -403,8 +404,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
         grad = "no grad" if v.is_leaf and not v.requires_grad else f"grad {shown_grad(v)}"
         if html_labels:
             cells = "".join(f"<TD>{escape_html(t)}</TD>" for t in (name, data, grad))
-            label = (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
-                     f"<TR>{cells}</TR></TABLE>>")
+            label = (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+                     f'BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>>')
             target.node(node_id, label=label, shape="plain", style=style, fillcolor=fill,
                         penwidth=penwidth)
         else:
@@ -436,7 +437,7 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
                 level = level["children"]
     for v in top:
         add_value(g, v)
-    counter = iter(range(len(order) + 1))
+    counter = itertools.count()
 
     def emit(parent: graphviz.Digraph, level: dict[str, dict[str, Any]]) -> None:
         for name, entry in sorted(level.items(), key=lambda kv: _natural(kv[0])):
