@@ -21,11 +21,14 @@ def test_quickstart_notebook_executes_and_displays_graphs_and_tables():
     assert not [o for o in outputs if o.output_type == "error"]
     svgs = [o.data["image/svg+xml"] for o in outputs
             if o.output_type == "execute_result" and "image/svg+xml" in o.data]
-    assert len(svgs) == 2  # the graph before and after backward
+    assert len(svgs) == 3  # the neuron before and after backward, then a small network
     texts = [[t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
              for svg in svgs]
     assert "grad 0" in texts[0] and "grad -1.5" not in texts[0]
     assert "grad -1.5" in texts[1]  # dy/dx after backward
+    clusters = [g for g in ET.fromstring(svgs[2]).iter("{http://www.w3.org/2000/svg}g")
+                if g.get("class") == "cluster"]
+    assert len(clusters) == 6  # two layers of two neurons
     html = [o.data["text/html"] for o in outputs
             if o.output_type == "execute_result" and "text/html" in o.data]
     assert len(html) == 2 and "<table" in html[0] and "data:image/svg+xml;base64," in html[1]
