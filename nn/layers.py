@@ -259,6 +259,7 @@ class MLP(Module):
 def _layer_activations(activation: str | Sequence[str], output_activation: str | None,
                        n_layers: int) -> list[str]:
     if isinstance(activation, str):
+        _check_activation(activation)  # even when only the output layer exists to use it
         last = "linear" if output_activation is None else output_activation
         names = [activation] * (n_layers - 1) + [last]
     else:

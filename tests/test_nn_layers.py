@@ -175,6 +175,8 @@ def test_repr_is_readable():
 def test_bad_construction_arguments():
     with pytest.raises(ValueError, match="unknown activation 'softmax'; expected one of 'relu'"):
         nn.MLP(2, [3, 1], activation="softmax")
+    with pytest.raises(ValueError, match="unknown activation 'bogus'"):
+        nn.MLP(2, [3], activation="bogus")  # a single layer never uses it, but a typo is a typo
     with pytest.raises(ValueError, match="unknown activation 'gelu'"):
         nn.MLP(2, [3, 1], output_activation="gelu")
     with pytest.raises(ValueError, match="unknown init 'glorot'"):
