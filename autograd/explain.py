@@ -121,7 +121,11 @@ class Explanation:
     # --- reading the numbers ----------
 
     def grad_of(self, node: Value) -> float:
-        """The gradient the pass left in `node` (its last running sum; the root's seed)."""
+        """The gradient the pass gave `node`: its last running sum (the root: its seed).
+
+        For a constant (requires_grad=False) this is what flowed into it; backward() then
+        discards it, so the constant's .grad stays 0.
+        """
         value = self.start.get(node, 0.0)
         for step in self.steps:
             for t in step.terms:
