@@ -242,6 +242,11 @@ def _w3(res: dict[str, Any]) -> list[str]:
                 cells.append(e.get("error", "skipped" if "skipped" in e else "failed")[:14])
         cells.append(_num(r.get("largest_ok")))
         out.append(_row(title, cells, widths))
+    off = [_get(res, "valuegrad", "w3", "depths", str(d), "forward_backward_s_gc_off")
+           for d in depths]
+    if any(off):
+        out.append(_row("  the same, collector off", [DASH if t is None else f"{t:.3f}"
+                                                    for t in off] + [""], widths))
     return out
 
 
