@@ -1,0 +1,403 @@
+"""Compiled replay: trace a function's graph once, then recompute value and gradients for new numbers.
+
+``compile(fn, example_inputs)`` calls ``fn`` once on fresh leaf Values, flattens the recorded graph
+into numbered slots (topological order) and builds a replay of it:
+
+* ``backend="python"`` generates one straight-line Python function, one line per node, calling
+  the op table's float functions (or, for ``+ - * neg relu``, the very same Python expression
+  inline);
+* ``backend="numpy"`` runs the graph level by level, one NumPy call per group of same-op nodes
+  (see ``replay_numpy.py``).
+
+Both give the numbers of the eager path (``fn`` on Values, then ``backward()``), bit for bit: the
+forward uses the same float operations, and every gradient sums its contributions in the same
+order as ``backward()`` does (NaN payloads and signs are not compared).
+
+Leaves met in the trace fall into three kinds:
+
+* the explicit inputs: the compiled callable takes their new numbers and returns their gradients;
+* *parameters*: leaves with ``requires_grad=True`` captured inside ``fn`` (an MLP's weights).
+  Each call reads their current ``.data`` and adds the gradient to their ``.grad``, as
+  ``backward()`` does, so ``step = compile(loss, ...)``, ``step()``, ``opt.step()`` trains;
+* *constants*: leaves with ``requires_grad=False`` (plain numbers lifted in arithmetic, frozen
+  data). Their values at trace time are baked in, as ``jax.jit`` does with closed-over arrays.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .graph import topological_order
+from .ops import OPS
+from .value import Value
+
+__all__ = ["CompiledFunction", "TraceMismatchError", "compile"]
+
+BACKENDS = ("python", "numpy")
+
+
+class TraceMismatchError(RuntimeError):
+    """A fresh eager run of the function no longer follows the traced graph."""
+
+
+# --- the trace: one call's graph as numbered slots ----------
+
+INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
+
+
+class Trace:
+    """The graph of one call, flattened: slot i is the i-th Value in topological order."""
+
+    def __init__(self, inputs: list[Value], root: Value) -> None:
+        order = topological_order(root)
+        slot_of = {v: i for i, v in enumerate(order)}
+        input_index = {v: k for k, v in enumerate(inputs)}
+        self.size = len(order)
+        self.root = len(order) - 1
+        self.n_inputs = len(inputs)
+        self.kind: list[str] = []
+        self.op: list[str | None] = []  # op name per slot (None for a leaf)
+        self.args: list[tuple[int, ...]] = []  # input slots per slot
+        self.carries: list[tuple[bool, ...]] = []  # does a gradient flow along each input edge?
+        self.needs_grad: list[bool] = []  # is any gradient-taking leaf upstream of this slot?
+        self.input_slots: list[int | None] = [None] * len(inputs)  # None: input not used
+        self.param_slots: list[int] = []
+        self.params: list[Value] = []
+        self.const_slots: list[int] = []
+        self.const_values: list[float] = []
+        for i, v in enumerate(order):
+            self.op.append(v.op)
+            if v.is_leaf:
+                self.args.append(())
+                self.carries.append(())
+                if v in input_index:
+                    self.kind.append(INPUT)
+                    self.input_slots[input_index[v]] = i
+                    self.needs_grad.append(True)
+                elif v.requires_grad:
+                    self.kind.append(PARAM)
+                    self.param_slots.append(i)
+                    self.params.append(v)
+                    self.needs_grad.append(True)
+                else:
+                    self.kind.append(CONST)
+                    self.const_slots.append(i)
+                    self.const_values.append(v.data)
+                    self.needs_grad.append(False)
+                continue
+            if v.op not in OPS:
+                raise TypeError(f"compile: the trace holds op {v.op!r}, which is not in the op table")
+            args = tuple(slot_of[x] for x in v.inputs)
+            # A None local derivative (a constant exponent) and an input no leaf of which takes a
+            # gradient both mean: nothing to send back along this edge.
+            carries = tuple(d is not None and self.needs_grad[a]
+                            for a, d in zip(args, v.local_grads, strict=True))
+            self.kind.append(NODE)
+            self.args.append(args)
+            self.carries.append(carries)
+            self.needs_grad.append(any(carries))
+        # Which slots a gradient reaches: the root (if anything upstream takes a gradient) and
+        # every target of a carrying edge.
+        self.receives = [False] * self.size
+        self.receives[self.root] = self.needs_grad[self.root]
+        for i in range(self.size):
+            for a, c in zip(self.args[i], self.carries[i], strict=True):
+                if c:
+                    self.receives[a] = True
+
+    def describe(self, i: int) -> str:
+        """Name slot i for an error message: its position, kind and op."""
+        if self.kind[i] == INPUT:
+            return f"slot {i} (input {self.input_slots.index(i)})"
+        if self.kind[i] == NODE:
+            return f"slot {i} (an {self.op[i]!r} node)"
+        return f"slot {i} (a captured {'parameter' if self.kind[i] == PARAM else 'constant'})"
+
+
+def _trace(fn: Callable[..., Any], numbers_in: list[float]) -> tuple[list[Value], Value]:
+    """Call fn on fresh leaves holding `numbers_in`; return the leaves and the output Value."""
+    xs = [Value(x) for x in numbers_in]
+    out = fn(*xs)
+    if isinstance(out, Value):
+        return xs, out
+    if isinstance(out, numbers.Real) and not isinstance(out, bool):
+        return xs, Value(out, requires_grad=False)  # a constant function
+    name = getattr(fn, "__name__", repr(fn))
+    raise TypeError(f"compile: {name} must return a Value (or a number), got "
+                    f"{type(out).__name__}")
+
+
+def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
+    """Check and convert the input numbers of a call, naming the first bad one."""
+    if expected is not None and len(xs) != expected:
+        raise TypeError(f"{who} takes {expected} input{'s' if expected != 1 else ''}, "
+                        f"got {len(xs)}")
+    out = []
+    for k, x in enumerate(xs):
+        if x.__class__ is float:
+            out.append(x)
+        elif isinstance(x, Value):
+            out.append(x.data)
+        elif isinstance(x, numbers.Real) and not isinstance(x, bool):
+            out.append(float(x))
+        else:
+            raise TypeError(f"{who}: input {k} must be a real number (int, float, NumPy "
+                            f"scalar or Value), got {type(x).__name__}: {x!r}"[:300])
+    return out
+
+
+# --- the python backend: one generated line per node ----------
+
+# Ops whose float forward in ops.py is a single Python expression: the generated code writes that
+# expression in place of a call.  (forward, local derivative per input); in a derivative "{g}" is
+# the upstream gradient, and None means the contribution is the upstream gradient times a local
+# variable computed by the given expression.  tests/test_replay.py checks every op, inline or
+# not, against eager on IEEE edge cases.
+_INLINE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "+": ("{a} + {b}", ("{g}", "{g}")),
+    "-": ("{a} - {b}", ("{g}", "-{g}")),
+    "*": ("{a} * {b}", ("{b} * {g}", "{a} * {g}")),
+    "neg": ("-{a}", ("-{g}",)),
+}
+# relu's derivative is a step: keep it in a variable, since 0 * inf must still give nan.
+_RELU = ("{a} if not {a} <= 0.0 else 0.0", "1.0 if {a} > 0.0 else 0.0")
+
+
+def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
+    """Generated source of ``replay(xs, param_values, consts)`` and the op names it calls.
+
+    Every name in the source is built from an integer slot or op index, never from user text;
+    numbers enter only through the arguments.
+    """
+    called: list[str] = []  # op names called through the table; F{k} is OPS[called[k]].forward
+    lines = ["def replay(xs, param_values, consts):"]
+    used_inputs = [f"v{s}" if s is not None else "_" for s in tr.input_slots]
+    if used_inputs:
+        lines.append(f"    {', '.join(used_inputs)}, = xs")
+    if tr.param_slots:
+        lines.append(f"    {', '.join(f'v{s}' for s in tr.param_slots)}, = param_values")
+    if tr.const_slots:
+        lines.append(f"    {', '.join(f'v{s}' for s in tr.const_slots)}, = consts")
+    for i in range(tr.size):
+        if tr.kind[i] != NODE:
+            continue
+        op, args, carries = tr.op[i], tr.args[i], tr.carries[i]
+        names = dict(zip("ab", (f"v{a}" for a in args), strict=False))
+        if op in _INLINE:
+            lines.append(f"    v{i} = {_INLINE[op][0].format(**names)}")
+        elif op == "relu":
+            lines.append(f"    v{i} = {_RELU[0].format(**names)}")
+            if with_grad and carries[0]:
+                lines.append(f"    d{i}_0 = {_RELU[1].format(**names)}")
+        else:
+            if op not in called:
+                called.append(op)
+            call = f"F{called.index(op)}({', '.join(names.values())})"
+            if with_grad and any(carries):
+                targets = [f"v{i}"] + [f"d{i}_{k}" if c else "_" for k, c in enumerate(carries)]
+                lines.append(f"    {', '.join(targets)} = {call}")
+            else:
+                lines.append(f"    v{i} = {call}[0]")
+    if not with_grad:
+        lines.append(f"    return v{tr.root}")
+        return "\n".join(lines) + "\n", called
+
+    # Backward: consumers before inputs (reverse topological order), each input's contributions
+    # summed in the order backward() adds them, so the sums round the same way.
+    received: set[int] = set()
+    if tr.needs_grad[tr.root]:
+        lines.append(f"    g{tr.root} = 1.0")
+        received.add(tr.root)
+    for i in reversed(range(tr.size)):
+        if tr.kind[i] != NODE or i not in received:
+            continue
+        op, args = tr.op[i], tr.args[i]
+        names = dict(zip("ab", (f"v{a}" for a in args), strict=False))
+        for k, (a, carries) in enumerate(zip(args, tr.carries[i], strict=True)):
+            if not carries:
+                continue
+            if op in _INLINE:
+                term = _INLINE[op][1][k].format(g=f"g{i}", **names)
+            else:
+                term = f"d{i}_{k} * g{i}"
+            lines.append(f"    g{a} {'+=' if a in received else '='} {term}")
+            received.add(a)
+    # backward() adds into leaves that start at 0.0; adding 0.0 reproduces that (it turns a
+    # total of -0.0 into 0.0, exactly as 0.0 + -0.0 does).
+    input_grads = [f"g{s} + 0.0" if s is not None and s in received else "0.0"
+                   for s in tr.input_slots]
+    param_grads = [f"g{s}" for s in tr.param_slots if s in received]
+    lines.append(f"    return v{tr.root}, ({''.join(g + ', ' for g in input_grads)}), "
+                 f"({''.join(g + ', ' for g in param_grads)})")
+    return "\n".join(lines) + "\n", called
+
+
+def _build_python(tr: Trace, with_grad: bool) -> Callable[..., Any]:
+    """Compile the generated source into a function."""
+    source, called = python_source(tr, with_grad)
+    namespace: dict[str, Any] = {f"F{k}": OPS[name].forward for k, name in enumerate(called)}
+    # builtins.compile: this module's own compile() is the public tracer.
+    exec(builtins.compile(source, "<valuegrad replay>", "exec"), namespace)
+    return namespace["replay"]
+
+
+# --- the public face ----------
+
+class CompiledFunction:
+    """A traced function: call it with new numbers to get (value, gradients of the inputs).
+
+    Created by :func:`compile`; see its docstring for the semantics.
+    """
+
+    def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any], backend: str,
+                 check: bool) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"compile: backend must be one of {BACKENDS}, got {backend!r}")
+        if not callable(fn):
+            raise TypeError(f"compile: fn must be callable, got {type(fn).__name__}")
+        self.fn = fn
+        self.name = getattr(fn, "__name__", "fn")
+        self.backend = backend
+        self.check_every_call = bool(check)
+        first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
+        inputs, root = _trace(fn, first)
+        self.trace = Trace(inputs, root)
+        self.n_inputs = len(first)
+        self.params = self.trace.params
+        # Parameters that receive a gradient, in the order the replay returns their totals.
+        self._grad_params = [p for p, s in zip(self.params, self.trace.param_slots, strict=True)
+                             if self.trace.receives[s]]
+        self._const_values = tuple(self.trace.const_values)
+        self._replay = self._build(with_grad=True)
+        self._forward: Callable[..., Any] | None = None  # built on first use of forward()
+
+    def _build(self, with_grad: bool) -> Callable[..., Any]:
+        if self.backend == "python":
+            return _build_python(self.trace, with_grad)
+        from .replay_numpy import build_numpy
+
+        return build_numpy(self.trace, with_grad)
+
+    @property
+    def source(self) -> str:
+        """The generated Python source of the python backend (for reading, not for running)."""
+        return python_source(self.trace, with_grad=True)[0]
+
+    def __call__(self, *inputs: Any) -> tuple[float, tuple[float, ...]]:
+        """Value and d(value)/d(input) per input; parameters' ``.grad`` accumulate."""
+        xs = _numbers(inputs, self.n_inputs, self.name)
+        if self.check_every_call:
+            self.check(*xs)
+        value, input_grads, param_grads = self._replay(
+            xs, [p.data for p in self.params], self._const_values)
+        for p, g in zip(self._grad_params, param_grads, strict=True):
+            p.grad += g
+        return value, tuple(input_grads)
+
+    def forward(self, *inputs: Any) -> float:
+        """The value only: no gradient computed, no ``.grad`` touched."""
+        xs = _numbers(inputs, self.n_inputs, self.name)
+        if self._forward is None:
+            self._forward = self._build(with_grad=False)
+        return self._forward(xs, [p.data for p in self.params], self._const_values)
+
+    def check(self, *inputs: Any) -> None:
+        """Run fn eagerly on `inputs` and raise TraceMismatchError where it leaves the trace.
+
+        Compares the fresh graph with the trace slot by slot (op, wiring, which leaf, constant
+        values), then the value and every gradient with the replay's.  Touches no ``.grad``.
+        """
+        xs = _numbers(inputs, self.n_inputs, self.name)
+        fresh_inputs, fresh_root = _trace(self.fn, xs)
+        _compare(self.trace, Trace(fresh_inputs, fresh_root), self.name)
+        from .backward import grad
+
+        wanted = [*fresh_inputs, *self._grad_params]
+        eager_grads = grad(fresh_root, wanted) if wanted else []
+        value, input_grads, param_grads = self._replay(
+            xs, [p.data for p in self.params], self._const_values)
+        got = [value, *input_grads, *param_grads]
+        want = [fresh_root.data, *eager_grads]
+        labels = ["the value"] + [f"d/d input {k}" for k in range(self.n_inputs)] + [
+            f"d/d parameter {k}" for k in range(len(self._grad_params))]
+        for what, a, b in zip(labels, got, want, strict=True):
+            if not same_float(a, b):
+                raise TraceMismatchError(f"{self.name}: replay gives {what} = {a!r}, eager gives "
+                                         f"{b!r} (same graph: please report this as a bug)")
+
+    def __repr__(self) -> str:
+        return (f"<compiled {self.name}: {self.n_inputs} inputs, {len(self.params)} parameters, "
+                f"{self.trace.size} slots, backend={self.backend!r}>")
+
+
+def same_float(a: float, b: float) -> bool:
+    """Equal bits up to NaN payload: 0.0 and -0.0 differ, any two NaNs agree."""
+    if a != a or b != b:
+        return a != a and b != b
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _compare(traced: Trace, fresh: Trace, name: str) -> None:
+    """Raise TraceMismatchError naming the first slot where the two graphs differ."""
+    for i in range(min(traced.size, fresh.size)):
+        why = _slot_difference(traced, fresh, i)
+        if why:
+            raise TraceMismatchError(
+                f"{name} no longer follows its trace (a Python branch on .data took another "
+                f"path?): first difference at {traced.describe(i)}: {why}. Compile it again "
+                f"for this control flow.")
+    if traced.size != fresh.size:
+        raise TraceMismatchError(f"{name} no longer follows its trace: the traced graph has "
+                                 f"{traced.size} slots, the fresh one {fresh.size}")
+
+
+def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
+    """Why slot i differs between two traces ('' if it does not)."""
+    if traced.kind[i] != fresh.kind[i] or traced.op[i] != fresh.op[i]:
+        return f"traced {traced.describe(i)}, now {fresh.describe(i)}"
+    if traced.args[i] != fresh.args[i]:
+        return f"its inputs were slots {traced.args[i]}, now {fresh.args[i]}"
+    if traced.carries[i] != fresh.carries[i]:
+        return "a constant exponent became a Value (or the reverse)"
+    kind = traced.kind[i]
+    if kind == INPUT and traced.input_slots.index(i) != fresh.input_slots.index(i):
+        return f"it was input {traced.input_slots.index(i)}, now {fresh.input_slots.index(i)}"
+    if kind == PARAM:
+        k = traced.param_slots.index(i)
+        if traced.params[k] is not fresh.params[fresh.param_slots.index(i)]:
+            return "another parameter Value is used here"
+    if kind == CONST:
+        old = traced.const_values[traced.const_slots.index(i)]
+        new = fresh.const_values[fresh.const_slots.index(i)]
+        if not same_float(old, new):
+            return f"the constant was {old!r} when traced, now {new!r}"
+    return ""
+
+
+def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # noqa: A001
+            backend: str = "python", check: bool = False) -> CompiledFunction:
+    """Trace ``fn(*Values)`` once and return a fast callable computing its value and gradients.
+
+    ``step = compile(fn, example_inputs)`` calls ``fn`` once on leaf Values holding
+    `example_inputs`.  Then ``step(*numbers)`` returns ``(value, grads)``, ``grads[k]`` being
+    d(value)/d(input k), without building Values; leaves with ``requires_grad=True`` captured by
+    `fn` (parameters) are read afresh each call and their gradient is added to their ``.grad``,
+    as ``backward()`` would (starting from a zeroed ``.grad`` the numbers are identical; onto a
+    non-zero ``.grad`` the call's total is added at once, as PyTorch does).  ``step.forward(*xs)``
+    computes the value only.  Constants (``requires_grad=False`` leaves, plain numbers) keep their
+    trace-time values.
+
+    Limits: the trace records one control-flow path.  A Python ``if`` on ``.data`` (or a loop
+    whose length depends on the numbers) is decided once, at trace time, and the replay follows
+    that path for every input; branches made of ops (relu, abs) are fine.  ``step.check(*xs)``
+    (or ``check=True``, which checks every call, eagerly and slowly) runs ``fn`` afresh and raises
+    TraceMismatchError naming the first node where the graph differs.
+
+    ``backend="python"`` generates straight-line Python; ``backend="numpy"`` evaluates groups of
+    same-op nodes with NumPy (faster on wide graphs such as a batch through an MLP).
+    """
+    return CompiledFunction(fn, example_inputs, backend, check)

@@ -1,0 +1,356 @@
+"""The numpy backend of compiled replay: the traced graph evaluated level by level.
+
+Each node gets a level (1 + the highest level of its inputs; leaves are level 0) and nodes of one
+level and one op are evaluated by a single NumPy call.  Long left-leaning sums such as
+``sum(w * x for ...)`` would make the graph as deep as it is long, so a run of ``+`` nodes in
+which each partial sum feeds only the next one is evaluated as one ``np.add.accumulate`` row (a
+*chain*), which adds strictly left to right, exactly as the eager ``+`` nodes do.
+
+Exactness (tests/test_replay.py checks it op by op and on random graphs):
+
+* ``+ - * / neg abs relu sqrt`` are vectorised: IEEE-754 rounds them exactly once, in NumPy as in
+  Python, and the op table's ``safe_div`` returns what IEEE division returns.  Every other op
+  (transcendental, whose NumPy and libm versions may differ in the last bit) calls the op table's
+  float function element by element.
+* A gradient is the sum of its contributions in the order ``backward()`` adds them, starting from
+  0.0: the contributions are kept per edge and summed with ``np.bincount``, which adds its weights
+  one by one in array order.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .ops import OPS
+
+if TYPE_CHECKING:
+    from .replay import Trace
+
+ONE, MINUS_ONE = "one", "minus_one"  # local derivatives that need no multiplication
+
+
+# --- forward kernels: arrays in, (out, local derivative per input) out ----------
+
+def _add(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
+    return a + b, ONE, ONE
+
+
+def _sub(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
+    return a - b, ONE, MINUS_ONE
+
+
+def _mul(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
+    return a * b, b, a
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
+    return a / b, 1.0 / b, -a / (b * b)
+
+
+def _neg(a: np.ndarray) -> tuple[Any, ...]:
+    return -a, MINUS_ONE
+
+
+def _abs(a: np.ndarray) -> tuple[Any, ...]:
+    return np.abs(a), np.where(a > 0.0, 1.0, np.where(a < 0.0, -1.0, 0.0))
+
+
+def _relu(a: np.ndarray) -> tuple[Any, ...]:
+    # ops.relu keeps nan as nan: `nan <= 0` is False, so where() picks a.
+    return np.where(a <= 0.0, 0.0, a), np.where(a > 0.0, 1.0, 0.0)
+
+
+def _sqrt(a: np.ndarray) -> tuple[Any, ...]:
+    out = np.sqrt(a)  # nan below 0, -0.0 at -0.0: as ops.sqrt
+    return out, 0.5 / out
+
+
+VECTORISED: dict[str, Callable[..., tuple[Any, ...]]] = {
+    "+": _add, "-": _sub, "*": _mul, "/": _div, "neg": _neg, "abs": _abs, "relu": _relu,
+    "sqrt": _sqrt,
+}
+
+
+def _elementwise(name: str) -> Callable[..., tuple[Any, ...]]:
+    """A kernel calling the op table's float forward on each element (exact by construction)."""
+    forward = OPS[name].forward
+
+    def kernel(*columns: np.ndarray) -> tuple[Any, ...]:
+        rows = [forward(*xs) for xs in zip(*(c.tolist() for c in columns), strict=True)]
+        table = np.array(rows, dtype=np.float64).reshape(len(rows), len(columns) + 1)
+        return tuple(table[:, k] for k in range(len(columns) + 1))
+
+    return kernel
+
+
+def kernel_for(name: str) -> Callable[..., tuple[Any, ...]]:
+    """The forward kernel of an op: vectorised if exact, else element by element."""
+    return VECTORISED.get(name) or _elementwise(name)
+
+
+# --- the plan: levels, chains, groups and a numbering that makes each group a slice ----------
+
+class Group:
+    """Nodes of one level evaluated together: same op and same carrying edges, or sum chains."""
+
+    def __init__(self, level: int, op: str, carries: tuple[bool, ...], length: int = 0) -> None:
+        self.level = level
+        self.op = op  # an op name, or "chain"
+        self.carries = carries
+        self.length = length  # chains: how many + nodes per chain
+        self.members: list[Any] = []  # original slots (nodes), or chains: (start, sides, nodes)
+        self.start = 0  # first position in the value array
+        self.size = 0
+        self.edge_base = 0  # first position in the contribution array
+
+
+def _levels_and_chains(tr: Trace) -> tuple[list[int], dict[int, list[int]]]:
+    """Each slot's level, and the + chains (head slot -> slots of its nodes)."""
+    uses = [0] * tr.size
+    for args in tr.args:
+        for a in args:
+            uses[a] += 1
+    level = [0] * tr.size
+    chain_of: dict[int, int] = {}  # a chain's tail slot -> the chain's head slot
+    chains: dict[int, list[int]] = {}
+    for i in range(tr.size):
+        if not tr.args[i]:
+            continue
+        if tr.op[i] == "+":
+            a, b = tr.args[i]
+            head = chain_of.get(a)
+            # Extend a's chain if a feeds only this node and b is ready before the chain runs.
+            if head is not None and uses[a] == 1 and level[b] < level[head]:
+                del chain_of[a]
+                chain_of[i] = head
+                chains[head].append(i)
+                level[i] = level[head]
+                continue
+            chain_of[i] = i
+            chains[i] = [i]
+        level[i] = 1 + max(level[a] for a in tr.args[i])
+    return level, chains
+
+
+class Plan:
+    """Where every slot lives in the value array and how each level is evaluated."""
+
+    def __init__(self, tr: Trace) -> None:
+        level, chains = _levels_and_chains(tr)
+        in_chain = {s for nodes in chains.values() if len(nodes) > 1 for s in nodes}
+        groups: dict[tuple[Any, ...], Group] = {}
+        for i in range(tr.size):
+            if not tr.args[i] or (i in in_chain and i not in chains):
+                continue  # leaves, and chain nodes after the head
+            if i in chains and len(chains[i]) > 1:
+                nodes = chains[i]
+                key: tuple[Any, ...] = (level[i], "chain", len(nodes))
+                group = groups.setdefault(key, Group(level[i], "chain", (), len(nodes)))
+                group.members.append((tr.args[i][0], [tr.args[n][1] for n in nodes], nodes))
+            else:
+                key = (level[i], tr.op[i], tr.carries[i])
+                group = groups.setdefault(key, Group(level[i], tr.op[i] or "", tr.carries[i]))
+                group.members.append(i)
+        self.groups = [groups[k] for k in sorted(groups, key=lambda k: (k[0], repr(k[1:])))]
+        self.top = max([g.level for g in self.groups], default=0)
+
+        # Positions: leaves first (inputs, parameters, constants), then each group in turn.
+        self.leaf_slots = [s for s in tr.input_slots if s is not None]
+        self.leaf_slots += tr.param_slots + tr.const_slots
+        pos = [0] * tr.size
+        for p, s in enumerate(self.leaf_slots):
+            pos[s] = p
+        at = len(self.leaf_slots)
+        self.level_start = [0] * (self.top + 2)
+        self.level_start[1] = at
+        for g in self.groups:
+            g.start = at
+            for m in g.members:
+                for s in (m[2] if g.op == "chain" else [m]):
+                    pos[s] = at
+                    at += 1
+            g.size = at - g.start
+            self.level_start[g.level + 1] = at
+        for lv in range(1, self.top + 2):  # levels with no group (none expected) stay empty
+            self.level_start[lv] = max(self.level_start[lv], self.level_start[lv - 1])
+        self.pos = pos
+        self.level = level
+        self._edges(tr)
+
+    def _edges(self, tr: Trace) -> None:
+        """Number every edge whose contribution is computed, and sort them per target level."""
+        targets: list[int] = []  # position of the edge's target
+        order_keys: list[tuple[int, int]] = []  # backward()'s order: later consumer first, a, b
+        carrying: list[bool] = []
+        for g in self.groups:
+            g.edge_base = len(targets)
+            if g.op == "chain":
+                # Start edges (one per chain), then side edges row by row.
+                for start, _sides, nodes in g.members:
+                    targets.append(self.pos[start])
+                    order_keys.append((-nodes[0], 0))
+                    carrying.append(tr.needs_grad[start])
+                for _start, sides, nodes in g.members:
+                    for side, node in zip(sides, nodes, strict=True):
+                        targets.append(self.pos[side])
+                        order_keys.append((-node, 1))
+                        carrying.append(tr.needs_grad[side])
+                continue
+            for k, c in enumerate(g.carries):
+                if c:
+                    for i in g.members:
+                        targets.append(self.pos[tr.args[i][k]])
+                        order_keys.append((-i, k))
+                        carrying.append(True)
+        self.n_edges = len(targets)
+        # For each level: the carrying edges into it, in backward()'s order, and their targets'
+        # offsets within the level (the bins of np.bincount).
+        by_level: dict[int, list[int]] = {}
+        for e, t in enumerate(targets):
+            if carrying[e]:
+                by_level.setdefault(self._level_of_position(t), []).append(e)
+        self.into_level: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for lv, edges in by_level.items():
+            edges.sort(key=lambda e: order_keys[e])
+            bins = [targets[e] - self.level_start[lv] for e in edges]
+            self.into_level[lv] = (np.array(edges, dtype=np.intp), np.array(bins, dtype=np.intp))
+
+    def _level_of_position(self, p: int) -> int:
+        # level_start is sorted; an empty level shares its start with the next one.
+        return bisect.bisect_right(self.level_start, p) - 1
+
+
+# --- the replay ----------
+
+def build_numpy(tr: Trace, with_grad: bool) -> Callable[..., Any]:
+    """Return replay(xs, param_values, consts) -> value, or (value, input grads, param grads)."""
+    plan = Plan(tr)
+    n_leaves = len(plan.leaf_slots)
+    used_inputs = [k for k, s in enumerate(tr.input_slots) if s is not None]
+    n_in, n_par = len(used_inputs), len(tr.param_slots)
+    template = np.zeros(tr.size)
+    template[n_in + n_par:n_leaves] = tr.const_values  # constants are baked in at trace time
+    root = plan.pos[tr.root]
+    forward_steps = [_forward_step(g, plan, tr) for g in plan.groups]
+    param_pos = [plan.pos[s] for s in tr.param_slots if tr.receives[s]]
+    # The gradients returned: used inputs, then parameters that receive one.
+    wanted_pos = np.array([plan.pos[tr.input_slots[k]] for k in used_inputs] + param_pos,
+                          dtype=np.intp)
+    input_at = [used_inputs.index(k) if k in used_inputs else None for k in range(tr.n_inputs)]
+
+    def run_forward(xs: list[float], param_values: list[float]) -> tuple[np.ndarray, list[Any]]:
+        values = template.copy()
+        values[:n_in] = [xs[k] for k in used_inputs]
+        values[n_in:n_in + n_par] = param_values
+        derivs = [step(values) for step in forward_steps]
+        return values, derivs
+
+    if not with_grad:
+        def replay_value(xs: list[float], param_values: list[float], consts: Any) -> float:
+            with np.errstate(all="ignore"):
+                values, _ = run_forward(xs, param_values)
+            return float(values[root])
+
+        return replay_value
+
+    backward_steps = [_backward_step(g, plan) for g in plan.groups]
+    levels_down = list(range(plan.top, 0, -1))
+    level_start = plan.level_start
+    into_level = plan.into_level
+    root_needs_grad = tr.needs_grad[tr.root]
+
+    def gather(lv: int, grads: np.ndarray, contributions: np.ndarray) -> None:
+        """Sum the contributions into level lv's nodes, in backward()'s order, from 0.0."""
+        start, stop = level_start[lv], level_start[lv + 1]
+        if lv in into_level:
+            edges, bins = into_level[lv]
+            grads[start:stop] = np.bincount(bins, weights=contributions[edges],
+                                            minlength=stop - start)
+
+    def replay(xs: list[float], param_values: list[float], consts: Any) -> tuple[Any, ...]:
+        with np.errstate(all="ignore"):
+            values, derivs = run_forward(xs, param_values)
+            grads = np.zeros(tr.size)
+            contributions = np.empty(plan.n_edges)
+            if root_needs_grad:
+                grads[root] = 1.0
+            steps = iter(reversed(range(len(plan.groups))))
+            k = next(steps, -1)
+            for lv in levels_down:
+                gather(lv, grads, contributions)  # the root's level has no edges into it
+                while k >= 0 and plan.groups[k].level == lv:
+                    backward_steps[k](grads, derivs[k], contributions)
+                    k = next(steps, -1)
+            gather(0, grads, contributions)
+        # bincount starts each sum at 0.0, as backward() starts a leaf's .grad.
+        wanted = grads[wanted_pos].tolist()
+        input_grads = tuple(wanted[k] if k is not None else 0.0 for k in input_at)
+        return float(values[root]), input_grads, wanted[len(used_inputs):]
+
+    return replay
+
+
+def _forward_step(g: Group, plan: Plan, tr: Trace) -> Callable[[np.ndarray], Any]:
+    """The function computing one group's values (returning its local derivatives)."""
+    start, stop = g.start, g.start + g.size
+    if g.op == "chain":
+        # Row r: the chain's start value, then its side values; accumulate adds left to right.
+        columns = np.array([[plan.pos[s] for s in (start_slot, *sides)]
+                            for start_slot, sides, _ in g.members], dtype=np.intp)
+
+        def chain(values: np.ndarray) -> None:
+            sums = np.add.accumulate(values[columns], axis=1)
+            values[start:stop] = sums[:, 1:].ravel()
+
+        return chain
+    kernel = kernel_for(g.op)
+    arity = len(g.carries)
+    index = [np.array([plan.pos[tr.args[i][k]] for i in g.members], dtype=np.intp)
+             for k in range(arity)]
+
+    def op(values: np.ndarray) -> tuple[Any, ...]:
+        out, *derivs = kernel(*(values[ix] for ix in index))
+        values[start:stop] = out
+        return tuple(derivs)
+
+    return op
+
+
+def _backward_step(g: Group, plan: Plan) -> Callable[[np.ndarray, Any, np.ndarray], None]:
+    """The function writing one group's edge contributions (local derivative x upstream)."""
+    start, stop, base, n = g.start, g.start + g.size, g.edge_base, g.size
+    if g.op == "chain":
+        rows, length = len(g.members), g.length
+        tails = start + length - 1 + length * np.arange(rows)
+
+        def chain(grads: np.ndarray, derivs: Any, contributions: np.ndarray) -> None:
+            tail = grads[tails]
+            # Each earlier partial sum gets 0.0 + 1.0 * (the next one's grad) = tail + 0.0.
+            each = np.empty((rows, length))
+            each[:, :-1] = (tail + 0.0)[:, None]
+            each[:, -1] = tail
+            grads[start:stop] = each.ravel()
+            contributions[base:base + rows] = each[:, 0]
+            contributions[base + rows:base + rows + n] = each.ravel()
+
+        return chain
+    carrying = [k for k, c in enumerate(g.carries) if c]
+
+    def op(grads: np.ndarray, derivs: Any, contributions: np.ndarray) -> None:
+        upstream = grads[start:stop]
+        at = base
+        for k in carrying:
+            d = derivs[k]
+            if d is ONE:
+                contributions[at:at + n] = upstream
+            elif d is MINUS_ONE:
+                contributions[at:at + n] = -upstream
+            else:
+                np.multiply(d, upstream, out=contributions[at:at + n])
+            at += n
+
+    return op
