@@ -8,6 +8,10 @@ from .functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .graph import consumers, leaves, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
+
+# `compile` is re-exported but kept out of __all__, so a star import never shadows the builtin.
+from .replay import CompiledFunction, TraceMismatchError
+from .replay import compile as compile
 from .value import Value, exp, log, relu, sigmoid, softplus, sqrt, tanh
 
 __version__ = "0.1.0"
@@ -16,5 +20,5 @@ __all__ = [
     "OPS", "GradcheckError", "Op", "Value", "backward", "consumers", "derivative",
     "detect_anomaly", "enable_grad", "exp", "grad", "gradcheck", "is_grad_enabled", "leaves", "log",
     "no_grad", "relu", "sigmoid", "softplus", "sqrt", "tanh", "topological_order",
-    "value_and_grad", "zero_grad",
+    "value_and_grad", "zero_grad", "CompiledFunction", "TraceMismatchError",
 ]

@@ -1,4 +1,4 @@
-"""Compiled replay: trace a function's graph once, then recompute value and gradients for new numbers.
+"""Compiled replay: trace a function's graph once, then recompute value and gradients fast.
 
 ``compile(fn, example_inputs)`` calls ``fn`` once on fresh leaf Values, flattens the recorded graph
 into numbered slots (topological order) and builds a replay of it:
@@ -37,7 +37,20 @@ from .value import Value
 
 __all__ = ["CompiledFunction", "TraceMismatchError", "compile"]
 
-BACKENDS = ("python", "numpy")
+BACKENDS = ("auto", "python", "numpy")
+
+
+def _resolve(backend: str) -> str:
+    """'auto' is numpy when it is installed (it is an optional dependency), else python."""
+    if backend not in BACKENDS:
+        raise ValueError(f"compile: backend must be one of {BACKENDS}, got {backend!r}")
+    if backend != "auto":
+        return backend
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return "python"
+    return "numpy"
 
 
 class TraceMismatchError(RuntimeError):
@@ -69,6 +82,7 @@ class Trace:
         self.params: list[Value] = []
         self.const_slots: list[int] = []
         self.const_values: list[float] = []
+        self.labels = [v.label for v in order]  # only ever shown in error messages
         for i, v in enumerate(order):
             self.op.append(v.op)
             if v.is_leaf:
@@ -90,7 +104,7 @@ class Trace:
                     self.needs_grad.append(False)
                 continue
             if v.op not in OPS:
-                raise TypeError(f"compile: the trace holds op {v.op!r}, which is not in the op table")
+                raise TypeError(f"compile: the trace holds op {v.op!r}, not in the op table")
             args = tuple(slot_of[x] for x in v.inputs)
             # A None local derivative (a constant exponent) and an input no leaf of which takes a
             # gradient both mean: nothing to send back along this edge.
@@ -109,13 +123,19 @@ class Trace:
                 if c:
                     self.receives[a] = True
 
-    def describe(self, i: int) -> str:
-        """Name slot i for an error message: its position, kind and op."""
+    def what(self, i: int) -> str:
+        """What slot i holds, for an error message: its kind, op and label."""
         if self.kind[i] == INPUT:
-            return f"slot {i} (input {self.input_slots.index(i)})"
-        if self.kind[i] == NODE:
-            return f"slot {i} (an {self.op[i]!r} node)"
-        return f"slot {i} (a captured {'parameter' if self.kind[i] == PARAM else 'constant'})"
+            text = f"input {self.input_slots.index(i)}"
+        elif self.kind[i] == NODE:
+            text = f"an {self.op[i]!r} node"
+        else:
+            text = f"a captured {'parameter' if self.kind[i] == PARAM else 'constant'}"
+        return text + (f" labelled {self.labels[i]!r}" if self.labels[i] else "")
+
+    def describe(self, i: int) -> str:
+        """Name slot i for an error message: its position, then what it holds."""
+        return f"slot {i} ({self.what(i)})"
 
 
 def _trace(fn: Callable[..., Any], numbers_in: list[float]) -> tuple[list[Value], Value]:
@@ -255,13 +275,11 @@ class CompiledFunction:
 
     def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any], backend: str,
                  check: bool) -> None:
-        if backend not in BACKENDS:
-            raise ValueError(f"compile: backend must be one of {BACKENDS}, got {backend!r}")
+        self.backend = _resolve(backend)
         if not callable(fn):
             raise TypeError(f"compile: fn must be callable, got {type(fn).__name__}")
         self.fn = fn
         self.name = getattr(fn, "__name__", "fn")
-        self.backend = backend
         self.check_every_call = bool(check)
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
         inputs, root = _trace(fn, first)
@@ -358,7 +376,7 @@ def _compare(traced: Trace, fresh: Trace, name: str) -> None:
 def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
     """Why slot i differs between two traces ('' if it does not)."""
     if traced.kind[i] != fresh.kind[i] or traced.op[i] != fresh.op[i]:
-        return f"traced {traced.describe(i)}, now {fresh.describe(i)}"
+        return f"the trace has {traced.what(i)} there, the fresh run {fresh.what(i)}"
     if traced.args[i] != fresh.args[i]:
         return f"its inputs were slots {traced.args[i]}, now {fresh.args[i]}"
     if traced.carries[i] != fresh.carries[i]:
@@ -379,7 +397,7 @@ def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # noqa: A001
-            backend: str = "python", check: bool = False) -> CompiledFunction:
+            backend: str = "auto", check: bool = False) -> CompiledFunction:
     """Trace ``fn(*Values)`` once and return a fast callable computing its value and gradients.
 
     ``step = compile(fn, example_inputs)`` calls ``fn`` once on leaf Values holding
@@ -397,7 +415,8 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     (or ``check=True``, which checks every call, eagerly and slowly) runs ``fn`` afresh and raises
     TraceMismatchError naming the first node where the graph differs.
 
-    ``backend="python"`` generates straight-line Python; ``backend="numpy"`` evaluates groups of
-    same-op nodes with NumPy (faster on wide graphs such as a batch through an MLP).
+    ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call (the default,
+    "auto", when NumPy is installed); ``backend="python"`` generates straight-line Python, one line
+    per node (readable via ``step.source``; slower to compile and to run on large graphs).
     """
     return CompiledFunction(fn, example_inputs, backend, check)
