@@ -136,25 +136,40 @@ def _levels_and_chains(tr: Trace) -> tuple[list[int], dict[int, list[int]]]:
     return level, chains
 
 
+def _units(tr: Trace) -> list[tuple[tuple[Any, ...], Any]]:
+    """(group key, member) for everything evaluated in one piece: a node, or a whole chain."""
+    level, chains = _levels_and_chains(tr)
+    in_chain = {s for nodes in chains.values() if len(nodes) > 1 for s in nodes}
+    units: list[tuple[tuple[Any, ...], Any]] = []
+    for i in range(tr.size):
+        if not tr.args[i] or (i in in_chain and i not in chains):
+            continue  # leaves, and chain nodes after the head
+        if i in chains and len(chains[i]) > 1:
+            nodes = chains[i]
+            chain = (tr.args[i][0], [tr.args[n][1] for n in nodes], nodes)  # start, sides, nodes
+            units.append(((level[i], "chain", len(nodes)), chain))
+        else:
+            units.append(((level[i], tr.op[i], tr.carries[i]), i))
+    return units
+
+
+def mean_group_size(tr: Trace) -> float:
+    """Nodes per NumPy call: small on deep, narrow graphs, where generated Python is faster."""
+    groups = {key for key, _ in _units(tr)}
+    return tr.kind.count("node") / max(len(groups), 1)
+
+
 class Plan:
     """Where every slot lives in the value array and how each level is evaluated."""
 
     def __init__(self, tr: Trace) -> None:
-        level, chains = _levels_and_chains(tr)
-        in_chain = {s for nodes in chains.values() if len(nodes) > 1 for s in nodes}
         groups: dict[tuple[Any, ...], Group] = {}
-        for i in range(tr.size):
-            if not tr.args[i] or (i in in_chain and i not in chains):
-                continue  # leaves, and chain nodes after the head
-            if i in chains and len(chains[i]) > 1:
-                nodes = chains[i]
-                key: tuple[Any, ...] = (level[i], "chain", len(nodes))
-                group = groups.setdefault(key, Group(level[i], "chain", (), len(nodes)))
-                group.members.append((tr.args[i][0], [tr.args[n][1] for n in nodes], nodes))
-            else:
-                key = (level[i], tr.op[i], tr.carries[i])
-                group = groups.setdefault(key, Group(level[i], tr.op[i] or "", tr.carries[i]))
-                group.members.append(i)
+        for key, member in _units(tr):
+            if key not in groups:
+                level, op = key[0], key[1]
+                groups[key] = (Group(level, op, (), key[2]) if op == "chain"
+                               else Group(level, op, key[2]))
+            groups[key].members.append(member)
         self.groups = [groups[k] for k in sorted(groups, key=lambda k: (k[0], repr(k[1:])))]
         self.top = max([g.level for g in self.groups], default=0)
 
@@ -178,7 +193,6 @@ class Plan:
         for lv in range(1, self.top + 2):  # levels with no group (none expected) stay empty
             self.level_start[lv] = max(self.level_start[lv], self.level_start[lv - 1])
         self.pos = pos
-        self.level = level
         self._edges(tr)
 
     def _edges(self, tr: Trace) -> None:
