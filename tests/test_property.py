@@ -1,0 +1,191 @@
+"""Random expression graphs (hypothesis): values and every leaf gradient against PyTorch float64
+and against central finite differences.
+
+A graph is a list of instructions over a growing list of nodes; an instruction may reuse any
+earlier node, so graphs have shared subexpressions.  Arguments are nudged into each op's domain
+(log/sqrt of a positive number, division by something away from 0) by recorded extra
+instructions, so the same list replays exactly on every backend.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import pytest
+from conftest import require_torch
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from autograd import OPS, Value, no_grad, topological_order
+
+UNARY = ["neg", "abs", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "sqrt"]
+BINARY = ["+", "-", "*", "/", "**"]
+CONST_EXPONENTS = [2.0, 3.0, -1.0, 0.5, 1.5, -2.0, 0.0]
+LIMIT = 1e4  # keep magnitudes where float64 comparisons are meaningful
+
+
+@st.composite
+def programs(draw):
+    n_leaves = draw(st.integers(1, 4))
+    leaves = [draw(st.floats(-2.0, 2.0, allow_nan=False)) for _ in range(n_leaves)]
+    steps = []
+    for _ in range(draw(st.integers(1, 14))):
+        op = draw(st.sampled_from(UNARY + BINARY + ["**c"]))
+        picks = draw(st.lists(st.integers(0, 10_000), min_size=2, max_size=2))
+        const = draw(st.sampled_from(CONST_EXPONENTS))
+        steps.append((op, picks, const))
+    return leaves, steps
+
+
+BINARY_FN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+             "**": operator.pow}
+
+
+def apply(op: str, args: list, const: float | None, torch=None):
+    """Apply one instruction on Values (torch=None) or on torch tensors."""
+    if op == "**c":
+        return args[0] ** const
+    if op in BINARY_FN:
+        return BINARY_FN[op](*args)
+    if op in ("neg", "abs"):
+        return -args[0] if op == "neg" else abs(args[0])
+    if torch is None:
+        return getattr(args[0], op)()
+    if op == "softplus":
+        return torch.nn.functional.softplus(args[0])
+    return getattr(torch, op)(args[0])
+
+
+def build(leaves: list[float], steps):
+    """Run a program on Values; return the leaf Values, the root and the replayable trace."""
+    xs = [Value(x, label=f"x{i}") for i, x in enumerate(leaves)]
+    nodes: list[Value] = list(xs)
+    trace = []
+
+    def emit(op, idx, const=None):
+        out = apply(op, [nodes[i] for i in idx], const)
+        nodes.append(out)
+        trace.append((op, idx, const))
+        return len(nodes) - 1
+
+    def positive(i, floor):  # |x| + floor: keeps log, sqrt and fractional powers in their domain
+        if nodes[i].data > floor:
+            return i
+        j = emit("abs", [i])
+        k = len(nodes)
+        nodes.append(Value(floor + 0.5, requires_grad=False))
+        trace.append(("const", [], floor + 0.5))
+        return emit("+", [j, k])
+
+    def away_from_zero(i):
+        if abs(nodes[i].data) > 0.1:
+            return i
+        k = len(nodes)
+        nodes.append(Value(1.0 if nodes[i].data >= 0 else -1.0, requires_grad=False))
+        trace.append(("const", [], nodes[k].data))
+        return emit("+", [i, k])
+
+    for op, picks, const in steps:
+        # a third of the time chain onto the newest node, so graphs get deep as well as wide
+        a = len(nodes) - 1 if picks[0] % 3 == 0 else picks[0] % len(nodes)
+        b = picks[1] % len(nodes)
+        if op in ("log", "sqrt"):
+            emit(op, [positive(a, 0.05)])
+        elif op == "/":
+            emit(op, [a, away_from_zero(b)])
+        elif op == "**":
+            emit(op, [positive(a, 0.2), emit("tanh", [b])])
+        elif op == "**c":
+            base = positive(a, 0.2) if (const != math.floor(const) or const < 0) else a
+            emit(op, [base], const)
+        elif op in UNARY:
+            emit(op, [a])
+        else:
+            emit(op, [a, b])
+    return xs, nodes[-1], trace
+
+
+def replay_torch(torch, leaves, trace):
+    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in leaves]
+    nodes = list(xs)
+    for op, idx, const in trace:
+        if op == "const":
+            nodes.append(torch.tensor(const, dtype=torch.float64))
+        else:
+            nodes.append(apply(op, [nodes[i] for i in idx], const, torch=torch))
+    return xs, nodes[-1]
+
+
+def replay_float(leaves, trace) -> float:
+    with no_grad():
+        nodes = [Value(x) for x in leaves]
+        for op, idx, const in trace:
+            nodes.append(Value(const) if op == "const" else
+                         apply(op, [nodes[i] for i in idx], const))
+    return nodes[-1].data
+
+
+def error_scale(root: Value) -> dict:
+    """Σ over paths of |product of local derivatives|: the size a rounding error can reach."""
+    scale = {root: 1.0}
+    for v in reversed(topological_order(root)):
+        for x, local in zip(v.inputs, v.local_grads):
+            if local is not None:
+                scale[x] = scale.get(x, 0.0) + abs(local) * scale.get(v, 0.0)
+    return scale
+
+
+def well_conditioned(root: Value) -> bool:
+    return all(math.isfinite(v.data) and abs(v.data) < LIMIT for v in topological_order(root))
+
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                      HealthCheck.filter_too_much])
+
+
+@settings(max_examples=2500, **SETTINGS)
+@given(programs())
+def test_random_graphs_match_pytorch(program):
+    torch = require_torch()
+    leaves, steps = program
+    xs, root, trace = build(leaves, steps)
+    assume(well_conditioned(root))
+    root.backward()
+    scale = error_scale(root)
+    magnitude = max(abs(v.data) for v in topological_order(root))
+    txs, troot = replay_torch(torch, leaves, trace)
+    assert root.data == pytest.approx(troot.item(), rel=1e-9, abs=1e-12 * max(1.0, magnitude))
+    if troot.requires_grad:
+        troot.backward()
+    for x, tx in zip(xs, txs):
+        expected = 0.0 if tx.grad is None else tx.grad.item()
+        tol = 1e-9 * scale.get(x, 0.0) + 1e-300
+        assert abs(x.grad - expected) <= max(tol, 1e-9 * abs(expected)), (x.label, trace)
+
+
+def near_kink(root: Value) -> bool:
+    return any(v.op in ("relu", "abs") and abs(v.inputs[0].data) < 1e-4
+               for v in topological_order(root))
+
+
+@settings(max_examples=1200, **SETTINGS)
+@given(programs())
+def test_random_graphs_match_finite_differences(program):
+    leaves, steps = program
+    xs, root, trace = build(leaves, steps)
+    assume(well_conditioned(root) and not near_kink(root))
+    root.backward()
+    scale = error_scale(root)
+    eps = 1e-6
+    for i, x in enumerate(xs):
+        up, down = list(leaves), list(leaves)
+        up[i] += eps
+        down[i] -= eps
+        numeric = (replay_float(up, trace) - replay_float(down, trace)) / (2 * eps)
+        assume(math.isfinite(numeric))
+        assert x.grad == pytest.approx(numeric, rel=1e-4, abs=1e-5 * max(1.0, scale.get(x, 0.0)))
+
+
+def test_generator_covers_every_op():
+    assert set(UNARY) | set(BINARY) == set(OPS)
