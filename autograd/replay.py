@@ -68,12 +68,22 @@ INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
 class Trace:
     """The graph of one call, flattened: slot i is the i-th Value in topological order."""
 
-    def __init__(self, inputs: list[Value], root: Value) -> None:
+    def __init__(self, inputs: list[Value], root: Value, extras: Sequence[Value] = ()) -> None:
         order = topological_order(root)
+        self.root = len(order) - 1
+        # Extra outputs (has_aux): their nodes outside the root's graph come after the root and
+        # take no part in the backward pass.
+        seen = set(order)
+        for extra in extras:
+            if extra not in seen:
+                for v in topological_order(extra):
+                    if v not in seen:
+                        seen.add(v)
+                        order.append(v)
         slot_of = {v: i for i, v in enumerate(order)}
+        self.outputs = [slot_of[v] for v in extras]
         input_index = {v: k for k, v in enumerate(inputs)}
         self.size = len(order)
-        self.root = len(order) - 1
         self.n_inputs = len(inputs)
         self.kind: list[str] = []
         self.op: list[str | None] = []  # op name per slot (None for a leaf)
@@ -111,7 +121,7 @@ class Trace:
             args = tuple(slot_of[x] for x in v.inputs)
             # A None local derivative (a constant exponent) and an input no leaf of which takes a
             # gradient both mean: nothing to send back along this edge.
-            carries = tuple(d is not None and self.needs_grad[a]
+            carries = tuple(d is not None and self.needs_grad[a] and i <= self.root
                             for a, d in zip(args, v.local_grads, strict=True))
             self.kind.append(NODE)
             self.args.append(args)
@@ -141,17 +151,67 @@ class Trace:
         return f"slot {i} ({self.what(i)})"
 
 
-def _trace(fn: Callable[..., Any], numbers_in: list[float]) -> tuple[list[Value], Value]:
-    """Call fn on fresh leaves holding `numbers_in`; return the leaves and the output Value."""
+def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool
+           ) -> tuple[list[Value], Value, Any, list[Value]]:
+    """Call fn on fresh leaves holding `numbers_in`.
+
+    Returns the leaves, the output Value, and (with has_aux) the auxiliary outputs' nesting with
+    each Value replaced by its index into the last item, the list of those Values.
+    """
     xs = [Value(x) for x in numbers_in]
     out = fn(*xs)
-    if isinstance(out, Value):
-        return xs, out
-    if isinstance(out, numbers.Real) and not isinstance(out, bool):
-        return xs, Value(out, requires_grad=False)  # a constant function
     name = getattr(fn, "__name__", repr(fn))
+    template: Any = None
+    extras: list[Value] = []
+    if has_aux:
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, aux), "
+                            f"got {type(out).__name__}")
+        out, aux = out
+        template = _flatten(aux, extras, name)
+    return xs, _as_output(out, name), template, extras
+
+
+def _as_output(out: Any, name: str) -> Value:
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, numbers.Real) and not isinstance(out, bool):
+        return Value(out, requires_grad=False)  # a constant function
     raise TypeError(f"compile: {name} must return a Value (or a number), got "
                     f"{type(out).__name__}")
+
+
+class _Out(int):
+    """In an aux template: the index of an output Value."""
+
+
+def _flatten(aux: Any, extras: list[Value], name: str) -> Any:
+    """Copy of the nested lists/tuples/dicts `aux` with each Value v replaced by _Out(index)."""
+    if isinstance(aux, Value):
+        extras.append(aux)
+        return _Out(len(extras) - 1)
+    if isinstance(aux, (list, tuple)):  # a tuple subclass comes back as a plain tuple
+        items = [_flatten(a, extras, name) for a in aux]
+        return items if isinstance(aux, list) else tuple(items)
+    if isinstance(aux, dict):
+        return {k: _flatten(a, extras, name) for k, a in aux.items()}
+    if isinstance(aux, (numbers.Number, str)) or aux is None:
+        return aux  # returned as it is
+    raise TypeError(f"compile: the aux output of {name} may hold Values, numbers, lists, tuples "
+                    f"and dicts, got {type(aux).__name__}")
+
+
+def _unflatten(template: Any, numbers_out: Sequence[float]) -> Any:
+    """The aux template with each _Out(k) replaced by numbers_out[k]."""
+    if isinstance(template, _Out):
+        return numbers_out[template]
+    if isinstance(template, list):
+        return [_unflatten(t, numbers_out) for t in template]
+    if isinstance(template, tuple):
+        return tuple(_unflatten(t, numbers_out) for t in template)
+    if isinstance(template, dict):
+        return {k: _unflatten(t, numbers_out) for k, t in template.items()}
+    return template
 
 
 def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
@@ -225,8 +285,9 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
                 lines.append(f"    {', '.join(targets)} = {call}")
             else:
                 lines.append(f"    v{i} = {call}[0]")
+    outputs = f"({''.join(f'v{s}, ' for s in tr.outputs)})"  # the aux outputs' values
     if not with_grad:
-        lines.append(f"    return v{tr.root}")
+        lines.append(f"    return v{tr.root}, {outputs}")
         return "\n".join(lines) + "\n", called
 
     # Backward: consumers before inputs (reverse topological order), each input's contributions
@@ -255,7 +316,7 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
                    for s in tr.input_slots]
     param_grads = [f"g{s}" for s in tr.param_slots if s in received]
     lines.append(f"    return v{tr.root}, ({''.join(g + ', ' for g in input_grads)}), "
-                 f"({''.join(g + ', ' for g in param_grads)})")
+                 f"({''.join(g + ', ' for g in param_grads)}), {outputs}")
     return "\n".join(lines) + "\n", called
 
 
@@ -277,7 +338,7 @@ class CompiledFunction:
     """
 
     def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any], backend: str,
-                 check: bool) -> None:
+                 check: bool, has_aux: bool) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"compile: backend must be one of {BACKENDS}, got {backend!r}")
         if not callable(fn):
@@ -285,9 +346,10 @@ class CompiledFunction:
         self.fn = fn
         self.name = getattr(fn, "__name__", "fn")
         self.check_every_call = bool(check)
+        self.has_aux = bool(has_aux)
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
-        inputs, root = _trace(fn, first)
-        self.trace = Trace(inputs, root)
+        inputs, root, self._aux_template, extras = _trace(fn, first, self.has_aux)
+        self.trace = Trace(inputs, root, extras)
         self.backend = _resolve(backend, self.trace)
         self.n_inputs = len(first)
         self.params = self.trace.params
@@ -310,47 +372,56 @@ class CompiledFunction:
         """The generated Python source of the python backend (for reading, not for running)."""
         return python_source(self.trace, with_grad=True)[0]
 
-    def __call__(self, *inputs: Any) -> tuple[float, tuple[float, ...]]:
-        """Value and d(value)/d(input) per input; parameters' ``.grad`` accumulate."""
+    def __call__(self, *inputs: Any) -> tuple[Any, ...]:
+        """(value, d(value)/d(input) per input[, aux]); parameters' ``.grad`` accumulate."""
         xs = _numbers(inputs, self.n_inputs, self.name)
         if self.check_every_call:
             self.check(*xs)
-        value, input_grads, param_grads = self._replay(
+        value, input_grads, param_grads, outputs = self._replay(
             xs, [p.data for p in self.params], self._const_values)
         for p, g in zip(self._grad_params, param_grads, strict=True):
             p.grad += g
+        if self.has_aux:
+            return value, tuple(input_grads), _unflatten(self._aux_template, outputs)
         return value, tuple(input_grads)
 
-    def forward(self, *inputs: Any) -> float:
-        """The value only: no gradient computed, no ``.grad`` touched."""
+    def forward(self, *inputs: Any) -> Any:
+        """The value only (with has_aux: (value, aux)); no gradient, no ``.grad`` touched."""
         xs = _numbers(inputs, self.n_inputs, self.name)
         if self._forward is None:
             self._forward = self._build(with_grad=False)
-        return self._forward(xs, [p.data for p in self.params], self._const_values)
+        value, outputs = self._forward(xs, [p.data for p in self.params], self._const_values)
+        if self.has_aux:
+            return value, _unflatten(self._aux_template, outputs)
+        return value
 
     def check(self, *inputs: Any) -> None:
         """Run fn eagerly on `inputs` and raise TraceMismatchError where it leaves the trace.
 
         Compares the fresh graph with the trace slot by slot (op, wiring, which leaf, constant
-        values), then the value and every gradient with the replay's.  Touches no ``.grad``.
+        values), then the value, every gradient and aux output with the replay's.  Touches no
+        ``.grad``.
         """
         xs = _numbers(inputs, self.n_inputs, self.name)
-        fresh_inputs, fresh_root = _trace(self.fn, xs)
-        _compare(self.trace, Trace(fresh_inputs, fresh_root), self.name)
+        fresh_inputs, fresh_root, _, fresh_extras = _trace(self.fn, xs, self.has_aux)
+        _compare(self.trace, Trace(fresh_inputs, fresh_root, fresh_extras), self.name)
         from .backward import grad
 
         wanted = [*fresh_inputs, *self._grad_params]
         eager_grads = grad(fresh_root, wanted) if wanted else []
-        value, input_grads, param_grads = self._replay(
+        value, input_grads, param_grads, outputs = self._replay(
             xs, [p.data for p in self.params], self._const_values)
-        got = [value, *input_grads, *param_grads]
-        want = [fresh_root.data, *eager_grads]
+        got = [value, *input_grads, *param_grads, *outputs]
+        want = [fresh_root.data, *eager_grads, *(v.data for v in fresh_extras)]
         labels = ["the value"] + [f"d/d input {k}" for k in range(self.n_inputs)] + [
-            f"d/d parameter {k}" for k in range(len(self._grad_params))]
+            f"d/d parameter {k}" for k in range(len(self._grad_params))] + [
+            f"aux output {k}" for k in range(len(outputs))]
         for what, a, b in zip(labels, got, want, strict=True):
             if not same_float(a, b):
-                raise TraceMismatchError(f"{self.name}: replay gives {what} = {a!r}, eager gives "
-                                         f"{b!r} (same graph: please report this as a bug)")
+                raise TraceMismatchError(
+                    f"{self.name}: replay gives {what} = {a!r}, eager gives {b!r} on the same "
+                    f"graph.  Does fn use Values computed outside it?  The replay recomputes them "
+                    f"from their leaves' current .data; eager reuses their stored numbers.")
 
     def __repr__(self) -> str:
         return (f"<compiled {self.name}: {self.n_inputs} inputs, {len(self.params)} parameters, "
@@ -402,7 +473,8 @@ def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # noqa: A001
-            backend: str = "auto", check: bool = False) -> CompiledFunction:
+            backend: str = "auto", check: bool = False, has_aux: bool = False
+            ) -> CompiledFunction:
     """Trace ``fn(*Values)`` once and return a fast callable computing its value and gradients.
 
     ``step = compile(fn, example_inputs)`` calls ``fn`` once on leaf Values holding
@@ -412,7 +484,9 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     as ``backward()`` would (starting from a zeroed ``.grad`` the numbers are identical; onto a
     non-zero ``.grad`` the call's total is added at once, as PyTorch does).  ``step.forward(*xs)``
     computes the value only.  Constants (``requires_grad=False`` leaves, plain numbers) keep their
-    trace-time values.
+    trace-time values.  With ``has_aux=True``, fn returns ``(value, aux)``, aux being Values in
+    nested lists, tuples and dicts (model outputs, say); calls then return ``(value, grads, aux)``
+    with aux's Values replaced by their numbers (no gradient flows from aux).
 
     Limits: the trace records one control-flow path.  A Python ``if`` on ``.data`` (or a loop
     whose length depends on the numbers) is decided once, at trace time, and the replay follows
@@ -425,4 +499,4 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     straight-line Python, one line per node (readable via ``step.source``).  The default, "auto",
     takes numpy when it is installed and the graph is wide enough, python otherwise.
     """
-    return CompiledFunction(fn, example_inputs, backend, check)
+    return CompiledFunction(fn, example_inputs, backend, check, has_aux)

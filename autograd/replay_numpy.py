@@ -123,8 +123,11 @@ def _levels_and_chains(tr: Trace) -> tuple[list[int], dict[int, list[int]]]:
         if tr.op[i] == "+":
             a, b = tr.args[i]
             head = chain_of.get(a)
-            # Extend a's chain if a feeds only this node and b is ready before the chain runs.
-            if head is not None and uses[a] == 1 and level[b] < level[head]:
+            # Extend a's chain if a feeds only this node, b is ready before the chain runs, and
+            # both are on the same side of the root (nodes after it, has_aux outputs, get no
+            # gradient).
+            if (head is not None and uses[a] == 1 and level[b] < level[head]
+                    and (a > tr.root) == (i > tr.root)):
                 del chain_of[a]
                 chain_of[i] = head
                 chains[head].append(i)
@@ -207,12 +210,12 @@ class Plan:
                 for start, _sides, nodes in g.members:
                     targets.append(self.pos[start])
                     order_keys.append((-nodes[0], 0))
-                    carrying.append(tr.needs_grad[start])
+                    carrying.append(tr.carries[nodes[0]][0])
                 for _start, sides, nodes in g.members:
                     for side, node in zip(sides, nodes, strict=True):
                         targets.append(self.pos[side])
                         order_keys.append((-node, 1))
-                        carrying.append(tr.needs_grad[side])
+                        carrying.append(tr.carries[node][1])
                 continue
             for k, c in enumerate(g.carries):
                 if c:
@@ -226,14 +229,15 @@ class Plan:
         by_level: dict[int, list[int]] = {}
         for e, t in enumerate(targets):
             if carrying[e]:
-                by_level.setdefault(self._level_of_position(t), []).append(e)
+                by_level.setdefault(self.level_of_position(t), []).append(e)
         self.into_level: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for lv, edges in by_level.items():
             edges.sort(key=lambda e: order_keys[e])
             bins = [targets[e] - self.level_start[lv] for e in edges]
             self.into_level[lv] = (np.array(edges, dtype=np.intp), np.array(bins, dtype=np.intp))
 
-    def _level_of_position(self, p: int) -> int:
+    def level_of_position(self, p: int) -> int:
+        """The level of the node at position p of the value array."""
         # level_start is sorted; an empty level shares its start with the next one.
         return bisect.bisect_right(self.level_start, p) - 1
 
@@ -255,6 +259,7 @@ def build_numpy(tr: Trace, with_grad: bool) -> Callable[..., Any]:
     wanted_pos = np.array([plan.pos[tr.input_slots[k]] for k in used_inputs] + param_pos,
                           dtype=np.intp)
     input_at = [used_inputs.index(k) if k in used_inputs else None for k in range(tr.n_inputs)]
+    output_pos = np.array([plan.pos[s] for s in tr.outputs], dtype=np.intp)  # has_aux outputs
 
     def run_forward(xs: list[float], param_values: list[float]) -> tuple[np.ndarray, list[Any]]:
         values = template.copy()
@@ -264,10 +269,11 @@ def build_numpy(tr: Trace, with_grad: bool) -> Callable[..., Any]:
         return values, derivs
 
     if not with_grad:
-        def replay_value(xs: list[float], param_values: list[float], consts: Any) -> float:
+        def replay_value(xs: list[float], param_values: list[float], consts: Any
+                         ) -> tuple[float, list[float]]:
             with np.errstate(all="ignore"):
                 values, _ = run_forward(xs, param_values)
-            return float(values[root])
+            return float(values[root]), values[output_pos].tolist()
 
         return replay_value
 
@@ -291,11 +297,13 @@ def build_numpy(tr: Trace, with_grad: bool) -> Callable[..., Any]:
             grads = np.zeros(tr.size)
             contributions = np.empty(plan.n_edges)
             if root_needs_grad:
+                # No carrying edge leads into the root's level (the root's graph lies below it),
+                # so no gather() overwrites this seed.
                 grads[root] = 1.0
             steps = iter(reversed(range(len(plan.groups))))
             k = next(steps, -1)
             for lv in levels_down:
-                gather(lv, grads, contributions)  # the root's level has no edges into it
+                gather(lv, grads, contributions)
                 while k >= 0 and plan.groups[k].level == lv:
                     backward_steps[k](grads, derivs[k], contributions)
                     k = next(steps, -1)
@@ -303,7 +311,8 @@ def build_numpy(tr: Trace, with_grad: bool) -> Callable[..., Any]:
         # bincount starts each sum at 0.0, as backward() starts a leaf's .grad.
         wanted = grads[wanted_pos].tolist()
         input_grads = tuple(wanted[k] if k is not None else 0.0 for k in input_at)
-        return float(values[root]), input_grads, wanted[len(used_inputs):]
+        outputs = values[output_pos].tolist()
+        return float(values[root]), input_grads, wanted[len(used_inputs):], outputs
 
     return replay
 

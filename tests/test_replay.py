@@ -146,9 +146,15 @@ def programs(draw: Any) -> dict[str, Any]:
     }
 
 
-def build(program: dict[str, Any]) -> tuple[Callable[..., Value], list[Value]]:
-    """The program as a Python function of its inputs, and the parameters it captures."""
-    params = [Value(p) for p in program["params"]]
+def build(program: dict[str, Any], params: list[Value] | None = None, aux: bool = False
+          ) -> tuple[Callable[..., Any], list[Value]]:
+    """The program as a Python function of its inputs, and the parameters it captures.
+
+    With `aux`, the function returns (output, every value it made), as for has_aux=True: many
+    of those lie outside the output's graph or hang off it.
+    """
+    if params is None:
+        params = [Value(p) for p in program["params"]]
     consts = [Value(c, requires_grad=False) for c in program["consts"]]
 
     def fn(*xs: Value) -> Value:
@@ -168,7 +174,7 @@ def build(program: dict[str, Any]) -> tuple[Callable[..., Value], list[Value]]:
         out = pool[-1]
         for v in pool[-program["tail"]:-1]:
             out = out + v
-        return out
+        return (out, {"pool": pool, "more": out + pool[0]}) if aux else out
 
     return fn, params
 
@@ -181,10 +187,22 @@ def test_random_graphs_match_eager_bit_for_bit(program: dict[str, Any], data: An
     traced_at = data.draw(st.lists(NUMBERS, min_size=n, max_size=n))
     new = data.draw(st.lists(NUMBERS, min_size=n, max_size=n))
     want = eager(fn, new, params)
+    with_aux, _ = build(program, params, aux=True)
+    want_aux = [v.data for v in with_aux(*[Value(x) for x in new])[1]["pool"]]
     for backend in BACKENDS:
         step = autograd.compile(fn, traced_at, backend=backend)
         assert_same(replayed(step, new, params), want, backend)
         assert same_float(step.forward(*new), want[0])
+        # has_aux: the same value and gradients, plus every intermediate number.
+        step = autograd.compile(with_aux, traced_at, backend=backend, has_aux=True)
+        for p in params:
+            p.grad = 0.0
+        value, grads, aux = step(*new)
+        assert_same((value, list(grads), [p.grad for p in params]), want, f"{backend} aux")
+        assert all(same_float(a, b) for a, b in zip(aux["pool"], want_aux, strict=True))
+        assert same_float(step.forward(*new)[1]["more"], aux["more"])
+        for p in params:
+            p.grad = 0.0
 
 
 def deep_wide_graph(x: Value, y: Value) -> Value:
@@ -299,6 +317,27 @@ def test_edge_graphs(backend: str) -> None:
     w = Value(1.5)
     assert autograd.compile(lambda: w * w, [], backend=backend)() == (2.25, ())
     assert w.grad == 3.0
+
+
+def test_has_aux_returns_numbers_in_the_same_nesting() -> None:
+    w = Value(2.0)
+
+    def loss_and_outputs(x: Value) -> tuple[Value, Any]:
+        outs = [w * x, (w * x).exp()]
+        # log(0) has local derivative inf: it must not leak into the gradients via the aux.
+        return outs[0] * 3, {"outs": outs, "pair": (x.log(), 7), "off": x * 0}
+
+    for backend in BACKENDS:
+        step = autograd.compile(loss_and_outputs, [1.0], backend=backend, has_aux=True)
+        value, grads, aux = step(0.0)
+        assert (value, grads) == (0.0, (6.0,)) and w.grad == 0.0
+        assert aux == {"outs": [0.0, 1.0], "pair": (-INF, 7), "off": 0.0}
+        step.check(0.5)
+        w.grad = 0.0
+    with pytest.raises(TypeError, match="must return a pair"):
+        autograd.compile(lambda x: x, [1.0], has_aux=True)
+    with pytest.raises(TypeError, match="aux output .* got set"):
+        autograd.compile(lambda x: (x, {x}), [1.0], has_aux=True)
 
 
 # --- honest limits: control flow, check mode ----------
