@@ -40,22 +40,6 @@ __all__ = ["CompiledFunction", "TraceMismatchError", "compile"]
 BACKENDS = ("auto", "python", "numpy")
 
 
-# "auto" picks numpy when a NumPy call covers at least this many nodes on average.  Measured on
-# 2 cores: a group costs about 8 us per call, a generated line about 80-300 ns per node.
-AUTO_MIN_GROUP = 128
-
-
-def _resolve(backend: str, tr: Trace) -> str:
-    """The backend to use: 'auto' is numpy on wide graphs when NumPy is installed, else python."""
-    if backend != "auto":
-        return backend
-    try:
-        from .replay_numpy import mean_group_size
-    except ImportError:  # NumPy is an optional dependency
-        return "python"
-    return "numpy" if mean_group_size(tr) >= AUTO_MIN_GROUP else "python"
-
-
 class TraceMismatchError(RuntimeError):
     """A fresh eager run of the function no longer follows the traced graph."""
 
@@ -236,10 +220,9 @@ def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
 # --- the python backend: one generated line per node ----------
 
 # Ops whose float forward in ops.py is a single Python expression: the generated code writes that
-# expression in place of a call.  (forward, local derivative per input); in a derivative "{g}" is
-# the upstream gradient, and None means the contribution is the upstream gradient times a local
-# variable computed by the given expression.  tests/test_replay.py checks every op, inline or
-# not, against eager on IEEE edge cases.
+# expression instead of a call.  Each entry: the forward, then per input the contribution to its
+# gradient, "{g}" being the upstream gradient (x * 1.0 is x, x * -1.0 is -x, exactly).  Every op,
+# inline or called, is checked against eager on IEEE edge cases by tests/test_replay.py.
 _INLINE: dict[str, tuple[str, tuple[str, ...]]] = {
     "+": ("{a} + {b}", ("{g}", "{g}")),
     "-": ("{a} - {b}", ("{g}", "-{g}")),
@@ -330,6 +313,22 @@ def _build_python(tr: Trace, with_grad: bool) -> Callable[..., Any]:
 
 
 # --- the public face ----------
+
+# "auto" picks numpy when a NumPy call covers at least this many nodes on average.  Measured on
+# 2 cores: a group costs about 8 us per call, a generated line about 80-300 ns per node.
+AUTO_MIN_GROUP = 128
+
+
+def _resolve(backend: str, tr: Trace) -> str:
+    """The backend to use: 'auto' is numpy on wide graphs when NumPy is installed, else python."""
+    if backend != "auto":
+        return backend
+    try:
+        from .replay_numpy import mean_group_size
+    except ImportError:  # NumPy is an optional dependency
+        return "python"
+    return "numpy" if mean_group_size(tr) >= AUTO_MIN_GROUP else "python"
+
 
 class CompiledFunction:
     """A traced function: call it with new numbers to get (value, gradients of the inputs).
@@ -490,9 +489,11 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
 
     Limits: the trace records one control-flow path.  A Python ``if`` on ``.data`` (or a loop
     whose length depends on the numbers) is decided once, at trace time, and the replay follows
-    that path for every input; branches made of ops (relu, abs) are fine.  ``step.check(*xs)``
-    (or ``check=True``, which checks every call, eagerly and slowly) runs ``fn`` afresh and raises
-    TraceMismatchError naming the first node where the graph differs.
+    that path for every input; branches made of ops (relu, abs) are fine.  Likewise random numbers
+    drawn in Python inside fn are frozen at trace time, and Values computed outside fn but used in
+    it are recomputed from their leaves' current data.  ``step.check(*xs)`` (or ``check=True``,
+    which checks every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError
+    naming the first node where the graph differs.
 
     ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call: fast on wide
     graphs (a batch through an MLP), slow on deep narrow ones.  ``backend="python"`` generates
