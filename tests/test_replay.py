@@ -363,6 +363,17 @@ def test_trace_follows_one_path_and_check_names_the_node(backend: str) -> None:
         checked(-1.0)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_values_made_outside_fn_are_recomputed_and_check_says_so(backend: str) -> None:
+    w = Value(2.0)
+    outside = w * 3.0  # built before compile: eager keeps its number, 6.0
+    step = autograd.compile(lambda x: outside * x, [1.0], backend=backend)
+    w.data = 5.0
+    assert step(1.0) == (15.0, (15.0,))  # the replay recomputes it from w
+    with pytest.raises(TraceMismatchError, match="computed outside"):
+        step.check(1.0)
+
+
 def test_check_names_a_changed_constant_and_a_changed_size() -> None:
     step = autograd.compile(lambda x: x * (2.0 if x.data > 0 else 3.0), [1.0])
     with pytest.raises(TraceMismatchError, match="constant was 2.0 when traced, now 3.0"):
