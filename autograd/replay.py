@@ -276,28 +276,39 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
     # Backward: consumers before inputs (reverse topological order), each input's contributions
     # summed in the order backward() adds them, so the sums round the same way.
     received: set[int] = set()
+    # A slot whose only contribution is another slot's gradient unchanged (through +) shares
+    # that variable instead of copying it.
+    contributions = [0] * tr.size
+    for i in range(tr.size):
+        for a, carries in zip(tr.args[i], tr.carries[i], strict=True):
+            contributions[a] += carries
+    grad_name = {tr.root: f"g{tr.root}"}
     if tr.needs_grad[tr.root]:
         lines.append(f"    g{tr.root} = 1.0")
         received.add(tr.root)
     for i in reversed(range(tr.size)):
         if tr.kind[i] != NODE or i not in received:
             continue
-        op, args = tr.op[i], tr.args[i]
+        op, args, g = tr.op[i], tr.args[i], grad_name[i]
         names = dict(zip("ab", (f"v{a}" for a in args), strict=False))
         for k, (a, carries) in enumerate(zip(args, tr.carries[i], strict=True)):
             if not carries:
                 continue
             if op in _INLINE:
-                term = _INLINE[op][1][k].format(g=f"g{i}", **names)
+                term = _INLINE[op][1][k].format(g=g, **names)
             else:
-                term = f"d{i}_{k} * g{i}"
-            lines.append(f"    g{a} {'+=' if a in received else '='} {term}")
+                term = f"d{i}_{k} * {g}"
+            if term == g and contributions[a] == 1:
+                grad_name[a] = g
+            else:
+                grad_name[a] = f"g{a}"
+                lines.append(f"    g{a} {'+=' if a in received else '='} {term}")
             received.add(a)
     # backward() adds into leaves that start at 0.0; adding 0.0 reproduces that (it turns a
     # total of -0.0 into 0.0, exactly as 0.0 + -0.0 does).
-    input_grads = [f"g{s} + 0.0" if s is not None and s in received else "0.0"
+    input_grads = [f"{grad_name[s]} + 0.0" if s is not None and s in received else "0.0"
                    for s in tr.input_slots]
-    param_grads = [f"g{s}" for s in tr.param_slots if s in received]
+    param_grads = [grad_name[s] for s in tr.param_slots if s in received]
     lines.append(f"    return v{tr.root}, ({''.join(g + ', ' for g in input_grads)}), "
                  f"({''.join(g + ', ' for g in param_grads)}), {outputs}")
     return "\n".join(lines) + "\n", called
