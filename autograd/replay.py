@@ -234,7 +234,10 @@ _RELU = ("{a} if not {a} <= 0.0 else 0.0", "1.0 if {a} > 0.0 else 0.0")
 
 
 def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
-    """Generated source of ``replay(xs, param_values, consts)`` and the op names it calls.
+    """Source of ``replay(xs, param_values, consts)`` and the op names it calls.
+
+    The function returns (value, input grads, param grads, aux values), or without gradients
+    (value, aux values).
 
     Every name in the source is built from an integer slot or op index, never from user text;
     numbers enter only through the arguments.

@@ -245,7 +245,10 @@ class Plan:
 # --- the replay ----------
 
 def build_numpy(tr: Trace, with_grad: bool) -> Callable[..., Any]:
-    """Return replay(xs, param_values, consts) -> value, or (value, input grads, param grads)."""
+    """replay(xs, param_values, consts) -> (value, input grads, param grads, aux values).
+
+    Without gradients: (value, aux values).  Same contract as the python backend's function.
+    """
     plan = Plan(tr)
     n_leaves = len(plan.leaf_slots)
     used_inputs = [k for k, s in enumerate(tr.input_slots) if s is not None]
