@@ -333,15 +333,20 @@ def _build_python(tr: Trace, with_grad: bool) -> Callable[..., Any]:
 AUTO_MIN_GROUP = 128
 
 
-def _resolve(backend: str, tr: Trace) -> str:
-    """The backend to use: 'auto' is numpy on wide graphs when NumPy is installed, else python."""
-    if backend != "auto":
-        return backend
+def _numpy_plan(backend: str, tr: Trace) -> Any:
+    """The numpy backend's plan if that backend is to be used, else None (python backend)."""
+    if backend == "python":
+        return None
     try:
-        from .replay_numpy import mean_group_size
+        from .replay_numpy import Plan, group_nodes, mean_group_size
     except ImportError:  # NumPy is an optional dependency
-        return "python"
-    return "numpy" if mean_group_size(tr) >= AUTO_MIN_GROUP else "python"
+        if backend == "numpy":
+            raise
+        return None
+    groups = group_nodes(tr)
+    if backend == "auto" and mean_group_size(tr, groups) < AUTO_MIN_GROUP:
+        return None
+    return Plan(tr, groups)
 
 
 class CompiledFunction:
@@ -363,7 +368,8 @@ class CompiledFunction:
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
         inputs, root, self._aux_template, extras = _trace(fn, first, self.has_aux)
         self.trace = Trace(inputs, root, extras)
-        self.backend = _resolve(backend, self.trace)
+        self._plan = _numpy_plan(backend, self.trace)
+        self.backend = "python" if self._plan is None else "numpy"
         self.n_inputs = len(first)
         self.params = self.trace.params
         # Parameters that receive a gradient, in the order the replay returns their totals.
@@ -378,7 +384,7 @@ class CompiledFunction:
             return _build_python(self.trace, with_grad)
         from .replay_numpy import build_numpy
 
-        return build_numpy(self.trace, with_grad)
+        return build_numpy(self.trace, self._plan, with_grad)
 
     @property
     def source(self) -> str:

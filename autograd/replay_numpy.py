@@ -156,24 +156,28 @@ def _units(tr: Trace) -> list[tuple[tuple[Any, ...], Any]]:
     return units
 
 
-def mean_group_size(tr: Trace) -> float:
+def group_nodes(tr: Trace) -> list[Group]:
+    """The groups, level by level: each is evaluated by one NumPy call (forward)."""
+    groups: dict[tuple[Any, ...], Group] = {}
+    for key, member in _units(tr):
+        if key not in groups:
+            level, op = key[0], key[1]
+            groups[key] = (Group(level, op, (), key[2]) if op == "chain"
+                           else Group(level, op, key[2]))
+        groups[key].members.append(member)
+    return [groups[k] for k in sorted(groups, key=lambda k: (k[0], repr(k[1:])))]
+
+
+def mean_group_size(tr: Trace, groups: list[Group]) -> float:
     """Nodes per NumPy call: small on deep, narrow graphs, where generated Python is faster."""
-    groups = {key for key, _ in _units(tr)}
     return tr.kind.count("node") / max(len(groups), 1)
 
 
 class Plan:
     """Where every slot lives in the value array and how each level is evaluated."""
 
-    def __init__(self, tr: Trace) -> None:
-        groups: dict[tuple[Any, ...], Group] = {}
-        for key, member in _units(tr):
-            if key not in groups:
-                level, op = key[0], key[1]
-                groups[key] = (Group(level, op, (), key[2]) if op == "chain"
-                               else Group(level, op, key[2]))
-            groups[key].members.append(member)
-        self.groups = [groups[k] for k in sorted(groups, key=lambda k: (k[0], repr(k[1:])))]
+    def __init__(self, tr: Trace, groups: list[Group]) -> None:
+        self.groups = groups
         self.top = max([g.level for g in self.groups], default=0)
 
         # Positions: leaves first (inputs, parameters, constants), then each group in turn.
@@ -244,12 +248,11 @@ class Plan:
 
 # --- the replay ----------
 
-def build_numpy(tr: Trace, with_grad: bool) -> Callable[..., Any]:
+def build_numpy(tr: Trace, plan: Plan, with_grad: bool) -> Callable[..., Any]:
     """replay(xs, param_values, consts) -> (value, input grads, param grads, aux values).
 
     Without gradients: (value, aux values).  Same contract as the python backend's function.
     """
-    plan = Plan(tr)
     n_leaves = len(plan.leaf_slots)
     used_inputs = [k for k, s in enumerate(tr.input_slots) if s is not None]
     n_in, n_par = len(used_inputs), len(tr.param_slots)
