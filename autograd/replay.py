@@ -29,11 +29,14 @@ import builtins
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .graph import topological_order
 from .ops import OPS
 from .value import Value
+
+if TYPE_CHECKING:
+    from .replay_numpy import Plan
 
 __all__ = ["CompiledFunction", "TraceMismatchError", "compile"]
 
@@ -333,15 +336,16 @@ def _build_python(tr: Trace, with_grad: bool) -> Callable[..., Any]:
 AUTO_MIN_GROUP = 128
 
 
-def _numpy_plan(backend: str, tr: Trace) -> Any:
+def _numpy_plan(backend: str, tr: Trace) -> Plan | None:
     """The numpy backend's plan if that backend is to be used, else None (python backend)."""
     if backend == "python":
         return None
     try:
         from .replay_numpy import Plan, group_nodes, mean_group_size
-    except ImportError:  # NumPy is an optional dependency
+    except ImportError as missing:  # NumPy is an optional dependency
         if backend == "numpy":
-            raise
+            raise ImportError("compile: backend='numpy' needs NumPy (pip install numpy)") \
+                from missing
         return None
     groups = group_nodes(tr)
     if backend == "auto" and mean_group_size(tr, groups) < AUTO_MIN_GROUP:
