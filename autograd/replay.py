@@ -83,9 +83,11 @@ class Trace:
         self.const_slots: list[int] = []
         self.const_values: list[float] = []
         self.labels = [v.label for v in order]  # only ever shown in error messages
+        needs_grad = self.needs_grad
         for i, v in enumerate(order):
-            self.op.append(v.op)
-            if v.is_leaf:
+            op = v.op
+            self.op.append(op)
+            if op is None:  # a leaf
                 self.args.append(())
                 self.carries.append(())
                 if v in input_index:
@@ -103,13 +105,14 @@ class Trace:
                     self.const_values.append(v.data)
                     self.needs_grad.append(False)
                 continue
-            if v.op not in OPS:
-                raise TypeError(f"compile: the trace holds op {v.op!r}, not in the op table")
-            args = tuple(slot_of[x] for x in v.inputs)
-            # A None local derivative (a constant exponent) and an input no leaf of which takes a
-            # gradient both mean: nothing to send back along this edge.
-            carries = tuple(d is not None and self.needs_grad[a] and i <= self.root
-                            for a, d in zip(args, v.local_grads, strict=True))
+            if op not in OPS:
+                raise TypeError(f"compile: the trace holds op {op!r}, not in the op table")
+            args = tuple([slot_of[x] for x in v.inputs])
+            # A None local derivative (a constant exponent), an input no leaf of which takes a
+            # gradient, and a node after the root all mean: nothing to send back along this edge.
+            in_backward = i <= self.root
+            carries = tuple([d is not None and needs_grad[a] and in_backward
+                             for a, d in zip(args, v.local_grads, strict=True)])
             self.kind.append(NODE)
             self.args.append(args)
             self.carries.append(carries)
