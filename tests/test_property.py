@@ -14,7 +14,7 @@ import operator
 
 import pytest
 from conftest import require_torch
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from autograd import OPS, Value, no_grad, topological_order
@@ -126,13 +126,18 @@ def replay_float(leaves, trace) -> float:
     return nodes[-1].data
 
 
-def error_scale(root: Value) -> dict:
-    """Σ over paths of |product of local derivatives|: the size a rounding error can reach."""
+def error_scale(root: Value, floor: float = 0.0) -> dict:
+    """Σ over paths of the product of max(|local derivative|, floor): how large rounding can get.
+
+    With floor=0 this bounds relative rounding in each factor.  With floor=1 it also bounds
+    absolute rounding inside a local derivative itself, e.g. 1 - tanh² near saturation, where
+    the float64 value of tanh can differ by an ulp between libraries.
+    """
     scale = {root: 1.0}
     for v in reversed(topological_order(root)):
         for x, local in zip(v.inputs, v.local_grads):
             if local is not None:
-                scale[x] = scale.get(x, 0.0) + abs(local) * scale.get(v, 0.0)
+                scale[x] = scale.get(x, 0.0) + max(abs(local), floor) * scale.get(v, 0.0)
     return scale
 
 
@@ -144,15 +149,21 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                       HealthCheck.filter_too_much])
 
 
+# Found by hypothesis: tanh near saturation, where 1 - tanh² amplifies a one-ulp difference.
+SATURATED_TANH = ([0.3125, 1.5, 0.0, 0.5], [("*", [0, 0], 2.0), ("/", [1, 74], 2.0)]
+                  + [("neg", [0, 0], 2.0)] * 10 + [("tanh", [0, 0], 2.0)])
+
+
 @settings(max_examples=2500, **SETTINGS)
 @given(programs())
+@example(SATURATED_TANH)
 def test_random_graphs_match_pytorch(program):
     torch = require_torch()
     leaves, steps = program
     xs, root, trace = build(leaves, steps)
     assume(well_conditioned(root))
     root.backward()
-    scale = error_scale(root)
+    scale, loose = error_scale(root), error_scale(root, floor=1.0)
     magnitude = max(abs(v.data) for v in topological_order(root))
     txs, troot = replay_torch(torch, leaves, trace)
     assert root.data == pytest.approx(troot.item(), rel=1e-9, abs=1e-12 * max(1.0, magnitude))
@@ -160,8 +171,8 @@ def test_random_graphs_match_pytorch(program):
         troot.backward()
     for x, tx in zip(xs, txs):
         expected = 0.0 if tx.grad is None else tx.grad.item()
-        tol = 1e-9 * scale.get(x, 0.0) + 1e-300
-        assert abs(x.grad - expected) <= max(tol, 1e-9 * abs(expected)), (x.label, trace)
+        tol = 1e-9 * max(scale.get(x, 0.0), abs(expected)) + 1e-13 * loose.get(x, 0.0)
+        assert abs(x.grad - expected) <= tol, (x.label, trace)
 
 
 def near_kink(root: Value) -> bool:

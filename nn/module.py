@@ -1,0 +1,158 @@
+"""Module: the base of every network -- finds its parameters, names them, freezes and loads them."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from autograd import Value
+
+
+class Module:
+    """Base class for networks: parameters, dotted names, zero_grad, freeze, state_dict, save/load.
+
+    A Module's parameters are the Values it keeps in its public attributes, directly or in lists
+    and tuples, plus those of the Modules it keeps the same way.  Their dotted names follow that
+    path: attribute ``w`` of neuron 1 of layer 0 is ``layers.0.neurons.1.w.0``.  Attributes are
+    visited in the order they were first assigned, so names and order are stable.
+    """
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(dotted name, Value) for every parameter, each shared Value listed once."""
+        seen: set[int] = set()
+        found = []
+        for name, value in _walk(self, ""):
+            if id(value) not in seen:
+                seen.add(id(value))
+                found.append((name, value))
+        return found
+
+    def parameters(self) -> list[Value]:
+        """Every parameter Value, in the order of named_parameters()."""
+        return [value for _, value in self.named_parameters()]
+
+    def label_parameters(self) -> None:
+        """Set each parameter's label to its dotted name, so drawings show where it lives."""
+        for name, value in self.named_parameters():
+            value.label = name
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (leaf gradients accumulate across backward())."""
+        for value in self.parameters():
+            value.grad = 0.0
+
+    def freeze(self, names: Iterable[str] | None = None) -> None:
+        """Stop gradients (and optimiser updates) for the named parameters, or for all of them."""
+        for value in self._select(names):
+            value.requires_grad = False
+
+    def unfreeze(self, names: Iterable[str] | None = None) -> None:
+        """Let the named parameters (or all of them) take gradients again."""
+        for value in self._select(names):
+            value.requires_grad = True
+
+    def _select(self, names: Iterable[str] | None) -> list[Value]:
+        params = dict(self.named_parameters())
+        if names is None:
+            return list(params.values())
+        if isinstance(names, str):  # a lone name would otherwise be split into characters
+            names = [names]
+        chosen = []
+        for name in names:
+            if name not in params:
+                raise ValueError(f"{type(self).__name__} has no parameter named {name!r}; "
+                                 f"names look like {next(iter(params), '(none)')!r}")
+            chosen.append(params[name])
+        return chosen
+
+    # --- weights as data ----------
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's number by dotted name (a plain dict, ready for JSON)."""
+        return {name: value.data for name, value in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from `state` (as made by state_dict()); nothing changes on error.
+
+        The keys must be exactly this model's parameter names and every entry a finite number;
+        otherwise a ValueError names the offending parameter.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict needs a dict of name -> number, "
+                            f"got {type(state).__name__}")
+        params = self.named_parameters()
+        names = {name for name, _ in params}
+        missing = [name for name, _ in params if name not in state]
+        unexpected = [name for name in state if name not in names]
+        if missing or unexpected:
+            raise ValueError(_key_mismatch(type(self).__name__, missing, unexpected))
+        # Check everything before writing anything, so a bad entry leaves the model untouched.
+        numbers_ = [(value, parameter_number(name, state[name])) for name, value in params]
+        for value, number in numbers_:
+            value.data = number
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the weights to a JSON file (atomically: an interrupted save keeps the old file)."""
+        from .io import save_state_dict  # here, not at the top: io imports this module
+
+        save_state_dict(self.state_dict(), path)
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Read weights written by save() into this model (same architecture required)."""
+        from .io import load_state_dict
+
+        self.load_state_dict(load_state_dict(path))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.parameters())} parameters)"
+
+
+def _walk(obj: Any, path: str) -> Iterator[tuple[str, Value]]:
+    """Yield (dotted name, Value) for the parameters reachable from a Module or a list of them."""
+    if isinstance(obj, Value):
+        yield path, obj
+    elif isinstance(obj, Module):
+        for name, attr in vars(obj).items():
+            if not name.startswith("_"):
+                yield from _walk(attr, _join(path, name))
+    elif isinstance(obj, (list, tuple)):
+        for i, item in enumerate(obj):
+            yield from _walk(item, _join(path, str(i)))
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _key_mismatch(model: str, missing: list[str], unexpected: list[str]) -> str:
+    parts = []
+    if missing:
+        parts.append(f"missing parameter(s) {_short_list(missing)}")
+    if unexpected:
+        parts.append(f"unexpected parameter(s) {_short_list(unexpected)}")
+    return (f"weights do not fit this {model} (wrong shape or a different architecture): "
+            + "; ".join(parts))
+
+
+def _short_list(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def parameter_number(name: str, entry: Any) -> float:
+    """Check that a stored weight is one finite real number and return it as a float."""
+    if isinstance(entry, Value):
+        entry = entry.data
+    if isinstance(entry, bool) or not isinstance(entry, numbers.Real):
+        shape = f"a list of {len(entry)}" if isinstance(entry, (list, tuple)) else repr(entry)
+        raise ValueError(f"parameter {name!r} must be one number, got {shape}"[:300])
+    try:
+        number = float(entry)
+    except OverflowError:
+        raise ValueError(f"parameter {name!r} is too large for a float: {entry!r}"[:300]) from None
+    if not math.isfinite(number):
+        raise ValueError(f"parameter {name!r} is {number!r}; weights must be finite numbers")
+    return number

@@ -1,0 +1,191 @@
+"""fit(): the training loop, with a progress bar and a history of loss and accuracy per step."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import numbers
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from autograd import Value
+
+from . import losses
+from .metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign_accuracy
+from .module import Module
+from .optim import Optimizer
+
+Loss = Callable[[Any, Any], Value]
+Metric = Callable[[list[Any], list[Any]], float]
+
+# The accuracy that goes with each classification loss, shown when fit() is given no metrics.
+DEFAULT_METRICS: dict[Loss, Metric] = {
+    losses.hinge: sign_accuracy,
+    losses.bce: probability_accuracy,
+    losses.bce_with_logits: logit_accuracy,
+    losses.cross_entropy: argmax_accuracy,
+}
+
+
+def train_step(model: Callable[[Any], Any], inputs: list[list[float]], targets: list[Any],
+               loss: Loss, optimizer: Optimizer, l2: float = 0.0) -> tuple[float, list[Any]]:
+    """One step on one batch: forward, loss (+ l2 · Σ p²), backward, update.
+
+    Returns the loss before the update and the model's outputs as floats.  fit() does nothing
+    else per step, so a faster implementation of a step can replace this one function.
+    """
+    outputs = [model(x) for x in inputs]
+    total = loss(outputs, targets)
+    if not isinstance(total, Value):
+        raise TypeError(f"the loss function must return a Value, got {type(total).__name__}")
+    if l2:
+        total = total + losses.l2(optimizer.params, l2)
+    optimizer.zero_grad()
+    total.backward()
+    optimizer.step()
+    return total.data, [_floats(out) for out in outputs]
+
+
+def _floats(out: Any) -> Any:
+    if isinstance(out, Value):
+        return out.data
+    return [_floats(o) for o in out]
+
+
+def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: Loss,
+        optimizer: Optimizer, steps: int | None = None, epochs: int | None = None,
+        batch_size: int | None = None, l2: float = 0.0,
+        metrics: Mapping[str, Metric] | None = None, quiet: bool = False, seed: int = 0,
+        desc: str = "fit") -> dict[str, list[float]]:
+    """Train `model` on samples X with targets y; return the history of every step.
+
+    Give either `steps` (optimiser steps) or `epochs` (passes over the data).  Without
+    `batch_size` each step uses the whole data set in order, as micrograd's demo does; with it,
+    each epoch visits the samples in an order shuffled by `seed`.  `l2` adds l2 · Σ p² over the
+    optimiser's parameters to the loss.  `metrics` maps names to functions (outputs, targets) ->
+    float; by default a classification loss brings its accuracy (see DEFAULT_METRICS).
+
+    The history maps "loss", "lr" and each metric name to one number per step, measured on that
+    step's batch *before* its update.  A tqdm progress bar (also in Jupyter) shows the latest
+    loss and metrics unless `quiet`.
+    """
+    inputs = check_samples(X, getattr(model, "nin", None))
+    if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on
+        y = y.tolist()
+    if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
+        raise TypeError(f"fit: y must be a list of targets, got {type(y).__name__}")
+    if len(y) != len(inputs):
+        raise ValueError(f"fit: {len(inputs)} samples but {len(y)} targets")
+    targets = list(y)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an nn optimiser (SGD, Adam, AdamW), "
+                        f"got {type(optimizer).__name__}")
+    n = len(inputs)
+    batch = n if batch_size is None else min(_count("batch_size", batch_size), n)
+    per_epoch = math.ceil(n / batch)
+    if (steps is None) == (epochs is None):
+        raise ValueError("fit: give exactly one of steps= or epochs=")
+    total_steps = _count("steps", steps) if steps is not None else \
+        _count("epochs", epochs) * per_epoch
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0.0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}"[:200])
+    chosen = _chosen_metrics(metrics, loss)
+    history: dict[str, list[float]] = {"loss": [], "lr": [], **{name: [] for name in chosen}}
+
+    rng = random.Random(seed)
+    order = list(range(n))
+    with _cyclic_gc_paused(), _progress_bar(total_steps, desc, quiet) as bar:
+        for step in range(total_steps):
+            k = step % per_epoch
+            if k == 0 and batch < n:
+                rng.shuffle(order)
+            picked = order[k * batch:(k + 1) * batch]
+            batch_targets = [targets[i] for i in picked]
+            history["lr"].append(optimizer.current_lr())
+            value, outputs = train_step(model, [inputs[i] for i in picked], batch_targets,
+                                        loss, optimizer, l2)
+            history["loss"].append(value)
+            shown = {"loss": f"{value:.4g}"}
+            for name, metric in chosen.items():
+                history[name].append(metric(outputs, batch_targets))
+                shown[name] = f"{history[name][-1]:.3g}"
+            bar.set_postfix(shown, refresh=False)  # drawn at tqdm's own pace, not every step
+            bar.update()
+    return history
+
+
+def _progress_bar(total: int, desc: str, quiet: bool) -> Any:
+    if quiet:
+        # Importing tqdm.auto in Jupyter without ipywidgets prints a warning; a quiet run has no
+        # bar, so it should print nothing at all.
+        from tqdm import tqdm as plain_tqdm
+
+        return plain_tqdm(total=total, disable=True)
+    from tqdm.auto import tqdm  # a widget in Jupyter, text in a terminal
+
+    return tqdm(total=total, desc=desc, unit="step")
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while training, restoring it afterwards.
+
+    A step allocates tens of thousands of Values; each batch of allocations makes the collector
+    scan every live object, which about doubles the time per step.  Value graphs have no cycles
+    (reference counting frees them), so the scans find nothing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _chosen_metrics(given: Mapping[str, Metric] | None, loss: Loss) -> dict[str, Metric]:
+    if given is None:
+        default = DEFAULT_METRICS.get(loss)
+        return {} if default is None else {"accuracy": default}
+    if not isinstance(given, Mapping):
+        raise TypeError(f"fit: metrics must be a dict of name -> function, "
+                        f"got {type(given).__name__}")
+    for name, fn in given.items():
+        if not callable(fn):
+            raise TypeError(f"fit: metric {name!r} is not a function")
+        if name in ("loss", "lr"):
+            raise ValueError(f"fit: metric name {name!r} is taken by the history itself")
+    return dict(given)
+
+
+def _count(name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"fit: {name} must be an int, got {type(n).__name__}: {n!r}"[:200])
+    if n < 1:
+        raise ValueError(f"fit: {name} must be at least 1, got {n}")
+    return n
+
+
+def check_samples(X: Any, nin: int | None = None) -> list[list[float]]:
+    """Check that X is a non-empty list of samples of `nin` numbers each; return them as floats."""
+    if hasattr(X, "tolist"):  # a NumPy array
+        X = X.tolist()
+    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence):
+        raise TypeError(f"X must be a list of samples, got {type(X).__name__}")
+    if len(X) == 0:
+        raise ValueError("the data set is empty (X has no samples)")
+    samples = []
+    for i, sample in enumerate(X):
+        if isinstance(sample, (str, bytes)) or not isinstance(sample, Sequence):
+            raise TypeError(f"sample {i} must be a list of numbers, "
+                            f"got {type(sample).__name__}: {sample!r}"[:200])
+        if nin is not None and len(sample) != nin:
+            raise ValueError(f"sample {i} has {len(sample)} features; the model expects {nin}")
+        for k, x in enumerate(sample):
+            if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                raise TypeError(f"sample {i}, feature {k} must be a number, "
+                                f"got {type(x).__name__}: {x!r}"[:200])
+        samples.append([float(x) for x in sample])
+    return samples

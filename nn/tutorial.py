@@ -1,0 +1,87 @@
+"""The classic 2-2-2 backpropagation tutorial: its network, and its hand-written delta rule.
+
+The tutorial (inputs 0.05, 0.10; targets 0.01, 0.99; logistic units; E = Σ ½(t - o)²; learning
+rate 0.5) works backpropagation out by hand with "deltas".  delta_rule_step() does the same
+arithmetic on a network's numbers, in either of two orders, to show where the tutorial's own
+printed results come from: it updates the output weights *before* computing the hidden deltas,
+so those deltas use already-changed weights.  Gradient descent wants every gradient taken at
+the same point, which is what autograd (and delta_rule_step's default order) does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from .layers import MLP
+
+INPUTS = [0.05, 0.10]
+TARGETS = [0.01, 0.99]
+LEARNING_RATE = 0.5
+# weights[layer][neuron][input]: w1 w2 feed h1, w3 w4 feed h2, w5 w6 feed o1, w7 w8 feed o2.
+WEIGHTS = [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]]
+BIASES = [[0.35, 0.35], [0.60, 0.60]]  # b1 is shared by the hidden units, b2 by the outputs
+
+
+def tutorial_network() -> MLP:
+    """The tutorial's 2-2-2 network with its weights typed in and its biases frozen."""
+    net = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    net.set_weights(WEIGHTS, BIASES)
+    net.freeze([name for name, _ in net.named_parameters() if name.endswith(".b")])
+    return net
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def delta_rule_step(net: MLP, x: Sequence[float], target: Sequence[float], lr: float,
+                    *, output_weights_first: bool = False) -> float:
+    """One hand-derived backprop step on a two-layer logistic network; returns E before it.
+
+    With ``output_weights_first=True`` the output weights change before the hidden deltas are
+    computed -- the tutorial's order, which gives its published numbers.  Frozen parameters
+    (requires_grad=False) are left alone, as an optimiser would.
+    """
+    if len(net.layers) != 2 or any(layer.activation != "sigmoid" for layer in net.layers):
+        raise ValueError("delta_rule_step works on a two-layer MLP with sigmoid activations")
+    hidden_layer, output_layer = net.layers
+    if len(x) != net.nin or len(target) != output_layer.nout:
+        raise ValueError(f"expected {net.nin} inputs and {output_layer.nout} targets, "
+                         f"got {len(x)} and {len(target)}")
+
+    # Forward pass, by hand.
+    hidden = [_sigmoid(sum(w.data * xi for w, xi in zip(n.w, x, strict=True)) + n.b.data)
+              for n in hidden_layer.neurons]
+    out = [_sigmoid(sum(w.data * h for w, h in zip(n.w, hidden, strict=True)) + n.b.data)
+           for n in output_layer.neurons]
+    error = sum(0.5 * (t - o) ** 2 for t, o in zip(target, out, strict=True))
+
+    # Output deltas: δo = ∂E/∂net_o = (out_o - t_o) · out_o · (1 - out_o).
+    delta_out = [(o - t) * o * (1.0 - o) for o, t in zip(out, target, strict=True)]
+
+    def update_output_layer() -> None:
+        for n, d in zip(output_layer.neurons, delta_out, strict=True):
+            for w, h in zip(n.w, hidden, strict=True):
+                if w.requires_grad:
+                    w.data -= lr * d * h  # ∂E/∂w_ho = δo · out_h
+            if n.b.requires_grad:
+                n.b.data -= lr * d
+
+    if output_weights_first:
+        update_output_layer()  # the tutorial's order: the hidden deltas below see new weights
+    # Hidden deltas: δh = (Σ_o δo · w_ho) · out_h · (1 - out_h).  This reads the output weights.
+    delta_hidden = [
+        sum(d * n.w[k].data for n, d in zip(output_layer.neurons, delta_out, strict=True))
+        * h * (1.0 - h)
+        for k, h in enumerate(hidden)
+    ]
+    if not output_weights_first:
+        update_output_layer()
+    for n, d in zip(hidden_layer.neurons, delta_hidden, strict=True):
+        for w, xi in zip(n.w, x, strict=True):
+            if w.requires_grad:
+                w.data -= lr * d * xi  # ∂E/∂w_ih = δh · input
+        if n.b.requires_grad:
+            n.b.data -= lr * d
+    return error

@@ -1,0 +1,44 @@
+"""The worked-example notebook runs top to bottom and prints the tutorial's numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "worked_example_2_2_2.ipynb"
+
+
+def test_worked_example_notebook_executes_and_prints_the_acceptance_numbers():
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    # Run from the repository root so `import nn` finds this checkout's package.
+    NotebookClient(notebook, kernel_name="python3", timeout=120,
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    printed, images = [], 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error"
+            if output["output_type"] == "stream":
+                assert output["name"] == "stdout", output["text"]  # no warnings
+                printed.append(output["text"])
+            images += "image/png" in output.get("data", {})
+    text = "".join(printed)
+    print(text)
+    for line in [
+        "net_h1 = 0.377500000    out_h1 = 0.593269992",
+        "net_o1 = 1.105905967    out_o1 = 0.751365070",
+        "E_total = 0.298371109",
+        "dE/dw5 (engine) = 0.082167041",
+        "dE/dw1 (engine)  = 0.000438568",
+        "w5+ = 0.358916480",
+        "w1+ = 0.149780716",
+        "E after one step = 0.2910277737",
+        "E after 10,000 steps = 3.51019e-05",
+        "outputs: 0.015913620 0.984064274",
+        "(to 9 decimals: 0.291027924)",
+        "outputs after 10,000 steps = 0.015912196 0.984065734",
+    ]:
+        assert line in text, line
+    assert images == 1  # the loss curve
