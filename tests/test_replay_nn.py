@@ -6,10 +6,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("numpy")
-nn = pytest.importorskip("nn")
-if not hasattr(nn, "fit"):
-    pytest.skip("the nn package is not merged yet", allow_module_level=True)
+import nn
 
 
 def train(compile_step: bool, loss: Any, optimizer: str, steps: int = 6
