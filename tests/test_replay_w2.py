@@ -1,8 +1,9 @@
 """Compiled replay on the W2 workload (micrograd's demo step) and on random graphs.
 
 As a test: a small W2 (20 moons points) trains identically, eager and compiled.  As a script,
-``PYTHONPATH=. python tests/test_replay_w2.py`` measures ms/step on the full W2 (100 points,
-about 68,800 nodes) and on a seeded random 100k-op graph, eager against both replay backends.
+``PYTHONPATH=. python tests/test_replay_w2.py [--peers]`` measures ms/step on the full W2 (100
+points, about 68,800 nodes) and on a seeded random 100k-op graph, eager against both replay
+backends (with --peers, also micrograd 0.1.0 and vectorized PyTorch, each in its own process).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import gc
 import math
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -168,7 +170,58 @@ def median_ms(fn: Callable[[], Any], repeats: int) -> float:
     return statistics.median(times) * 1e3
 
 
-def measure() -> None:
+def peer_ms_per_step(engine: str) -> float:
+    """W2 with micrograd 0.1.0 or vectorized PyTorch (run in a process of its own)."""
+    points = moons(100)
+    if engine == "micrograd":
+        from micrograd.engine import Value as MicroValue
+        from micrograd.nn import MLP
+
+        random.seed(1)
+        model = MLP(2, [16, 16, 1])
+
+        def micro_step() -> None:
+            scores = [model([MicroValue(x), MicroValue(y)]) for x, y, _ in points]
+            losses = [(1 + -label * s).relu() for (_, _, label), s in zip(points, scores,
+                                                                          strict=True)]
+            loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in
+                                                                  model.parameters())
+            model.zero_grad()
+            loss.backward()
+            for p in model.parameters():
+                p.data -= 0.01 * p.grad
+
+        return median_ms(micro_step, 5)
+    import torch
+
+    torch.set_num_threads(1)  # two threads on a shared 2-core box are slower, not faster
+    torch.set_default_dtype(torch.float64)
+    features = torch.tensor([[x, y] for x, y, _ in points])
+    labels = torch.tensor([label for _, _, label in points])
+    gen = torch.Generator().manual_seed(1)
+    shapes = [(2, 16), (16, 16), (16, 1)]
+    weights = [torch.empty(shape).uniform_(-1, 1, generator=gen).requires_grad_()
+               for shape in shapes]
+    biases = [torch.zeros(shape[1], requires_grad=True) for shape in shapes]
+
+    def torch_step() -> None:
+        h = features
+        for k, (w, b) in enumerate(zip(weights, biases, strict=True)):
+            h = h @ w + b
+            h = h if k == len(weights) - 1 else torch.relu(h)
+        loss = torch.relu(1 - labels * h.squeeze(1)).mean()
+        loss = loss + 1e-4 * sum((p * p).sum() for p in weights + biases)
+        for p in weights + biases:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in weights + biases:
+                p -= 0.01 * p.grad
+
+    return median_ms(torch_step, 50)
+
+
+def measure(peers: bool) -> None:
     points = moons(100)
     print(f"Python {sys.version.split()[0]}, garbage collector {'on' if gc.isenabled() else 'off'}")
     model = mlp([2, 16, 16, 1])
@@ -176,6 +229,7 @@ def measure() -> None:
     n_nodes = len(autograd.topological_order(w2_loss(model, points)))
     eager = median_ms(lambda: eager_step(model, points, 0.01), 7)
     print(f"W2 ({n_nodes} nodes): eager {eager:.1f} ms/step")
+    compiled_ms = {}
     for backend in ("numpy", "python"):
         start = time.perf_counter()
         step = autograd.compile(lambda: w2_loss(model, points), [], backend=backend)
@@ -183,7 +237,15 @@ def measure() -> None:
         ms = median_ms(lambda step=step: compiled_step(step, model, 0.01), 30)
         print(f"W2 compiled {backend:6}: {ms:.2f} ms/step ({eager / ms:.0f}x eager), "
               f"compile {built:.1f} s")
+        compiled_ms[backend] = ms
     assert all(p.grad == 0.0 for p in params)
+    for engine in ("micrograd", "torch") if peers else ():
+        # Each peer in its own process: importing torch slows the others' garbage collection.
+        run = subprocess.run([sys.executable, __file__, "--engine", engine], check=True,
+                             capture_output=True, text=True)
+        ms = float(run.stdout.split()[-1])
+        print(f"W2 {engine:9}: {ms:.2f} ms/step = {ms / compiled_ms['numpy']:.2f}x compiled "
+              f"numpy's time")
 
     program = random_program(100_000, 100)
     fn = run_program(program)
@@ -206,4 +268,7 @@ def measure() -> None:
 
 
 if __name__ == "__main__":
-    measure()
+    if "--engine" in sys.argv:
+        print(peer_ms_per_step(sys.argv[sys.argv.index("--engine") + 1]))
+    else:
+        measure(peers="--peers" in sys.argv)
