@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .replay import Trace
 
 ONE, MINUS_ONE = "one", "minus_one"  # local derivatives that need no multiplication
+# From this many chains side by side, a Python loop over positions beats np.add.accumulate.
+WIDE_CHAINS = 64
 
 
 # --- forward kernels: arrays in, (out, local derivative per input) out ----------
@@ -191,9 +193,16 @@ class Plan:
         self.level_start[1] = at
         for g in self.groups:
             g.start = at
-            for m in g.members:
-                for s in (m[2] if g.op == "chain" else [m]):
-                    pos[s] = at
+            if g.op == "chain":
+                # Position-major: the first partial sum of every chain, then every second ...
+                # so that one step of np.add.accumulate covers a contiguous run.
+                for j in range(g.length):
+                    for _start, _sides, nodes in g.members:
+                        pos[nodes[j]] = at
+                        at += 1
+            else:
+                for i in g.members:
+                    pos[i] = at
                     at += 1
             g.size = at - g.start
             self.level_start[g.level + 1] = at
@@ -210,16 +219,16 @@ class Plan:
         for g in self.groups:
             g.edge_base = len(targets)
             if g.op == "chain":
-                # Start edges (one per chain), then side edges row by row.
+                # Start edges (one per chain), then side edges position-major, as the nodes.
                 for start, _sides, nodes in g.members:
                     targets.append(self.pos[start])
                     order_keys.append((-nodes[0], 0))
                     carrying.append(tr.carries[nodes[0]][0])
-                for _start, sides, nodes in g.members:
-                    for side, node in zip(sides, nodes, strict=True):
-                        targets.append(self.pos[side])
-                        order_keys.append((-node, 1))
-                        carrying.append(tr.carries[node][1])
+                for j in range(g.length):
+                    for _start, sides, nodes in g.members:
+                        targets.append(self.pos[sides[j]])
+                        order_keys.append((-nodes[j], 1))
+                        carrying.append(tr.carries[nodes[j]][1])
                 continue
             for k, c in enumerate(g.carries):
                 if c:
@@ -327,15 +336,27 @@ def _forward_step(g: Group, plan: Plan, tr: Trace) -> Callable[[np.ndarray], Any
     """The function computing one group's values (returning its local derivatives)."""
     start, stop = g.start, g.start + g.size
     if g.op == "chain":
-        # Row r: the chain's start value, then its side values; accumulate adds left to right.
-        columns = np.array([[plan.pos[s] for s in (start_slot, *sides)]
-                            for start_slot, sides, _ in g.members], dtype=np.intp)
+        # Column r is chain r: its start value, then its side values; accumulating down the
+        # columns adds each chain strictly left to right, all chains at once.
+        columns = np.array([[plan.pos[start_slot] for start_slot, _, _ in g.members]]
+                           + [[plan.pos[sides[j]] for _, sides, _ in g.members]
+                              for j in range(g.length)], dtype=np.intp)
+
+        width = len(g.members)
 
         def chain(values: np.ndarray) -> None:
-            sums = np.add.accumulate(values[columns], axis=1)
-            values[start:stop] = sums[:, 1:].ravel()
+            sums = np.add.accumulate(values[columns], axis=0)
+            values[start:stop] = sums[1:].ravel()
 
-        return chain
+        def wide_chain(values: np.ndarray) -> None:
+            # The same additions, one position at a time: np.add.accumulate runs a slow scalar
+            # loop per column, while each np.add here is one vectorised pass over all chains.
+            sums = values[columns]
+            for j in range(1, g.length + 1):
+                np.add(sums[j - 1], sums[j], out=sums[j])
+            values[start:stop] = sums[1:].ravel()
+
+        return wide_chain if width >= WIDE_CHAINS else chain
     kernel = kernel_for(g.op)
     arity = len(g.carries)
     index = [np.array([plan.pos[tr.args[i][k]] for i in g.members], dtype=np.intp)
@@ -353,18 +374,18 @@ def _backward_step(g: Group, plan: Plan) -> Callable[[np.ndarray, Any, np.ndarra
     """The function writing one group's edge contributions (local derivative x upstream)."""
     start, stop, base, n = g.start, g.start + g.size, g.edge_base, g.size
     if g.op == "chain":
-        rows, length = len(g.members), g.length
-        tails = start + length - 1 + length * np.arange(rows)
+        chains, length = len(g.members), g.length
+        tails = slice(stop - chains, stop)  # the last partial sums, one per chain
 
         def chain(grads: np.ndarray, derivs: Any, contributions: np.ndarray) -> None:
             tail = grads[tails]
             # Each earlier partial sum gets 0.0 + 1.0 * (the next one's grad) = tail + 0.0.
-            each = np.empty((rows, length))
-            each[:, :-1] = (tail + 0.0)[:, None]
-            each[:, -1] = tail
+            each = np.empty((length, chains))
+            each[:-1] = tail + 0.0
+            each[-1] = tail
             grads[start:stop] = each.ravel()
-            contributions[base:base + rows] = each[:, 0]
-            contributions[base + rows:base + rows + n] = each.ravel()
+            contributions[base:base + chains] = each[0]
+            contributions[base + chains:base + chains + n] = each.ravel()
 
         return chain
     carrying = [k for k, c in enumerate(g.carries) if c]
