@@ -3,8 +3,9 @@
 Each node gets a level (1 + the highest level of its inputs; leaves are level 0) and nodes of one
 level and one op are evaluated by a single NumPy call.  Long left-leaning sums such as
 ``sum(w * x for ...)`` would make the graph as deep as it is long, so a run of ``+`` nodes in
-which each partial sum feeds only the next one is evaluated as one ``np.add.accumulate`` row (a
-*chain*), which adds strictly left to right, exactly as the eager ``+`` nodes do.
+which each partial sum feeds only the next one (a *chain*) is evaluated in one piece: chains of
+one level and length side by side, added strictly left to right (``np.add.accumulate``, or one
+``np.add`` per position), exactly as the eager ``+`` nodes add.
 
 Exactness (tests/test_replay.py checks it op by op and on random graphs):
 
@@ -341,7 +342,6 @@ def _forward_step(g: Group, plan: Plan, tr: Trace) -> Callable[[np.ndarray], Any
         columns = np.array([[plan.pos[start_slot] for start_slot, _, _ in g.members]]
                            + [[plan.pos[sides[j]] for _, sides, _ in g.members]
                               for j in range(g.length)], dtype=np.intp)
-
         width = len(g.members)
 
         def chain(values: np.ndarray) -> None:
