@@ -131,7 +131,7 @@ class Trace:
         if self.kind[i] == INPUT:
             text = f"input {self.input_slots.index(i)}"
         elif self.kind[i] == NODE:
-            text = f"an {self.op[i]!r} node"
+            text = f"a {self.op[i]!r} node"
         else:
             text = f"a captured {'parameter' if self.kind[i] == PARAM else 'constant'}"
         return text + (f" labelled {self.labels[i]!r}" if self.labels[i] else "")
@@ -450,8 +450,8 @@ class CompiledFunction:
                     f"from their leaves' current .data; eager reuses their stored numbers.")
 
     def __repr__(self) -> str:
-        return (f"<compiled {self.name}: {self.n_inputs} inputs, {len(self.params)} parameters, "
-                f"{self.trace.size} slots, backend={self.backend!r}>")
+        return (f"<compiled {self.name}: inputs={self.n_inputs}, parameters={len(self.params)}, "
+                f"slots={self.trace.size}, backend={self.backend!r}>")
 
 
 def same_float(a: float, b: float) -> bool:
@@ -468,8 +468,8 @@ def _compare(traced: Trace, fresh: Trace, name: str) -> None:
         if why:
             raise TraceMismatchError(
                 f"{name} no longer follows its trace (a Python branch on .data took another "
-                f"path?): first difference at {traced.describe(i)}: {why}. Compile it again "
-                f"for this control flow.")
+                f"path?): first difference at slot {i}: {why}. Compile it again for this "
+                f"control flow.")
     if traced.size != fresh.size:
         raise TraceMismatchError(f"{name} no longer follows its trace: the traced graph has "
                                  f"{traced.size} slots, the fresh one {fresh.size}")
@@ -479,22 +479,23 @@ def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
     """Why slot i differs between two traces ('' if it does not)."""
     if traced.kind[i] != fresh.kind[i] or traced.op[i] != fresh.op[i]:
         return f"the trace has {traced.what(i)} there, the fresh run {fresh.what(i)}"
+    this = traced.what(i)
     if traced.args[i] != fresh.args[i]:
-        return f"its inputs were slots {traced.args[i]}, now {fresh.args[i]}"
+        return f"{this} whose inputs were slots {traced.args[i]}, now {fresh.args[i]}"
     if traced.carries[i] != fresh.carries[i]:
-        return "a constant exponent became a Value (or the reverse)"
+        return f"{this} whose constant exponent became a Value (or the reverse)"
     kind = traced.kind[i]
     if kind == INPUT and traced.input_slots.index(i) != fresh.input_slots.index(i):
-        return f"it was input {traced.input_slots.index(i)}, now {fresh.input_slots.index(i)}"
+        return f"{this} there, the fresh run input {fresh.input_slots.index(i)}"
     if kind == PARAM:
         k = traced.param_slots.index(i)
         if traced.params[k] is not fresh.params[fresh.param_slots.index(i)]:
-            return "another parameter Value is used here"
+            return f"{this} there, the fresh run another parameter Value"
     if kind == CONST:
         old = traced.const_values[traced.const_slots.index(i)]
         new = fresh.const_values[fresh.const_slots.index(i)]
         if not same_float(old, new):
-            return f"the constant was {old!r} when traced, now {new!r}"
+            return f"{this} that was {old!r} when traced, now {new!r}"
     return ""
 
 

@@ -303,7 +303,7 @@ def test_frozen_leaves_are_constants_and_get_no_grad(backend: str) -> None:
     assert w.grad == 6.0 and scale.grad == 0.0
     scale.data = 5.0  # baked in at trace time, as documented ...
     assert step(2.0)[0] == 12.0
-    with pytest.raises(TraceMismatchError, match="constant was 3.0 when traced, now 5.0"):
+    with pytest.raises(TraceMismatchError, match="constant that was 3.0 when traced, now 5.0"):
         step.check(2.0)  # ... and check() says so
 
 
@@ -353,8 +353,7 @@ def test_trace_follows_one_path_and_check_names_the_node(backend: str) -> None:
     step = autograd.compile(branchy, [1.0], backend=backend)
     assert step(-1.0) == (-2.0, (2.0,))  # the traced branch, not what eager would do
     step.check(3.0)  # same path: passes
-    expected = r"slot 1 \(a captured constant\): the trace has a captured constant there, " \
-               r"the fresh run an 'exp' node"
+    expected = r"slot 1: the trace has a captured constant there, the fresh run an? 'exp' node"
     with pytest.raises(TraceMismatchError, match=expected):
         step.check(-1.0)
     checked = autograd.compile(branchy, [1.0], backend=backend, check=True)
@@ -376,7 +375,7 @@ def test_values_made_outside_fn_are_recomputed_and_check_says_so(backend: str) -
 
 def test_check_names_a_changed_constant_and_a_changed_size() -> None:
     step = autograd.compile(lambda x: x * (2.0 if x.data > 0 else 3.0), [1.0])
-    with pytest.raises(TraceMismatchError, match="constant was 2.0 when traced, now 3.0"):
+    with pytest.raises(TraceMismatchError, match="constant that was 2.0 when traced, now 3.0"):
         step.check(-1.0)
     grow = autograd.compile(lambda x: sum([x] * max(1, int(x.data))), [2.0])
     with pytest.raises(TraceMismatchError):
