@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .graph import topological_order
+from .modes import enable_grad, is_grad_enabled
 from .ops import OPS
 from .value import Value
 
@@ -149,7 +150,11 @@ def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool
     each Value replaced by its index into the last item, the list of those Values.
     """
     xs = [Value(x) for x in numbers_in]
-    out = fn(*xs)
+    if is_grad_enabled():
+        out = fn(*xs)
+    else:
+        with enable_grad():  # compiled inside no_grad(): the trace must still record the graph
+            out = fn(*xs)
     name = getattr(fn, "__name__", repr(fn))
     template: Any = None
     extras: list[Value] = []

@@ -340,6 +340,13 @@ def test_has_aux_returns_numbers_in_the_same_nesting() -> None:
         autograd.compile(lambda x: (x, {x}), [1.0], has_aux=True)
 
 
+def test_compile_inside_no_grad_still_records_the_graph() -> None:
+    with autograd.no_grad():
+        step = autograd.compile(lambda x: x * x, [3.0])
+        assert step(3.0) == (9.0, (6.0,))
+        step.check(4.0)
+
+
 # --- honest limits: control flow, check mode ----------
 
 def branchy(x: Value) -> Value:
