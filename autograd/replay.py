@@ -524,7 +524,8 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     whose length depends on the numbers) is decided once, at trace time, and the replay follows
     that path for every input; branches made of ops (relu, abs) are fine.  Likewise random numbers
     drawn in Python inside fn are frozen at trace time, and Values computed outside fn but used in
-    it are recomputed from their leaves' current data.  ``step.check(*xs)`` (or ``check=True``,
+    it are recomputed from their leaves' current data; ``detect_anomaly()`` does not look inside
+    a replay (run fn eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``,
     which checks every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError
     naming the first node where the graph differs.
 
