@@ -103,7 +103,9 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
 
     `compile=True` traces the training step once (autograd.compile) and replays it: the same
     numbers, many times faster.  It needs full-batch training (no `batch_size`), and a branch on
-    numbers inside the model or loss follows the path taken at the first step.
+    numbers inside the model or loss follows the path taken at the first step.  So does a number
+    read from `.data`: cross_entropy's max-logit shift stays at its first-step value, which
+    leaves the mathematics unchanged but rounds differently from eager steps.
     """
     inputs = check_samples(X, getattr(model, "nin", None))
     if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on

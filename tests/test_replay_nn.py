@@ -36,3 +36,17 @@ def test_compiled_fit_needs_full_batches() -> None:
     with pytest.raises(ValueError, match="compile=True .* full-batch"):
         nn.fit(model, X, nn.signed(y), loss=nn.hinge, optimizer=nn.SGD(model.parameters(), 0.1),
                steps=2, batch_size=5, quiet=True, compile=True)
+
+
+def test_compiled_cross_entropy_fit_is_eager_fit_up_to_rounding() -> None:
+    """cross_entropy shifts by the largest logit read from .data: the trace keeps the first one."""
+    X, y = nn.spirals(30, seed=0)
+    runs = []
+    for compile_step in (False, True):
+        model = nn.MLP(2, [8, 3], seed=1)
+        history = nn.fit(model, X, y, loss=nn.cross_entropy, steps=5, quiet=True,
+                         optimizer=nn.Adam(model.parameters(), lr=0.01), compile=compile_step)
+        runs.append((history["loss"], [p.data for p in model.parameters()]))
+    (eager_loss, eager_params), (compiled_loss, compiled_params) = runs
+    assert compiled_loss == pytest.approx(eager_loss, rel=1e-12)
+    assert compiled_params == pytest.approx(eager_params, rel=1e-9, abs=1e-12)
