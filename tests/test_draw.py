@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, topological_order
+from autograd.demo import readme_expression as micrograd_expression
 from autograd.draw import (
     GraphTooLargeError,
     RendererNotFoundError,
@@ -25,23 +26,6 @@ from autograd.draw import (
 drawmod = importlib.import_module("autograd.draw")  # the module (autograd.draw is the function)
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
-
-
-def micrograd_expression() -> tuple[Value, Value, Value]:
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.label = "g"
-    return a, b, g
 
 
 def tiny_network() -> tuple[list[Value], Value]:

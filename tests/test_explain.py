@@ -7,28 +7,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from handwritten import two_two_two
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
+from autograd.demo import readme_expression as micrograd_expression
 from autograd.explain import explain
-
-
-def micrograd_expression() -> tuple[Value, Value, Value]:
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.label = "g"
-    return a, b, g
 
 
 def test_every_number_in_the_table_is_what_the_pass_put_in_grad():
@@ -87,17 +72,8 @@ def test_seed_scales_the_pass_and_the_paths():
 
 def test_mazur_worked_example_gives_the_published_number():
     """The two-layer sigmoid network of Matt Mazur's step-by-step backpropagation example."""
-    i1, i2 = Value(0.05, label="i1", requires_grad=False), Value(0.10, label="i2",
-                                                                  requires_grad=False)
-    w = [None] + [Value(x, label=f"w{k}") for k, x in
-                  enumerate([0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55], start=1)]
-    b1, b2 = Value(0.35, label="b1"), Value(0.60, label="b2")
-    out_h1 = (w[1] * i1 + w[2] * i2 + b1).sigmoid()
-    out_h2 = (w[3] * i1 + w[4] * i2 + b1).sigmoid()
-    out_o1 = (w[5] * out_h1 + w[6] * out_h2 + b2).sigmoid()
-    out_o2 = (w[7] * out_h1 + w[8] * out_h2 + b2).sigmoid()
-    error = 0.5 * (0.01 - out_o1) ** 2 + 0.5 * (0.99 - out_o2) ** 2
-    error.label = "E"
+    net = two_two_two()
+    w, error = net.w, net.error
     ex = explain(error, number_format=".9g")
     report = ex.paths("w5")
     assert len(report.paths) == 1
