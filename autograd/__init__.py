@@ -10,6 +10,10 @@ from .functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .graph import consumers, leaves, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
+
+# `compile` is re-exported but kept out of __all__, so a star import never shadows the builtin.
+from .replay import CompiledFunction, TraceMismatchError
+from .replay import compile as compile
 from .stepthrough import step_through
 from .value import Value, exp, log, relu, sigmoid, softplus, sqrt, tanh
 
@@ -21,4 +25,5 @@ __all__ = [
     "no_grad", "relu", "sigmoid", "softplus", "sqrt", "tanh", "topological_order",
     "value_and_grad", "zero_grad",
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
+    "CompiledFunction", "TraceMismatchError",
 ]
