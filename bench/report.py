@@ -212,6 +212,11 @@ def _w2(res: dict[str, Any], report: dict[str, Any]) -> list[str]:
         out.append(_row(title, [_ms(_get(r, "gc_on", "ms_per_step")),
                                 _ms(_get(r, "gc_off", "ms_per_step")),
                                 DASH if loss is None else f"{loss:.15f}"], widths))
+    for e in ("valuegrad-compiled", "valuegrad-compiled-python"):
+        c = _get(res, e, "w2")
+        if c and "compile_ms" in c:
+            out.append(f"  {ENGINES[e]['title']}: tracing and building the replay took "
+                       f"{_ms(c['compile_ms'])} ms once (backend {c.get('backend', '?')})")
     agree = report["summary"]["w2_losses_agree"]
     out.append(f"  losses at every step agree across engines (1e-9 relative): {_num(agree)}")
     return out

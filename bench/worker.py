@@ -316,12 +316,12 @@ def w2_nn(cfg: Config) -> dict[str, Any]:
     return result
 
 
-def w2_compiled(cfg: Config) -> dict[str, Any]:
+def w2_compiled(cfg: Config, backend: str = "auto") -> dict[str, Any]:
     """The demo step through ``autograd.compile``: trace the loss once, then replay it each step.
 
-    This is the hook for the compiled row; it reports "skipped" until ``autograd.compile`` (branch
-    ``replay``) is merged.  Expected interface: ``autograd.compile(fn, example_inputs)`` returns a
-    callable taking new input numbers and returning ``(value, gradients)``.
+    ``autograd.compile(fn, example_inputs, backend=...)`` returns a callable taking new input
+    numbers and returning ``(value, gradients)``; here the inputs are the 337 weights, and the
+    update makes the next step's inputs.  Reports "skipped" where autograd has no compile.
     """
     import autograd
 
@@ -345,8 +345,9 @@ def w2_compiled(cfg: Config) -> dict[str, Any]:
 
     weights = [p for layer in init for w, b in layer for p in (*w, b)]
     t0 = clock()
-    step_fn = compile_fn(loss_of, weights)
-    result: dict[str, Any] = {"compile_ms": (clock() - t0) / 1e6}
+    step_fn = compile_fn(loss_of, weights, backend=backend)
+    result: dict[str, Any] = {"compile_ms": (clock() - t0) / 1e6,
+                              "backend": getattr(step_fn, "backend", backend)}
     for gc_on in (True, False):
         params = list(weights)
         times, losses = [], []
@@ -519,6 +520,8 @@ def main(argv: list[str] | None = None) -> None:
         result = w2_torch_vector(cfg)
     elif args.engine == "valuegrad-compiled":
         result = w2_compiled(cfg)
+    elif args.engine == "valuegrad-compiled-python":
+        result = w2_compiled(cfg, "python")
     elif args.engine == "valuegrad-nn":
         result = w2_nn(cfg)
     else:
