@@ -155,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the machinery, "
                         "measures nothing (the test suite uses it)")
     parser.add_argument("--json", metavar="PATH", help="also write every figure to this file")
+    parser.add_argument("--report", metavar="PATH", help="print the table of a run saved with "
+                        "--json, without measuring anything")
     parser.add_argument("--rounds", type=int, default=None, metavar="N",
                         help="run W1 and W2 N times over all engines in turn and pool the "
                         "samples (default: 3 for the full run, 1 otherwise)")
@@ -163,6 +165,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
                         help="comma-separated subset of: w1, w2, w3, w4")
     args = parser.parse_args(argv)
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        summarize(saved)  # with this checkout's target list
+        print(format_report(saved))
+        return
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     workloads = [w.strip().lower() for w in args.workloads.split(",") if w.strip()]
     unknown = [e for e in engines if e not in ENGINES] + [w for w in workloads
