@@ -103,8 +103,10 @@ def mul(x: float, y: float) -> tuple[float, float, float]:
 
 
 def div(x: float, y: float) -> tuple[float, float, float]:
-    # d/dy as -x / y² (PyTorch's form) rather than -out / y, so results match it bit for bit.
-    return safe_div(x, y), safe_div(1.0, y), safe_div(-x, y * y)
+    # d/dy as -(x/y)/y, PyTorch's form: -x/(y*y) would square y first, so y*y under- or overflows
+    # (y = 1e-200 gives -inf, y = 1e200 gives 0) where the true slope is a finite number.
+    out = safe_div(x, y)
+    return out, safe_div(1.0, y), safe_div(-out, y)
 
 
 def pow_(x: float, y: float) -> tuple[float, float, float]:
@@ -165,7 +167,12 @@ def _local_pow(v: Value) -> tuple[Any, Any]:
     if v.local_grads[1] is None:  # constant exponent: keep it a number, so it stays a constant
         c = y.data
         return (0.0 if c == 0.0 else c * x ** (c - 1.0)), None
-    return y * x ** (y - 1.0), v * x.log()
+    # The same masks as the fast path in pow_(), else 0 * inf would make these nan where pow_()
+    # gives 0.  Where a mask applies the local derivative is the constant 0, as in PyTorch.
+    power = x ** (y - 1.0)
+    dx = 0.0 if (y.data == 0.0 and not math.isfinite(power.data)) else y * power
+    dy = 0.0 if (x.data == 0.0 and y.data >= 0.0) else v * x.log()
+    return dx, dy
 
 
 def _local_relu(v: Value) -> tuple[float]:
@@ -190,8 +197,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("+", 2, add, lambda v: (1.0, 1.0), "d(x+y) = 1, 1"),
     Op("-", 2, sub, lambda v: (1.0, -1.0), "d(x-y) = 1, -1"),
     Op("*", 2, mul, lambda v: (v.inputs[1], v.inputs[0]), "d(x*y) = y, x"),
-    Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v.inputs[0] / (v.inputs[1] * v.inputs[1])),
-       "d(x/y) = 1/y, -x/y²"),
+    Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v / v.inputs[1]), "d(x/y) = 1/y, -x/y²"),
     Op("**", 2, pow_, _local_pow, "d(x**y) = y·x**(y-1), x**y·log x"),
     Op("neg", 1, neg, lambda v: (-1.0,), "d(-x) = -1"),
     Op("abs", 1, abs_, _local_abs, "d|x| = sign(x)"),
