@@ -6,49 +6,116 @@ not leak into another.  While neither is open anywhere, operations pay a single 
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import inspect
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import value as _value
 
 if TYPE_CHECKING:
     from .value import Value
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 _grad_enabled: ContextVar[bool] = ContextVar("valuegrad_grad_enabled", default=True)
 _anomaly: ContextVar[bool] = ContextVar("valuegrad_detect_anomaly", default=False)
+# The settings to restore, one per open block.  Kept in a context variable (not on the switch
+# object) so one switch object can be entered again, nested, or shared by threads and tasks.
+_saved: ContextVar[tuple[tuple[ContextVar[bool], bool], ...]] = ContextVar(
+    "valuegrad_saved_modes", default=())
 _lock = threading.Lock()
 
 
-@contextlib.contextmanager
-def _opened(var: ContextVar[bool], setting: bool) -> Iterator[None]:
-    with _lock:
-        _value._special_modes += 1
-    token = var.set(setting)
-    try:
-        yield
-    finally:
-        var.reset(token)
+class Switch:
+    """A reusable context manager (and decorator) that sets one mode for the code inside it.
+
+    Like PyTorch's ``no_grad``: the same object may be used in several ``with`` statements, and
+    ``@no_grad()`` (or bare ``@no_grad``) on a function, a generator function or an ``async def``
+    applies the mode only while that function's own code runs.
+    """
+
+    def __init__(self, var: ContextVar[bool], setting: bool) -> None:
+        self._var = var
+        self._setting = setting
+
+    def __enter__(self) -> None:
+        with _lock:
+            _value._special_modes += 1
+        _saved.set((*_saved.get(), (self._var, self._var.get())))
+        self._var.set(self._setting)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        stack = _saved.get()
+        var, previous = stack[-1]
+        _saved.set(stack[:-1])
+        var.set(previous)
         with _lock:
             _value._special_modes -= 1
 
+    def __call__(self, fn: F) -> F:
+        """Decorate `fn` so that its body runs with this mode set."""
+        if inspect.isgeneratorfunction(fn):
+            return functools.wraps(fn)(functools.partial(_generator_in_mode, self, fn))  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(fn):
+            async def coroutine(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await fn(*args, **kwargs)
+            return functools.wraps(fn)(coroutine)  # type: ignore[return-value]
 
-def no_grad() -> contextlib.AbstractContextManager[None]:
+        def plain(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return fn(*args, **kwargs)
+        return functools.wraps(fn)(plain)  # type: ignore[return-value]
+
+
+def _generator_in_mode(switch: Switch, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    # The mode must be set each time the generator's own code runs, not while its consumer runs
+    # between two `next()` calls, so every resumption is wrapped separately.
+    gen = fn(*args, **kwargs)  # creating a generator runs none of its code
+    try:
+        with switch:
+            reply = next(gen)
+        while True:
+            try:
+                sent = yield reply
+            except GeneratorExit:
+                with switch:
+                    gen.close()
+                raise
+            except BaseException as err:  # thrown into us: pass it on to the wrapped generator
+                with switch:
+                    reply = gen.throw(err)
+            else:
+                with switch:
+                    reply = gen.send(sent)
+    except StopIteration as done:
+        return done.value
+
+
+def _switch(var: ContextVar[bool], setting: bool, fn: Callable[..., Any] | None) -> Any:
+    switch = Switch(var, setting)
+    return switch if fn is None else switch(fn)
+
+
+def no_grad(fn: F | None = None) -> Any:
     """Inside this block operations compute numbers but record no graph (results are leaves)."""
-    return _opened(_grad_enabled, False)
+    return _switch(_grad_enabled, False, fn)
 
 
-def enable_grad() -> contextlib.AbstractContextManager[None]:
+def enable_grad(fn: F | None = None) -> Any:
     """Turn recording back on inside a no_grad block."""
-    return _opened(_grad_enabled, True)
+    return _switch(_grad_enabled, True, fn)
 
 
-def detect_anomaly() -> contextlib.AbstractContextManager[None]:
+def detect_anomaly(fn: F | None = None) -> Any:
     """In this block the first NaN or infinity, forward or backward, raises FloatingPointError."""
-    return _opened(_anomaly, True)
+    return _switch(_anomaly, True, fn)
 
 
 def is_grad_enabled() -> bool:

@@ -1,0 +1,142 @@
+"""Review: no_grad / enable_grad / detect_anomaly behave like PyTorch's reusable switches."""
+
+import asyncio
+import threading
+
+import pytest
+
+import autograd
+from autograd import Value, enable_grad, is_grad_enabled, no_grad
+
+
+def recorded() -> bool:
+    return (Value(1.0) + 1).op is not None
+
+
+def test_one_no_grad_object_can_be_entered_again_and_nested():
+    switch = no_grad()
+    with switch:
+        assert not recorded()
+    with switch:
+        with switch:
+            assert not recorded()
+        assert not recorded()
+    assert recorded()
+
+
+def test_enable_grad_inside_no_grad_restores_the_outer_setting():
+    with no_grad():
+        with enable_grad():
+            assert recorded()
+        assert not recorded()
+    assert recorded()
+
+
+def test_an_exception_inside_the_block_still_restores_recording():
+    with pytest.raises(KeyError), no_grad():
+        raise KeyError("boom")
+    assert recorded() and is_grad_enabled()
+
+
+def test_decorator_with_and_without_parentheses():
+    @no_grad()
+    def called() -> bool:
+        return recorded()
+
+    @no_grad
+    def bare() -> bool:
+        """Docstring kept."""
+        return recorded()
+
+    assert called() is False and bare() is False
+    assert bare.__doc__ == "Docstring kept." and bare.__name__ == "bare"
+    assert recorded()
+
+
+def test_decorated_generator_runs_its_own_code_without_recording_only():
+    @no_grad()
+    def gen():
+        sent = yield recorded()
+        yield (sent, recorded())
+        return "done"
+
+    it = gen()
+    assert next(it) is False
+    assert recorded()  # the consumer, between two steps, is not inside no_grad
+    assert it.send("x") == ("x", False)
+    with pytest.raises(StopIteration) as stop:
+        next(it)
+    assert stop.value.value == "done"
+    assert recorded()
+
+
+def test_decorated_generator_passes_thrown_exceptions_and_close():
+    log = []
+
+    @no_grad()
+    def gen():
+        try:
+            yield 1
+        except ValueError:
+            log.append(("caught", recorded()))
+            yield 2
+        finally:
+            log.append(("closed", recorded()))
+
+    it = gen()
+    next(it)
+    assert it.throw(ValueError("x")) == 2
+    it.close()
+    assert log == [("caught", False), ("closed", False)]
+    assert recorded()
+
+
+def test_decorated_coroutine_applies_inside_its_task_only():
+    @no_grad()
+    async def inside() -> bool:
+        await asyncio.sleep(0)
+        return recorded()
+
+    async def outside() -> bool:
+        await asyncio.sleep(0)
+        return recorded()
+
+    async def main():
+        return await asyncio.gather(inside(), outside())
+
+    assert asyncio.run(main()) == [False, True]
+
+
+def test_one_shared_switch_used_by_several_threads():
+    switch = no_grad()
+    barrier = threading.Barrier(4)
+    errors, results = [], []
+
+    def worker():
+        try:
+            for _ in range(50):
+                barrier.wait(5)  # enter and leave in lock step, so the blocks interleave
+                with switch:
+                    results.append(recorded())
+            results.append(("after", recorded()))
+        except Exception as err:  # report, rather than silently dying in the thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results.count(False) == 200 and results.count(("after", True)) == 4
+    assert recorded()
+
+
+def test_detect_anomaly_as_a_decorator():
+    @autograd.detect_anomaly
+    def blow_up():
+        return Value(1000.0).exp()
+
+    with pytest.raises(FloatingPointError):
+        blow_up()
+    assert Value(1000.0).exp().data == float("inf")
