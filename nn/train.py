@@ -71,6 +71,9 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     step's batch *before* its update.  A tqdm progress bar (also in Jupyter) shows the latest
     loss and metrics unless `quiet`.
     """
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a function (outputs, targets) -> Value such as "
+                        f"nn.mse, got {type(loss).__name__}: {loss!r}"[:200])
     inputs = check_samples(X, getattr(model, "nin", None))
     if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on
         y = y.tolist()
@@ -187,5 +190,7 @@ def check_samples(X: Any, nin: int | None = None) -> list[list[float]]:
             if isinstance(x, bool) or not isinstance(x, numbers.Real):
                 raise TypeError(f"sample {i}, feature {k} must be a number, "
                                 f"got {type(x).__name__}: {x!r}"[:200])
+            if not math.isfinite(x):  # one nan feature turns every loss after it into nan
+                raise ValueError(f"sample {i}, feature {k} must be a finite number, got {x!r}")
         samples.append([float(x) for x in sample])
     return samples
