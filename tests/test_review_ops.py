@@ -44,3 +44,33 @@ def test_pow_masks_do_not_hide_a_true_mixed_second_derivative():
     dx = grad(x ** y, x, create_graph=True)
     assert dx.data == 0.0
     assert grad(dx, y) == pytest.approx(0.5, rel=1e-15)
+
+
+EXTREMES = [-1000.0, -2.0, -1e-300, -0.0, 0.0, 1e-300, 0.5, 2.0, 356.0, 1000.0, math.inf,
+            -math.inf]
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-14 * abs(b)
+
+
+@pytest.mark.parametrize("name", ["neg", "abs", "exp", "log", "tanh", "sigmoid", "relu",
+                                  "softplus", "sqrt", "+", "-", "*", "/", "**"])
+def test_both_faces_of_every_derivative_agree_at_extreme_inputs(name):
+    """The first-order and the create_graph face must give the same number everywhere."""
+    from autograd import OPS
+
+    op = OPS[name]
+    points = [(x,) for x in EXTREMES] if op.arity == 1 else [
+        (x, y) for x in EXTREMES for y in EXTREMES]
+    build = {"neg": lambda x: -x, "abs": abs, "+": lambda x, y: x + y, "-": lambda x, y: x - y,
+             "*": lambda x, y: x * y, "/": lambda x, y: x / y, "**": lambda x, y: x ** y}
+    bad = []
+    for point in points:
+        xs = [Value(p) for p in point]
+        node = build[name](*xs) if name in build else getattr(xs[0], name)()
+        for k, (as_value, as_float) in enumerate(zip(op.local_value(node), node.local_grads)):
+            as_value = as_value.data if isinstance(as_value, Value) else as_value
+            if as_float is not None and not _same(as_value, as_float):
+                bad.append((point, k, as_value, as_float))
+    assert not bad
