@@ -96,3 +96,15 @@ def test_dict_keys_must_make_names():
 
     with pytest.raises(TypeError, match="keys must be str or int"):
         Odd().parameters()
+
+
+def test_saving_through_a_symbolic_link_updates_its_target(tmp_path):
+    model = nn.MLP(2, [1], seed=0)
+    target = tmp_path / "real.json"
+    model.save(target)
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    model.layers[0].neurons[0].b.data = 0.25
+    model.save(link)
+    assert link.is_symlink()
+    assert nn.load_state_dict(target)["layers.0.neurons.0.b"] == 0.25
