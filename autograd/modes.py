@@ -1,7 +1,9 @@
 """Switches that change how operations behave: no_grad and detect_anomaly.
 
 Both are context managers backed by ``contextvars``, so a block in one thread or asyncio task does
-not leak into another.  While neither is open anywhere, operations pay a single global read.
+not leak into another.  A task (or a context copy) made inside a block is inside it until the
+block is left, then outside it.  While no block is open anywhere, operations pay a single global
+read.
 """
 
 from __future__ import annotations
@@ -22,13 +24,39 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_grad_enabled: ContextVar[bool] = ContextVar("valuegrad_grad_enabled", default=True)
-_anomaly: ContextVar[bool] = ContextVar("valuegrad_detect_anomaly", default=False)
-# The settings to restore, one per open block.  Kept in a context variable (not on the switch
-# object) so one switch object can be entered again, nested, or shared by threads and tasks.
-_saved: ContextVar[tuple[tuple[ContextVar[bool], bool], ...]] = ContextVar(
+
+
+class _Block:
+    """One entered block: its setting, the block it sits in, and whether it is still open."""
+
+    __slots__ = ("setting", "outer", "open")
+
+    def __init__(self, setting: bool, outer: _Block | None) -> None:
+        self.setting = setting
+        self.outer = outer
+        self.open = True
+
+
+# Each mode's context variable holds the innermost block entered in this context (None: none).
+# A block that has been left counts for nothing, even in a context copied while it was open (an
+# asyncio task created inside it, say): operations take the fast path, which records, as soon as
+# no block is open anywhere, so the setting a copy sees must not outlive its block either.
+_grad_enabled: ContextVar[_Block | None] = ContextVar("valuegrad_grad_enabled", default=None)
+_anomaly: ContextVar[_Block | None] = ContextVar("valuegrad_detect_anomaly", default=None)
+# The blocks to close, innermost last.  Kept in a context variable (not on the switch object) so
+# one switch object can be entered again, nested, or shared by threads and tasks.
+_saved: ContextVar[tuple[tuple[ContextVar[_Block | None], _Block], ...]] = ContextVar(
     "valuegrad_saved_modes", default=())
 _lock = threading.Lock()
+
+
+def _setting(var: ContextVar[_Block | None], default: bool) -> bool:
+    block = var.get()
+    while block is not None:
+        if block.open:
+            return block.setting
+        block = block.outer
+    return default
 
 
 class Switch:
@@ -39,22 +67,24 @@ class Switch:
     applies the mode only while that function's own code runs.
     """
 
-    def __init__(self, var: ContextVar[bool], setting: bool) -> None:
+    def __init__(self, var: ContextVar[_Block | None], setting: bool) -> None:
         self._var = var
         self._setting = setting
 
     def __enter__(self) -> None:
         with _lock:
             _value._special_modes += 1
-        _saved.set((*_saved.get(), (self._var, self._var.get())))
-        self._var.set(self._setting)
+        block = _Block(self._setting, self._var.get())
+        _saved.set((*_saved.get(), (self._var, block)))
+        self._var.set(block)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         stack = _saved.get()
-        var, previous = stack[-1]
+        var, block = stack[-1]
         _saved.set(stack[:-1])
-        var.set(previous)
+        block.open = False
+        var.set(block.outer)
         with _lock:
             _value._special_modes -= 1
 
@@ -98,7 +128,7 @@ def _generator_in_mode(switch: Switch, fn: Callable[..., Any], *args: Any, **kwa
         return done.value
 
 
-def _switch(var: ContextVar[bool], setting: bool, fn: Callable[..., Any] | None) -> Any:
+def _switch(var: ContextVar[_Block | None], setting: bool, fn: Callable[..., Any] | None) -> Any:
     switch = Switch(var, setting)
     return switch if fn is None else switch(fn)
 
@@ -120,12 +150,12 @@ def detect_anomaly(fn: F | None = None) -> Any:
 
 def is_grad_enabled() -> bool:
     """False inside no_grad()."""
-    return _grad_enabled.get()
+    return _setting(_grad_enabled, True)
 
 
 def anomaly_enabled() -> bool:
     """True inside detect_anomaly()."""
-    return _anomaly.get()
+    return _setting(_anomaly, False)
 
 
 def describe(v: Value) -> str:

@@ -140,3 +140,46 @@ def test_detect_anomaly_as_a_decorator():
     with pytest.raises(FloatingPointError):
         blow_up()
     assert Value(1000.0).exp().data == float("inf")
+
+
+def test_a_task_created_inside_no_grad_and_run_after_it_agrees_with_is_grad_enabled():
+    # The task's context is a copy made inside the block.  Once the block is left, operations
+    # record (no block is open anywhere); is_grad_enabled() must say the same, and the answer
+    # must not depend on whether some unrelated thread has a block open at that moment.
+    async def work():
+        await asyncio.sleep(0.01)
+        return is_grad_enabled(), recorded()
+
+    async def main():
+        with no_grad():
+            task = asyncio.create_task(work())
+        return await task
+
+    assert asyncio.run(main()) == (True, True)
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_thread():
+        with no_grad():
+            inside.set()
+            leave.wait(5)
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    inside.wait(5)
+    try:
+        assert asyncio.run(main()) == (True, True)
+    finally:
+        leave.set()
+        t.join()
+
+
+def test_a_task_created_inside_no_grad_is_inside_it_while_the_block_is_open():
+    async def work():
+        return is_grad_enabled(), recorded()
+
+    async def main():
+        with no_grad():
+            return await asyncio.create_task(work())
+
+    assert asyncio.run(main()) == (False, False)
