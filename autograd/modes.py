@@ -166,11 +166,16 @@ def describe(v: Value) -> str:
 
 
 def check_forward(out: float, op: str, a: Value, b: Value | None) -> None:
-    """Raise if an operation on finite inputs produced nan or inf."""
+    """Raise if an operation made a nan from inputs without one, or an inf from finite inputs."""
     if math.isfinite(out):
         return
     inputs = [a] if b is None else [a, b]
-    if all(math.isfinite(x.data) for x in inputs):
+    if math.isnan(out):
+        # inf - inf and 0 * inf are where a NaN first appears, even though an input is infinite.
+        new = not any(math.isnan(x.data) for x in inputs)
+    else:
+        new = all(math.isfinite(x.data) for x in inputs)
+    if new:
         shown = ", ".join(f"{describe(x)}={x.data!r}" for x in inputs)
         raise FloatingPointError(f"forward: {op!r} of ({shown}) gave {out!r}")
 

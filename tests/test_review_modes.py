@@ -183,3 +183,20 @@ def test_a_task_created_inside_no_grad_is_inside_it_while_the_block_is_open():
             return await asyncio.create_task(work())
 
     assert asyncio.run(main()) == (False, False)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Value(float("inf"), label="a") - Value(float("inf"), label="b"),
+    lambda: Value(float("inf"), label="a") * Value(0.0, label="b"),
+    lambda: Value(float("inf"), label="a") / Value(float("inf"), label="b"),
+], ids=["inf-inf", "inf*0", "inf/inf"])
+def test_detect_anomaly_catches_the_first_nan_even_from_infinite_inputs(make):
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="'a'=inf"):
+        make()
+
+
+def test_detect_anomaly_lets_values_that_are_already_nan_or_inf_flow():
+    with autograd.detect_anomaly():
+        assert (Value(float("inf")) + 1).data == float("inf")  # not new: the input was inf
+        nan = Value(float("nan"))
+        assert (nan * 2).data != (nan * 2).data  # not new: the input was nan
