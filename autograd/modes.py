@@ -91,7 +91,9 @@ class Switch:
     def __call__(self, fn: F) -> F:
         """Decorate `fn` so that its body runs with this mode set."""
         if inspect.isgeneratorfunction(fn):
-            return functools.wraps(fn)(functools.partial(_generator_in_mode, self, fn))  # type: ignore[return-value]
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return (yield from _generator_in_mode(self, fn, *args, **kwargs))
+            return functools.wraps(fn)(generator)  # type: ignore[return-value]
         if inspect.iscoroutinefunction(fn):
             async def coroutine(*args: Any, **kwargs: Any) -> Any:
                 with self:

@@ -200,3 +200,24 @@ def test_detect_anomaly_lets_values_that_are_already_nan_or_inf_flow():
         assert (Value(float("inf")) + 1).data == float("inf")  # not new: the input was inf
         nan = Value(float("nan"))
         assert (nan * 2).data != (nan * 2).data  # not new: the input was nan
+
+
+def test_decorated_methods_get_their_instance():
+    class Model:
+        @no_grad()
+        def predict(self, x):
+            return self, recorded()
+
+        @no_grad()
+        def stream(self, n):
+            for _ in range(n):
+                yield self, recorded()
+
+        @no_grad()
+        async def later(self):
+            return self, recorded()
+
+    m = Model()
+    assert m.predict(1) == (m, False)
+    assert list(m.stream(2)) == [(m, False), (m, False)]
+    assert asyncio.run(m.later()) == (m, False)
