@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-
 class _Block:
     """One entered block: its setting, the block it sits in, and whether it is still open."""
 
@@ -132,7 +131,12 @@ def _generator_in_mode(switch: Switch, fn: Callable[..., Any], *args: Any, **kwa
 
 def _switch(var: ContextVar[_Block | None], setting: bool, fn: Callable[..., Any] | None) -> Any:
     switch = Switch(var, setting)
-    return switch if fn is None else switch(fn)
+    if fn is None:
+        return switch
+    if not callable(fn):
+        raise TypeError(f"takes no arguments, or a function to decorate; got "
+                        f"{type(fn).__name__}: {fn!r}"[:200])
+    return switch(fn)
 
 
 def no_grad(fn: F | None = None) -> Any:

@@ -221,3 +221,9 @@ def test_decorated_methods_get_their_instance():
     assert m.predict(1) == (m, False)
     assert list(m.stream(2)) == [(m, False), (m, False)]
     assert asyncio.run(m.later()) == (m, False)
+
+
+def test_a_non_function_argument_is_a_type_error():
+    with pytest.raises(TypeError, match="function to decorate"):
+        no_grad(True)
+    assert recorded()
