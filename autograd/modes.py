@@ -189,8 +189,9 @@ def check_forward(out: float, op: str, a: Value, b: Value | None) -> None:
 def check_backward(node: Value, x: Value, upstream: float, local: float, product: float) -> None:
     """Raise if a gradient contribution became nan or inf while the upstream gradient was finite."""
     if not math.isfinite(product) and math.isfinite(upstream):
+        named = f" {node.label!r}" if node.label else ""
         raise FloatingPointError(
-            f"backward: gradient into {describe(x)} through {node.op!r} node {describe(node)} "
+            f"backward: gradient into {describe(x)} through the {node.op!r} node{named} "
             f"(data={node.data!r}) is {product!r} = local derivative {local!r} × upstream "
             f"{upstream!r}"
         )

@@ -227,3 +227,15 @@ def test_a_non_function_argument_is_a_type_error():
     with pytest.raises(TypeError, match="function to decorate"):
         no_grad(True)
     assert recorded()
+
+
+def test_backward_anomaly_message_reads_naturally():
+    x = Value(0.0, label="x")
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError) as err:
+        (x.sqrt() * 0.0).backward()
+    assert "gradient into 'x' through the 'sqrt' node (data=0.0)" in str(err.value)
+    y = x.sqrt()
+    y.label = "root"
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError) as err:
+        y.backward()
+    assert "through the 'sqrt' node 'root' (data=0.0)" in str(err.value)
