@@ -4,10 +4,17 @@ Not to be confused with the HIPS ``autograd`` package, which uses the same impor
 """
 
 from .backward import backward, grad, zero_grad
+from .draw import GraphTooLargeError, RendererNotFoundError, draw, summary
+from .explain import explain
 from .functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .graph import consumers, leaves, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
+
+# `compile` is re-exported but kept out of __all__, so a star import never shadows the builtin.
+from .replay import CompiledFunction, TraceMismatchError
+from .replay import compile as compile
+from .stepthrough import step_through
 from .value import Value, exp, log, relu, sigmoid, softplus, sqrt, tanh
 
 __version__ = "0.1.0"
@@ -17,4 +24,6 @@ __all__ = [
     "detect_anomaly", "enable_grad", "exp", "grad", "gradcheck", "is_grad_enabled", "leaves", "log",
     "no_grad", "relu", "sigmoid", "softplus", "sqrt", "tanh", "topological_order",
     "value_and_grad", "zero_grad",
+    "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
+    "CompiledFunction", "TraceMismatchError",
 ]

@@ -1,43 +1,356 @@
-"""The `valuegrad` command (also `python -m autograd`)."""
+"""The `valuegrad` command (also `python -m autograd`): draw or explain an expression, run the demo.
+
+    valuegrad graph "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg
+    valuegrad explain "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 --paths w
+    valuegrad demo --out demo-output
+
+Expressions are read with Python's `ast` and a whitelist (numbers, names, + - * / **, unary -,
+parentheses, calls of the functions below); nothing is ever passed to eval.  Exit codes: 0 done,
+1 the work failed (no renderer, cannot write a file, ...), 2 the command line is wrong (unknown
+option, bad expression, missing or unused variable).
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from .value import Value
 
+MAX_EXPRESSION_CHARS = 500
+MAX_EXPRESSION_NODES = 200  # ast nodes; keeps graphs drawable and evaluation shallow
 
-def _demo() -> int:
-    """Build micrograd's README expression, run backward, print the gradients."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    print(f"g = {g.data:.4f}")
-    print(f"dg/da = {a.grad:.4f}")
-    print(f"dg/db = {b.grad:.4f}")
+# The functions an expression may call: name -> what it does to a Value.
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {
+    "abs": lambda v: abs(v),
+    "exp": lambda v: v.exp(),
+    "log": lambda v: v.log(),
+    "relu": lambda v: v.relu(),
+    "sigmoid": lambda v: v.sigmoid(),
+    "softplus": lambda v: v.softplus(),
+    "sqrt": lambda v: v.sqrt(),
+    "tanh": lambda v: v.tanh(),
+}
+_BINARY: dict[type, Callable[[Value, Value], Value]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+_SYMBOLS = {ast.BitXor: "^ (use ** for powers)", ast.FloorDiv: "//", ast.Mod: "%",
+            ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<",
+            ast.RShift: ">>"}
+
+
+class UsageError(ValueError):
+    """Something on the command line is wrong; exit code 2."""
+
+
+class ExpressionError(UsageError):
+    """The expression is not allowed or not valid; `column` (0-based) says where."""
+
+    def __init__(self, message: str, text: str, column: int | None) -> None:
+        self.message = message
+        self.text = text
+        self.column = column
+        where = f"column {column + 1}: " if column is not None else ""
+        pointer = f"\n  {text}\n  {' ' * column}^" if column is not None else ""
+        super().__init__(f"in the expression, {where}{message}{pointer}")
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, tree, and the variable names it uses (first use first)."""
+
+    text: str
+    tree: ast.expr
+    names: tuple[str, ...]
+
+    def evaluate(self, values: dict[str, Value]) -> Value:
+        """Compute the expression on Values (every name in `names` must be given)."""
+        return _evaluate(self.tree, values)
+
+
+def _chars(text: str, byte_offset: int) -> int:
+    # ast gives byte offsets into the UTF-8 text; the pointer needs characters.
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
+
+
+def _column(text: str, node: ast.AST) -> int:
+    return _chars(text, node.col_offset)
+
+
+def _operator_column(text: str, node: ast.BinOp) -> int:
+    """Where the operator symbol of a binary operation sits (after the left operand's parens)."""
+    i = _chars(text, node.left.end_col_offset)
+    end = _column(text, node.right)
+    while i < end and text[i] in " )":
+        i += 1
+    return i
+
+
+def parse_expression(text: str) -> Expression:
+    """Check an expression against the whitelist and return it, or raise ExpressionError."""
+    if not isinstance(text, str):
+        raise TypeError(f"expression must be a str, got {type(text).__name__}")
+    if not text.strip():
+        raise ExpressionError("the expression is empty", text, None)
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionError(f"the expression has {len(text)} characters; the limit is "
+                              f"{MAX_EXPRESSION_CHARS}", text[:60] + "…", None)
+    if "\n" in text or "\r" in text:
+        raise ExpressionError("the expression must be one line", text.replace("\n", " "),
+                              min(i for i in (text.find("\n"), text.find("\r")) if i >= 0))
+    try:
+        with warnings.catch_warnings():
+            # e.g. "invalid escape sequence" in a string literal: it is refused below anyway.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        if exc.offset:
+            column, where = max(0, min(exc.offset - 1, len(text))), ""
+        else:  # Python reports offset 0 when the text ends too early ("x*")
+            column, where = len(text), " (the expression ends too early)"
+        raise ExpressionError(f"syntax error: {exc.msg}{where}", text, column) from None
+    except (RecursionError, MemoryError, ValueError) as exc:  # absurd nesting, NUL bytes
+        raise ExpressionError(f"cannot parse it: {type(exc).__name__}", text, None) from None
+    count = sum(1 for _ in ast.walk(tree))
+    if count > MAX_EXPRESSION_NODES:
+        raise ExpressionError(f"the expression has {count} parts; the limit is "
+                              f"{MAX_EXPRESSION_NODES}", text, None)
+    names: list[str] = []
+    _check(tree.body, text, names)
+    return Expression(text, tree.body, tuple(names))
+
+
+def _check(node: ast.expr, text: str, names: list[str]) -> None:
+    """Walk the tree, allowing only whitelisted nodes; collect variable names."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Constant):
+            if isinstance(n.value, bool) or not isinstance(n.value, (int, float)):
+                raise ExpressionError(f"only numbers are allowed as constants, not "
+                                      f"{n.value!r}"[:120], text, _column(text, n))
+            if isinstance(n.value, int) and abs(n.value) > 10**300:
+                raise ExpressionError("this number is too large", text, _column(text, n))
+        elif isinstance(n, ast.Name):
+            if n.id in FUNCTIONS:  # a called function is checked under Call, never reached here
+                raise ExpressionError(f"{n.id} is a function: call it as {n.id}(...)", text,
+                                      _column(text, n))
+            names.append(n.id)
+        elif isinstance(n, ast.BinOp):
+            if type(n.op) not in _BINARY:
+                symbol = _SYMBOLS.get(type(n.op), type(n.op).__name__)
+                raise ExpressionError(f"the operator {symbol} is not allowed", text,
+                                      _operator_column(text, n))
+            stack += [n.right, n.left]
+        elif isinstance(n, ast.UnaryOp):
+            if not isinstance(n.op, (ast.USub, ast.UAdd)):
+                raise ExpressionError("only unary - and + are allowed", text, _column(text, n))
+            stack.append(n.operand)
+        elif isinstance(n, ast.Call):
+            if not isinstance(n.func, ast.Name):
+                raise ExpressionError("only calls of the known functions are allowed ("
+                                      + ", ".join(FUNCTIONS) + ")", text, _column(text, n))
+            if n.func.id not in FUNCTIONS:
+                raise ExpressionError(f"unknown function {n.func.id!r} (known: "
+                                      + ", ".join(FUNCTIONS) + ")", text, _column(text, n))
+            if len(n.args) != 1 or n.keywords or isinstance(n.args[0], ast.Starred):
+                raise ExpressionError(f"{n.func.id}() takes exactly one argument", text,
+                                      _column(text, n))
+            stack.append(n.args[0])
+        elif isinstance(n, ast.Attribute):
+            raise ExpressionError("attribute access (.) is not allowed", text,
+                                  _chars(text, n.value.end_col_offset))
+        else:
+            raise ExpressionError(f"{type(n).__name__} is not allowed here (only numbers, names, "
+                                  "+ - * / **, parentheses and function calls)", text,
+                                  _column(text, n))
+    # Report variable names (not called functions) in the order they are written.
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    first = {}
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and id(n) not in called:
+            first[n.id] = min(first.get(n.id, n.col_offset), n.col_offset)
+    names[:] = sorted(first, key=first.__getitem__)
+
+
+def _evaluate(node: ast.expr, values: dict[str, Value]) -> Value:
+    if isinstance(node, ast.Constant):
+        return Value(float(node.value), requires_grad=False)
+    if isinstance(node, ast.Name):
+        return values[node.id]
+    if isinstance(node, ast.BinOp):
+        return _BINARY[type(node.op)](_evaluate(node.left, values), _evaluate(node.right, values))
+    if isinstance(node, ast.UnaryOp):
+        operand = _evaluate(node.operand, values)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Call):
+        return FUNCTIONS[node.func.id](_evaluate(node.args[0], values))
+    raise AssertionError(f"unchecked node {type(node).__name__}")  # _check rejects the rest
+
+
+def parse_assignments(items: list[str], expression: Expression) -> dict[str, Value]:
+    """Turn NAME=NUMBER words into labelled leaves; every expression name must get one."""
+    values: dict[str, Value] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"expected NAME=NUMBER, got {item!r}")
+        if not name.isidentifier():
+            raise UsageError(f"{name!r} is not a valid variable name")
+        if name in values:
+            raise UsageError(f"{name} is given twice")
+        try:
+            data = float(number)
+        except ValueError:
+            raise UsageError(f"{name}={number!r}: not a number") from None
+        values[name] = Value(data, label=name)
+    missing = [n for n in expression.names if n not in values]
+    if missing:
+        raise UsageError("no value for " + ", ".join(missing) + ": pass "
+                         + " ".join(f"{n}=NUMBER" for n in missing))
+    unused = [n for n in values if n not in expression.names]
+    if unused:
+        raise UsageError(", ".join(unused) + (" is" if len(unused) == 1 else " are")
+                         + " not used in the expression " + repr(expression.text))
+    return values
+
+
+def build(expression_text: str, assignments: list[str]) -> tuple[Value, dict[str, Value]]:
+    """Parse, evaluate and label the result of an expression given on the command line."""
+    expression = parse_expression(expression_text)
+    values = parse_assignments(assignments, expression)
+    result = expression.evaluate(values)
+    if result.is_leaf:
+        # A bare name or number: wrap it so there is one operation to draw and explain.
+        result = result * 1.0
+    text = expression.text.strip()
+    result.label = text if len(text) <= 30 else "result"
+    return result, values
+
+
+# --- subcommands ----------
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from .draw import draw
+
+    root, _ = build(args.expression, args.values)
+    root.backward()
+    graph = draw(root, rankdir=args.rankdir)
+    if args.dot:
+        print(graph.source, end="")
+        return 0
+    target = graph.save(args.output)
+    print(f"wrote {target} (value {root.data:.6g})")
     return 0
 
 
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    root, values = build(args.expression, args.values)
+    ex = explain(root)
+    print(ex.to_markdown() if args.markdown else ex, end="\n" if not args.markdown else "")
+    for name in args.paths:
+        if name not in values:
+            raise UsageError(f"--paths {name}: not a variable of the expression")
+        print()
+        print(ex.paths(values[name], max_paths=args.max_paths))
+    if args.step_through:
+        from .stepthrough import step_through
+
+        root2, _ = build(args.expression, args.values)
+        page = step_through(root2).save(args.step_through)
+        print(f"\nwrote {page}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(out=Path(args.out), steps=args.steps, seed=args.seed, samples=args.samples)
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") \
+            from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return n
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="valuegrad", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="See every gradient: draw and explain backpropagation with actual numbers.",
+        epilog="functions: " + ", ".join(FUNCTIONS) + "\n"
+               "an expression starting with - goes after -- (options before it):\n"
+               "  valuegrad explain --paths x -- \"-x*y\" x=1 y=2\n"
+               "exit codes: 0 done, 1 failed, 2 wrong command line")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    graph = sub.add_parser("graph", help="draw an expression's graph after backward")
+    graph.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+    graph.add_argument("values", nargs="*", metavar="NAME=NUMBER")
+    graph.add_argument("-o", "--output", default="graph.svg",
+                       help="file to write: .svg, .png or .dot (default graph.svg)")
+    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="layout direction")
+    graph.add_argument("--dot", action="store_true", help="print DOT text instead (no renderer)")
+    graph.set_defaults(run=_cmd_graph)
+
+    expl = sub.add_parser("explain", help="print the backward pass step by step")
+    expl.add_argument("expression")
+    expl.add_argument("values", nargs="*", metavar="NAME=NUMBER")
+    expl.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    expl.add_argument("--paths", action="append", default=[], metavar="NAME",
+                      help="also list every chain-rule path to this variable (repeatable)")
+    expl.add_argument("--max-paths", type=_positive, default=100, help="cap for --paths")
+    expl.add_argument("--step-through", metavar="FILE.html",
+                      help="also write a step-by-step HTML page")
+    expl.set_defaults(run=_cmd_explain)
+
+    demo = sub.add_parser("demo", help="train a small MLP on two moons and save pictures")
+    demo.add_argument("--out", default="valuegrad-demo", help="output folder")
+    demo.add_argument("--steps", type=_positive, default=None,
+                      help="training steps (default: a short run of a few seconds)")
+    demo.add_argument("--samples", type=_positive, default=100, help="moons data points")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(run=_cmd_demo)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `valuegrad` console script."""
-    parser = argparse.ArgumentParser(prog="valuegrad", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run the demo")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        return _demo()
-    return 2
+    """Entry point of the `valuegrad` console script; returns the exit code."""
+    from .draw import GraphTooLargeError, RendererNotFoundError, RenderError
+
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the problem (or the help)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        print(f"valuegrad {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (RendererNotFoundError, RenderError, GraphTooLargeError, OSError) as exc:
+        print(f"valuegrad {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -119,6 +119,12 @@ class Value:
             parts.append("requires_grad=False")
         return f"Value({', '.join(parts)})"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the graph as SVG, or a summary when it is large."""
+        from .draw import mimebundle
+
+        return mimebundle(self, include, exclude)
+
     def __float__(self) -> float:
         return self.data
 

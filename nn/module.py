@@ -106,6 +106,12 @@ class Module:
 
         self.load_state_dict(load_state_dict(path))
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the network's graph as SVG, or a summary when it is large."""
+        from autograd.draw import mimebundle
+
+        return mimebundle(self, include, exclude)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 

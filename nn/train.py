@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+import autograd
 from autograd import Value
 
 from . import losses
@@ -48,6 +49,35 @@ def train_step(model: Callable[[Any], Any], inputs: list[list[float]], targets: 
     return total.data, [_floats(out) for out in outputs]
 
 
+def compiled_train_step(model: Callable[[Any], Any], inputs: list[list[float]],
+                        targets: list[Any], loss: Loss, optimizer: Optimizer, l2: float = 0.0
+                        ) -> Callable[[], tuple[float, list[Any]]]:
+    """train_step on one fixed batch, traced once by autograd.compile and replayed per call.
+
+    Each call does what ``train_step(model, inputs, targets, loss, optimizer, l2)`` does, with the
+    same numbers, without building Values.  The batch is part of the trace, and so is every
+    Python branch on numbers in the model or the loss (see autograd.compile).
+    """
+    def loss_and_outputs() -> tuple[Value, list[Any]]:
+        outputs = [model(x) for x in inputs]
+        total = loss(outputs, targets)
+        if not isinstance(total, Value):
+            raise TypeError(f"the loss function must return a Value, got {type(total).__name__}")
+        if l2:
+            total = total + losses.l2(optimizer.params, l2)
+        return total, outputs
+
+    step = autograd.compile(loss_and_outputs, [], has_aux=True)
+
+    def run() -> tuple[float, list[Any]]:
+        optimizer.zero_grad()
+        value, _, outputs = step()  # adds the gradients into the parameters' .grad
+        optimizer.step()
+        return value, outputs
+
+    return run
+
+
 def _floats(out: Any) -> Any:
     if isinstance(out, Value):
         return out.data
@@ -58,7 +88,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
         optimizer: Optimizer, steps: int | None = None, epochs: int | None = None,
         batch_size: int | None = None, l2: float = 0.0,
         metrics: Mapping[str, Metric] | None = None, quiet: bool = False, seed: int = 0,
-        desc: str = "fit") -> dict[str, list[float]]:
+        desc: str = "fit", compile: bool = False) -> dict[str, list[float]]:
     """Train `model` on samples X with targets y; return the history of every step.
 
     Give either `steps` (optimiser steps) or `epochs` (passes over the data).  Without
@@ -70,6 +100,12 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     The history maps "loss", "lr" and each metric name to one number per step, measured on that
     step's batch *before* its update.  A tqdm progress bar (also in Jupyter) shows the latest
     loss and metrics unless `quiet`.
+
+    `compile=True` traces the training step once (autograd.compile) and replays it: the same
+    numbers, many times faster.  It needs full-batch training (no `batch_size`), and a branch on
+    numbers inside the model or loss follows the path taken at the first step.  So does a number
+    read from `.data`: cross_entropy's max-logit shift stays at its first-step value, which
+    leaves the mathematics unchanged but rounds differently from eager steps.
     """
     if not callable(loss):
         raise TypeError(f"fit: loss must be a function (outputs, targets) -> Value such as "
@@ -97,6 +133,11 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     chosen = _chosen_metrics(metrics, loss)
     history: dict[str, list[float]] = {"loss": [], "lr": [], **{name: [] for name in chosen}}
 
+    if compile and batch < n:
+        raise ValueError("fit: compile=True traces one batch, so it needs full-batch training "
+                         "(leave batch_size unset)")
+    compiled = compiled_train_step(model, inputs, targets, loss, optimizer, l2) if compile \
+        else None
     rng = random.Random(seed)
     order = list(range(n))
     with _cyclic_gc_paused(), _progress_bar(total_steps, desc, quiet) as bar:
@@ -107,8 +148,11 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
             picked = order[k * batch:(k + 1) * batch]
             batch_targets = [targets[i] for i in picked]
             history["lr"].append(optimizer.current_lr())
-            value, outputs = train_step(model, [inputs[i] for i in picked], batch_targets,
-                                        loss, optimizer, l2)
+            if compiled is not None:
+                value, outputs = compiled()
+            else:
+                value, outputs = train_step(model, [inputs[i] for i in picked], batch_targets,
+                                            loss, optimizer, l2)
             history["loss"].append(value)
             shown = {"loss": f"{value:.4g}"}
             for name, metric in chosen.items():

@@ -1,0 +1,146 @@
+"""`valuegrad demo`: train MLP(2, [16, 16, 1]) on two moons and save what there is to look at.
+
+Writes into the output folder:
+  loss_curve.png, decision_boundary.png   (need matplotlib: pip install 'valuegrad[plot]')
+  neuron.svg        one trained neuron's graph for the first sample, after backward
+  expression.svg    micrograd's README expression, after backward
+  network-2-2-2.svg the classic 2-2-2 backpropagation tutorial network and its error
+  steps.html        the README expression's backward pass, one frame per step
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from .draw import draw
+from .modes import no_grad
+from .stepthrough import step_through
+from .value import Value
+
+DEFAULT_STEPS = 40  # a few seconds on one core; micrograd's demo uses 100
+GRID = 40  # decision-boundary resolution per axis
+
+
+def readme_expression() -> tuple[Value, Value, Value]:
+    """micrograd's README example: returns (a, b, g) with g built from a and b."""
+    a = Value(-4.0, label="a")
+    b = Value(2.0, label="b")
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.label = "g"
+    return a, b, g
+
+
+def _tutorial_error(nn: Any) -> Value:
+    """The 2-2-2 tutorial network's error E for its one sample, after backward."""
+    from nn.tutorial import INPUTS, TARGETS, tutorial_network
+
+    net = tutorial_network()
+    xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
+    error = nn.half_sse(net(xs), TARGETS)
+    error.label = "E"
+    error.backward()
+    return error
+
+
+def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[float]],
+           y: list[int]) -> list[Path]:
+    """Loss curve and decision boundary as PNG; [] with a message when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: works without a display
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed, so no loss_curve.png or decision_boundary.png: "
+              "pip install 'valuegrad[plot]' to get them")
+        return []
+    written = []
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(history["loss"], label="loss")
+    if "accuracy" in history:
+        ax.plot(history["accuracy"], label="accuracy (before each step)")
+    ax.set_xlabel("step")
+    ax.set_title("MLP(2, [16, 16, 1]) on two moons")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "loss_curve.png", dpi=100)
+    plt.close(fig)
+    written.append(out / "loss_curve.png")
+
+    xs = [p[0] for p in X]
+    ys = [p[1] for p in X]
+    x0, x1 = min(xs) - 0.5, max(xs) + 0.5
+    y0, y1 = min(ys) - 0.5, max(ys) + 0.5
+    gx = [x0 + (x1 - x0) * i / (GRID - 1) for i in range(GRID)]
+    gy = [y0 + (y1 - y0) * j / (GRID - 1) for j in range(GRID)]
+    with no_grad():  # numbers only: no graph is kept for the grid
+        scores = [[model([u, v]).data for u in gx] for v in gy]
+    fig, ax = plt.subplots(figsize=(5, 4))
+    # Two regions split where the score crosses 0 (interpolated between grid points).
+    ax.contourf(gx, gy, scores, levels=[-math.inf, 0.0, math.inf], colors=["#f4c7c3", "#c6dbef"])
+    ax.scatter(xs, ys, c=["#c0392b" if t < 0 else "#1f5fa8" for t in y], s=18)
+    ax.set_title("decision boundary")
+    fig.tight_layout()
+    fig.savefig(out / "decision_boundary.png", dpi=100)
+    plt.close(fig)
+    written.append(out / "decision_boundary.png")
+    return written
+
+
+def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 100) -> int:
+    """Train on moons with a progress bar, print the accuracy, write the pictures; exit code."""
+    try:
+        import nn
+    except ImportError:
+        print("the demo needs valuegrad's `nn` package, which is not installed")
+        return 1
+    steps = DEFAULT_STEPS if steps is None else steps
+    out.mkdir(parents=True, exist_ok=True)
+
+    X, labels = nn.make_moons(samples, noise=0.1, seed=seed)
+    y = nn.signed(labels)  # hinge loss wants -1 / +1
+    model = nn.MLP(2, [16, 16, 1], seed=seed)
+    print(f"training {model.__class__.__name__}(2, [16, 16, 1]) "
+          f"({len(model.parameters())} parameters) on {samples} moons points for {steps} steps")
+    # micrograd's schedule: the learning rate falls linearly from 1.0 to 0.1.
+    optimizer = nn.SGD(model, lr=lambda k: 1.0 - 0.9 * k / steps)
+    history = nn.fit(model, X, y, loss=nn.hinge, optimizer=optimizer, steps=steps, l2=1e-4,
+                     desc="moons")
+    with no_grad():
+        hits = sum((model(x).data > 0) == (t > 0) for x, t in zip(X, y, strict=True))
+    accuracy = hits / len(X)
+    print(f"accuracy after training: {accuracy:.1%} ({hits}/{len(X)}); "
+          f"loss {history['loss'][0]:.4f} -> {history['loss'][-1]:.4f}")
+    if not math.isfinite(history["loss"][-1]):
+        print("warning: the loss is not finite")
+
+    written = _plots(out, history, model, X, y)
+
+    # One trained neuron on the first sample, so its numbers are real ones.
+    neuron = model.layers[0].neurons[0]
+    x = [Value(X[0][k], label=f"x.{k}", requires_grad=False) for k in range(2)]
+    unit = neuron(x)
+    unit.label = "output"
+    unit.backward()
+    written.append(draw(unit, params=neuron.parameters()).save(out / "neuron.svg"))
+
+    _, _, g = readme_expression()
+    g.backward()
+    written.append(draw(g).save(out / "expression.svg"))
+    written.append(draw(_tutorial_error(nn)).save(out / "network-2-2-2.svg"))
+    _, _, g2 = readme_expression()
+    written.append(step_through(g2).save(out / "steps.html"))
+    for path in written:
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,537 @@
+"""Compiled replay: trace a function's graph once, then recompute value and gradients fast.
+
+``compile(fn, example_inputs)`` calls ``fn`` once on fresh leaf Values, flattens the recorded graph
+into numbered slots (topological order) and builds a replay of it:
+
+* ``backend="python"`` generates one straight-line Python function, one line per node, calling
+  the op table's float functions (or, for ``+ - * neg relu``, the very same Python expression
+  inline);
+* ``backend="numpy"`` runs the graph level by level, one NumPy call per group of same-op nodes
+  (see ``replay_numpy.py``).
+
+Both give the numbers of the eager path (``fn`` on Values, then ``backward()``), bit for bit: the
+forward uses the same float operations, and every gradient sums its contributions in the same
+order as ``backward()`` does (NaN payloads and signs are not compared).
+
+Leaves met in the trace fall into three kinds:
+
+* the explicit inputs: the compiled callable takes their new numbers and returns their gradients;
+* *parameters*: leaves with ``requires_grad=True`` captured inside ``fn`` (an MLP's weights).
+  Each call reads their current ``.data`` and adds the gradient to their ``.grad``, as
+  ``backward()`` does, so ``step = compile(loss, ...)``, ``step()``, ``opt.step()`` trains;
+* *constants*: leaves with ``requires_grad=False`` (plain numbers lifted in arithmetic, frozen
+  data). Their values at trace time are baked in, as ``jax.jit`` does with closed-over arrays.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .graph import topological_order
+from .modes import enable_grad, is_grad_enabled
+from .ops import OPS
+from .value import Value
+
+if TYPE_CHECKING:
+    from .replay_numpy import Plan
+
+__all__ = ["CompiledFunction", "TraceMismatchError", "compile"]
+
+BACKENDS = ("auto", "python", "numpy")
+
+
+class TraceMismatchError(RuntimeError):
+    """A fresh eager run of the function no longer follows the traced graph."""
+
+
+# --- the trace: one call's graph as numbered slots ----------
+
+INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
+
+
+class Trace:
+    """The graph of one call, flattened: slot i is the i-th Value in topological order."""
+
+    def __init__(self, inputs: list[Value], root: Value, extras: Sequence[Value] = ()) -> None:
+        order = topological_order(root)
+        self.root = len(order) - 1
+        # Extra outputs (has_aux): their nodes outside the root's graph come after the root and
+        # take no part in the backward pass.
+        seen = set(order)
+        for extra in extras:
+            if extra not in seen:
+                for v in topological_order(extra):
+                    if v not in seen:
+                        seen.add(v)
+                        order.append(v)
+        slot_of = {v: i for i, v in enumerate(order)}
+        self.outputs = [slot_of[v] for v in extras]
+        input_index = {v: k for k, v in enumerate(inputs)}
+        self.size = len(order)
+        self.n_inputs = len(inputs)
+        self.kind: list[str] = []
+        self.op: list[str | None] = []  # op name per slot (None for a leaf)
+        self.args: list[tuple[int, ...]] = []  # input slots per slot
+        self.carries: list[tuple[bool, ...]] = []  # does a gradient flow along each input edge?
+        self.needs_grad: list[bool] = []  # is any gradient-taking leaf upstream of this slot?
+        self.input_slots: list[int | None] = [None] * len(inputs)  # None: input not used
+        self.param_slots: list[int] = []
+        self.params: list[Value] = []
+        self.const_slots: list[int] = []
+        self.const_values: list[float] = []
+        self.labels = [v.label for v in order]  # only ever shown in error messages
+        needs_grad = self.needs_grad
+        for i, v in enumerate(order):
+            op = v.op
+            self.op.append(op)
+            if op is None:  # a leaf
+                self.args.append(())
+                self.carries.append(())
+                if v in input_index:
+                    self.kind.append(INPUT)
+                    self.input_slots[input_index[v]] = i
+                    self.needs_grad.append(True)
+                elif v.requires_grad:
+                    self.kind.append(PARAM)
+                    self.param_slots.append(i)
+                    self.params.append(v)
+                    self.needs_grad.append(True)
+                else:
+                    self.kind.append(CONST)
+                    self.const_slots.append(i)
+                    self.const_values.append(v.data)
+                    self.needs_grad.append(False)
+                continue
+            if op not in OPS:
+                raise TypeError(f"compile: the trace holds op {op!r}, not in the op table")
+            args = tuple([slot_of[x] for x in v.inputs])
+            # A None local derivative (a constant exponent), an input no leaf of which takes a
+            # gradient, and a node after the root all mean: nothing to send back along this edge.
+            in_backward = i <= self.root
+            carries = tuple([d is not None and needs_grad[a] and in_backward
+                             for a, d in zip(args, v.local_grads, strict=True)])
+            self.kind.append(NODE)
+            self.args.append(args)
+            self.carries.append(carries)
+            self.needs_grad.append(any(carries))
+        # Which slots a gradient reaches: the root (if anything upstream takes a gradient) and
+        # every target of a carrying edge.
+        self.receives = [False] * self.size
+        self.receives[self.root] = self.needs_grad[self.root]
+        for i in range(self.size):
+            for a, c in zip(self.args[i], self.carries[i], strict=True):
+                if c:
+                    self.receives[a] = True
+
+    def what(self, i: int) -> str:
+        """What slot i holds, for an error message: its kind, op and label."""
+        if self.kind[i] == INPUT:
+            text = f"input {self.input_slots.index(i)}"
+        elif self.kind[i] == NODE:
+            text = f"a {self.op[i]!r} node"
+        else:
+            text = f"a captured {'parameter' if self.kind[i] == PARAM else 'constant'}"
+        return text + (f" labelled {self.labels[i]!r}" if self.labels[i] else "")
+
+    def describe(self, i: int) -> str:
+        """Name slot i for an error message: its position, then what it holds."""
+        return f"slot {i} ({self.what(i)})"
+
+
+def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool
+           ) -> tuple[list[Value], Value, Any, list[Value]]:
+    """Call fn on fresh leaves holding `numbers_in`.
+
+    Returns the leaves, the output Value, and (with has_aux) the auxiliary outputs' nesting with
+    each Value replaced by its index into the last item, the list of those Values.
+    """
+    xs = [Value(x) for x in numbers_in]
+    if is_grad_enabled():
+        out = fn(*xs)
+    else:
+        with enable_grad():  # compiled inside no_grad(): the trace must still record the graph
+            out = fn(*xs)
+    name = getattr(fn, "__name__", repr(fn))
+    template: Any = None
+    extras: list[Value] = []
+    if has_aux:
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, aux), "
+                            f"got {type(out).__name__}")
+        out, aux = out
+        template = _flatten(aux, extras, name)
+    return xs, _as_output(out, name), template, extras
+
+
+def _as_output(out: Any, name: str) -> Value:
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, numbers.Real) and not isinstance(out, bool):
+        return Value(out, requires_grad=False)  # a constant function
+    raise TypeError(f"compile: {name} must return a Value (or a number), got "
+                    f"{type(out).__name__}")
+
+
+class _Out(int):
+    """In an aux template: the index of an output Value."""
+
+
+def _flatten(aux: Any, extras: list[Value], name: str) -> Any:
+    """Copy of the nested lists/tuples/dicts `aux` with each Value v replaced by _Out(index)."""
+    if isinstance(aux, Value):
+        extras.append(aux)
+        return _Out(len(extras) - 1)
+    if isinstance(aux, (list, tuple)):  # a tuple subclass comes back as a plain tuple
+        items = [_flatten(a, extras, name) for a in aux]
+        return items if isinstance(aux, list) else tuple(items)
+    if isinstance(aux, dict):
+        return {k: _flatten(a, extras, name) for k, a in aux.items()}
+    if isinstance(aux, (numbers.Number, str)) or aux is None:
+        return aux  # returned as it is
+    raise TypeError(f"compile: the aux output of {name} may hold Values, numbers, lists, tuples "
+                    f"and dicts, got {type(aux).__name__}")
+
+
+def _unflatten(template: Any, numbers_out: Sequence[float]) -> Any:
+    """The aux template with each _Out(k) replaced by numbers_out[k]."""
+    if isinstance(template, _Out):
+        return numbers_out[template]
+    if isinstance(template, list):
+        return [_unflatten(t, numbers_out) for t in template]
+    if isinstance(template, tuple):
+        return tuple(_unflatten(t, numbers_out) for t in template)
+    if isinstance(template, dict):
+        return {k: _unflatten(t, numbers_out) for k, t in template.items()}
+    return template
+
+
+def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
+    """Check and convert the input numbers of a call, naming the first bad one."""
+    if expected is not None and len(xs) != expected:
+        raise TypeError(f"{who} takes {expected} input{'s' if expected != 1 else ''}, "
+                        f"got {len(xs)}")
+    out = []
+    for k, x in enumerate(xs):
+        if x.__class__ is float:
+            out.append(x)
+        elif isinstance(x, Value):
+            out.append(x.data)
+        elif isinstance(x, numbers.Real) and not isinstance(x, bool):
+            out.append(float(x))
+        else:
+            raise TypeError(f"{who}: input {k} must be a real number (int, float, NumPy "
+                            f"scalar or Value), got {type(x).__name__}: {x!r}"[:300])
+    return out
+
+
+# --- the python backend: one generated line per node ----------
+
+# Ops whose float forward in ops.py is a single Python expression: the generated code writes that
+# expression instead of a call.  Each entry: the forward, then per input the contribution to its
+# gradient, "{g}" being the upstream gradient (x * 1.0 is x, x * -1.0 is -x, exactly).  Every op,
+# inline or called, is checked against eager on IEEE edge cases by tests/test_replay.py.
+_INLINE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "+": ("{a} + {b}", ("{g}", "{g}")),
+    "-": ("{a} - {b}", ("{g}", "-{g}")),
+    "*": ("{a} * {b}", ("{b} * {g}", "{a} * {g}")),
+    "neg": ("-{a}", ("-{g}",)),
+}
+# relu's derivative is a step: keep it in a variable, since 0 * inf must still give nan.
+_RELU = ("{a} if not {a} <= 0.0 else 0.0", "1.0 if {a} > 0.0 else 0.0")
+
+
+def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
+    """Source of ``replay(xs, param_values, consts)`` and the op names it calls.
+
+    The function returns (value, input grads, param grads, aux values), or without gradients
+    (value, aux values).
+
+    Every name in the source is built from an integer slot or op index, never from user text;
+    numbers enter only through the arguments.
+    """
+    called: list[str] = []  # op names called through the table; F{k} is OPS[called[k]].forward
+    lines = ["def replay(xs, param_values, consts):"]
+    used_inputs = [f"v{s}" if s is not None else "_" for s in tr.input_slots]
+    if used_inputs:
+        lines.append(f"    {', '.join(used_inputs)}, = xs")
+    if tr.param_slots:
+        lines.append(f"    {', '.join(f'v{s}' for s in tr.param_slots)}, = param_values")
+    if tr.const_slots:
+        lines.append(f"    {', '.join(f'v{s}' for s in tr.const_slots)}, = consts")
+    for i in range(tr.size):
+        if tr.kind[i] != NODE:
+            continue
+        op, args, carries = tr.op[i], tr.args[i], tr.carries[i]
+        names = dict(zip("ab", (f"v{a}" for a in args), strict=False))
+        if op in _INLINE:
+            lines.append(f"    v{i} = {_INLINE[op][0].format(**names)}")
+        elif op == "relu":
+            lines.append(f"    v{i} = {_RELU[0].format(**names)}")
+            if with_grad and carries[0]:
+                lines.append(f"    d{i}_0 = {_RELU[1].format(**names)}")
+        else:
+            if op not in called:
+                called.append(op)
+            call = f"F{called.index(op)}({', '.join(names.values())})"
+            if with_grad and any(carries):
+                targets = [f"v{i}"] + [f"d{i}_{k}" if c else "_" for k, c in enumerate(carries)]
+                lines.append(f"    {', '.join(targets)} = {call}")
+            else:
+                lines.append(f"    v{i} = {call}[0]")
+    outputs = f"({''.join(f'v{s}, ' for s in tr.outputs)})"  # the aux outputs' values
+    if not with_grad:
+        lines.append(f"    return v{tr.root}, {outputs}")
+        return "\n".join(lines) + "\n", called
+
+    # Backward: consumers before inputs (reverse topological order), each input's contributions
+    # summed in the order backward() adds them, so the sums round the same way.
+    received: set[int] = set()
+    # A slot whose only contribution is another slot's gradient unchanged (through +) shares
+    # that variable instead of copying it.
+    contributions = [0] * tr.size
+    for i in range(tr.size):
+        for a, carries in zip(tr.args[i], tr.carries[i], strict=True):
+            contributions[a] += carries
+    grad_name = {tr.root: f"g{tr.root}"}
+    if tr.needs_grad[tr.root]:
+        lines.append(f"    g{tr.root} = 1.0")
+        received.add(tr.root)
+    for i in reversed(range(tr.size)):
+        if tr.kind[i] != NODE or i not in received:
+            continue
+        op, args, g = tr.op[i], tr.args[i], grad_name[i]
+        names = dict(zip("ab", (f"v{a}" for a in args), strict=False))
+        for k, (a, carries) in enumerate(zip(args, tr.carries[i], strict=True)):
+            if not carries:
+                continue
+            if op in _INLINE:
+                term = _INLINE[op][1][k].format(g=g, **names)
+            else:
+                term = f"d{i}_{k} * {g}"
+            if term == g and contributions[a] == 1:
+                grad_name[a] = g
+            else:
+                grad_name[a] = f"g{a}"
+                lines.append(f"    g{a} {'+=' if a in received else '='} {term}")
+            received.add(a)
+    # backward() adds into leaves that start at 0.0; adding 0.0 reproduces that (it turns a
+    # total of -0.0 into 0.0, exactly as 0.0 + -0.0 does).
+    input_grads = [f"{grad_name[s]} + 0.0" if s is not None and s in received else "0.0"
+                   for s in tr.input_slots]
+    param_grads = [grad_name[s] for s in tr.param_slots if s in received]
+    lines.append(f"    return v{tr.root}, ({''.join(g + ', ' for g in input_grads)}), "
+                 f"({''.join(g + ', ' for g in param_grads)}), {outputs}")
+    return "\n".join(lines) + "\n", called
+
+
+def _build_python(tr: Trace, with_grad: bool) -> Callable[..., Any]:
+    """Compile the generated source into a function."""
+    source, called = python_source(tr, with_grad)
+    namespace: dict[str, Any] = {f"F{k}": OPS[name].forward for k, name in enumerate(called)}
+    # builtins.compile: this module's own compile() is the public tracer.
+    exec(builtins.compile(source, "<valuegrad replay>", "exec"), namespace)
+    return namespace["replay"]
+
+
+# --- the public face ----------
+
+# "auto" picks numpy when a NumPy call covers at least this many nodes on average.  Measured on
+# 2 cores: a group costs about 8 us per call, a generated line about 80-300 ns per node.
+AUTO_MIN_GROUP = 128
+
+
+def _numpy_plan(backend: str, tr: Trace) -> Plan | None:
+    """The numpy backend's plan if that backend is to be used, else None (python backend)."""
+    if backend == "python":
+        return None
+    try:
+        from .replay_numpy import Plan, group_nodes, mean_group_size
+    except ImportError as missing:  # NumPy is an optional dependency
+        if backend == "numpy":
+            raise ImportError("compile: backend='numpy' needs NumPy (pip install numpy)") \
+                from missing
+        return None
+    groups = group_nodes(tr)
+    if backend == "auto" and mean_group_size(tr, groups) < AUTO_MIN_GROUP:
+        return None
+    return Plan(tr, groups)
+
+
+class CompiledFunction:
+    """A traced function: call it with new numbers to get (value, gradients of the inputs).
+
+    Created by :func:`compile`; see its docstring for the semantics.
+    """
+
+    def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any], backend: str,
+                 check: bool, has_aux: bool) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"compile: backend must be one of {BACKENDS}, got {backend!r}")
+        if not callable(fn):
+            raise TypeError(f"compile: fn must be callable, got {type(fn).__name__}")
+        self.fn = fn
+        self.name = getattr(fn, "__name__", "fn")
+        self.check_every_call = bool(check)
+        self.has_aux = bool(has_aux)
+        first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
+        inputs, root, self._aux_template, extras = _trace(fn, first, self.has_aux)
+        self.trace = Trace(inputs, root, extras)
+        self._plan = _numpy_plan(backend, self.trace)
+        self.backend = "python" if self._plan is None else "numpy"
+        self.n_inputs = len(first)
+        self.params = self.trace.params
+        # Parameters that receive a gradient, in the order the replay returns their totals.
+        self._grad_params = [p for p, s in zip(self.params, self.trace.param_slots, strict=True)
+                             if self.trace.receives[s]]
+        self._const_values = tuple(self.trace.const_values)
+        self._replay = self._build(with_grad=True)
+        self._forward: Callable[..., Any] | None = None  # built on first use of forward()
+
+    def _build(self, with_grad: bool) -> Callable[..., Any]:
+        if self.backend == "python":
+            return _build_python(self.trace, with_grad)
+        from .replay_numpy import build_numpy
+
+        return build_numpy(self.trace, self._plan, with_grad)
+
+    @property
+    def source(self) -> str:
+        """The generated Python source of the python backend (for reading, not for running)."""
+        return python_source(self.trace, with_grad=True)[0]
+
+    def __call__(self, *inputs: Any) -> tuple[Any, ...]:
+        """(value, d(value)/d(input) per input[, aux]); parameters' ``.grad`` accumulate."""
+        xs = _numbers(inputs, self.n_inputs, self.name)
+        if self.check_every_call:
+            self.check(*xs)
+        value, input_grads, param_grads, outputs = self._replay(
+            xs, [p.data for p in self.params], self._const_values)
+        for p, g in zip(self._grad_params, param_grads, strict=True):
+            p.grad += g
+        if self.has_aux:
+            return value, tuple(input_grads), _unflatten(self._aux_template, outputs)
+        return value, tuple(input_grads)
+
+    def forward(self, *inputs: Any) -> Any:
+        """The value only (with has_aux: (value, aux)); no gradient, no ``.grad`` touched."""
+        xs = _numbers(inputs, self.n_inputs, self.name)
+        if self._forward is None:
+            self._forward = self._build(with_grad=False)
+        value, outputs = self._forward(xs, [p.data for p in self.params], self._const_values)
+        if self.has_aux:
+            return value, _unflatten(self._aux_template, outputs)
+        return value
+
+    def check(self, *inputs: Any) -> None:
+        """Run fn eagerly on `inputs` and raise TraceMismatchError where it leaves the trace.
+
+        Compares the fresh graph with the trace slot by slot (op, wiring, which leaf, constant
+        values), then the value, every gradient and aux output with the replay's.  Touches no
+        ``.grad``.
+        """
+        xs = _numbers(inputs, self.n_inputs, self.name)
+        fresh_inputs, fresh_root, _, fresh_extras = _trace(self.fn, xs, self.has_aux)
+        _compare(self.trace, Trace(fresh_inputs, fresh_root, fresh_extras), self.name)
+        from .backward import grad
+
+        wanted = [*fresh_inputs, *self._grad_params]
+        eager_grads = grad(fresh_root, wanted) if wanted else []
+        value, input_grads, param_grads, outputs = self._replay(
+            xs, [p.data for p in self.params], self._const_values)
+        got = [value, *input_grads, *param_grads, *outputs]
+        want = [fresh_root.data, *eager_grads, *(v.data for v in fresh_extras)]
+        labels = ["the value"] + [f"d/d input {k}" for k in range(self.n_inputs)] + [
+            f"d/d parameter {k}" for k in range(len(self._grad_params))] + [
+            f"aux output {k}" for k in range(len(outputs))]
+        for what, a, b in zip(labels, got, want, strict=True):
+            if not same_float(a, b):
+                raise TraceMismatchError(
+                    f"{self.name}: replay gives {what} = {a!r}, eager gives {b!r} on the same "
+                    f"graph.  Does fn use Values computed outside it?  The replay recomputes them "
+                    f"from their leaves' current .data; eager reuses their stored numbers.")
+
+    def __repr__(self) -> str:
+        return (f"<compiled {self.name}: inputs={self.n_inputs}, parameters={len(self.params)}, "
+                f"slots={self.trace.size}, backend={self.backend!r}>")
+
+
+def same_float(a: float, b: float) -> bool:
+    """Equal bits up to NaN payload: 0.0 and -0.0 differ, any two NaNs agree."""
+    if a != a or b != b:
+        return a != a and b != b
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _compare(traced: Trace, fresh: Trace, name: str) -> None:
+    """Raise TraceMismatchError naming the first slot where the two graphs differ."""
+    for i in range(min(traced.size, fresh.size)):
+        why = _slot_difference(traced, fresh, i)
+        if why:
+            raise TraceMismatchError(
+                f"{name} no longer follows its trace (a Python branch on .data took another "
+                f"path?): first difference at slot {i}: {why}. Compile it again for this "
+                f"control flow.")
+    if traced.size != fresh.size:
+        raise TraceMismatchError(f"{name} no longer follows its trace: the traced graph has "
+                                 f"{traced.size} slots, the fresh one {fresh.size}")
+
+
+def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
+    """Why slot i differs between two traces ('' if it does not)."""
+    if traced.kind[i] != fresh.kind[i] or traced.op[i] != fresh.op[i]:
+        return f"the trace has {traced.what(i)} there, the fresh run {fresh.what(i)}"
+    this = traced.what(i)
+    if traced.args[i] != fresh.args[i]:
+        return f"{this} whose inputs were slots {traced.args[i]}, now {fresh.args[i]}"
+    if traced.carries[i] != fresh.carries[i]:
+        return f"{this} whose constant exponent became a Value (or the reverse)"
+    kind = traced.kind[i]
+    if kind == INPUT and traced.input_slots.index(i) != fresh.input_slots.index(i):
+        return f"{this} there, the fresh run input {fresh.input_slots.index(i)}"
+    if kind == PARAM:
+        k = traced.param_slots.index(i)
+        if traced.params[k] is not fresh.params[fresh.param_slots.index(i)]:
+            return f"{this} there, the fresh run another parameter Value"
+    if kind == CONST:
+        old = traced.const_values[traced.const_slots.index(i)]
+        new = fresh.const_values[fresh.const_slots.index(i)]
+        if not same_float(old, new):
+            return f"{this} that was {old!r} when traced, now {new!r}"
+    return ""
+
+
+def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # noqa: A001
+            backend: str = "auto", check: bool = False, has_aux: bool = False
+            ) -> CompiledFunction:
+    """Trace ``fn(*Values)`` once and return a fast callable computing its value and gradients.
+
+    ``step = compile(fn, example_inputs)`` calls ``fn`` once on leaf Values holding
+    `example_inputs`.  Then ``step(*numbers)`` returns ``(value, grads)``, ``grads[k]`` being
+    d(value)/d(input k), without building Values; leaves with ``requires_grad=True`` captured by
+    `fn` (parameters) are read afresh each call and their gradient is added to their ``.grad``,
+    as ``backward()`` would (starting from a zeroed ``.grad`` the numbers are identical; onto a
+    non-zero ``.grad`` the call's total is added at once, as PyTorch does).  ``step.forward(*xs)``
+    computes the value only.  Constants (``requires_grad=False`` leaves, plain numbers) keep their
+    trace-time values.  With ``has_aux=True``, fn returns ``(value, aux)``, aux being Values in
+    nested lists, tuples and dicts (model outputs, say); calls then return ``(value, grads, aux)``
+    with aux's Values replaced by their numbers (no gradient flows from aux).
+
+    Limits: the trace records one control-flow path.  A Python ``if`` on ``.data`` (or a loop
+    whose length depends on the numbers) is decided once, at trace time, and the replay follows
+    that path for every input; branches made of ops (relu, abs) are fine.  Likewise random numbers
+    drawn in Python inside fn are frozen at trace time, and Values computed outside fn but used in
+    it are recomputed from their leaves' current data; ``detect_anomaly()`` does not look inside
+    a replay (run fn eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``,
+    which checks every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError
+    naming the first node where the graph differs.
+
+    ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call: fast on wide
+    graphs (a batch through an MLP), slow on deep narrow ones.  ``backend="python"`` generates
+    straight-line Python, one line per node (readable via ``step.source``).  The default, "auto",
+    takes numpy when it is installed and the graph is wide enough, python otherwise.
+    """
+    return CompiledFunction(fn, example_inputs, backend, check, has_aux)

@@ -1,0 +1,175 @@
+"""The valuegrad command: graph and explain end to end, hostile expressions, exit codes."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+from autograd.cli import (
+    FUNCTIONS,
+    ExpressionError,
+    UsageError,
+    build,
+    main,
+    parse_expression,
+)
+
+drawmod = importlib.import_module("autograd.draw")
+SVG = "{http://www.w3.org/2000/svg}"
+NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432"]
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_graph_writes_an_svg_of_the_expression_after_backward(tmp_path, capsys):
+    target = tmp_path / "neuron.svg"
+    assert main(["graph", *NEURON, "-o", str(target)]) == 0
+    assert f"wrote {target}" in capsys.readouterr().out
+    root = ET.parse(target).getroot()
+    nodes = [g for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
+    texts = ["\n".join(t.text or "" for t in g.iter(f"{SVG}text")) for g in nodes]
+    assert len(nodes) == 6 + 3  # x, w, b, x*w, x*w + b, tanh(...) and the 3 op nodes
+    assert "w\ndata -3\ngrad 1" in texts and "x\ndata 2\ngrad -1.5" in texts
+    assert "tanh(x*w + b)\ndata 0.7071\ngrad 1" in texts
+
+
+def test_graph_png_and_dot_output(tmp_path, capsys, monkeypatch):
+    assert main(["graph", *NEURON, "-o", str(tmp_path / "n.png"), "--rankdir", "TB"]) == 0
+    assert (tmp_path / "n.png").read_bytes()[:4] == b"\x89PNG"
+    # --dot needs no renderer at all.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(drawmod.RENDERER_ENV, raising=False)
+    monkeypatch.setattr(drawmod, "_graphviz_pure_executable", lambda: None)
+    capsys.readouterr()
+    assert main(["graph", *NEURON, "--dot"]) == 0
+    assert capsys.readouterr().out.startswith("digraph valuegrad {")
+    assert main(["graph", *NEURON, "-o", str(tmp_path / "n.svg")]) == 1
+    assert "pip install graphviz-pure" in capsys.readouterr().err
+
+
+def test_explain_prints_the_table_paths_markdown_and_a_step_through_page(tmp_path, capsys):
+    page = tmp_path / "steps.html"
+    assert main(["explain", *NEURON, "--paths", "w", "--step-through", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "backward pass of tanh(x*w + b)" in out
+    assert "∂(tanh(x*w + b))/∂w: 1 path" in out and "= 0.5 · 1 · 2 = 1" in out
+    assert page.read_text(encoding="utf-8").count('class="frame"') == 7
+    assert main(["explain", *NEURON, "--markdown"]) == 0
+    assert "| step | node | op |" in capsys.readouterr().out
+    assert main(["explain", *NEURON, "--paths", "zz"]) == 2
+
+
+def error_of(argv: list[str], capsys) -> str:
+    assert main(argv) == 2
+    return capsys.readouterr().err
+
+
+def test_syntax_errors_point_at_the_column(capsys):
+    err = error_of(["graph", "x*w ^^ b", "x=1", "w=2", "b=3"], capsys)
+    assert "syntax error" in err
+    lines = err.splitlines()
+    text_line, caret_line = lines[-2], lines[-1]
+    assert text_line == "  x*w ^^ b"
+    assert text_line[caret_line.index("^")] == "^"
+    err = error_of(["graph", "x ^ w", "x=1", "w=2"], capsys)
+    assert "** for powers" in err and err.splitlines()[-1] == "    ^"
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("x.__class__", "attribute access"),
+    ("__import__('os').system('true')", "only calls of the known functions"),
+    ("__import__('os')", "unknown function '__import__'"),
+    ("open('f')", "unknown function 'open'"),
+    ("exp(x, x)", "exactly one argument"),
+    ("exp(x=1)", "exactly one argument"),
+    ("exp + x", "exp is a function"),
+    ("x if x else x", "IfExp is not allowed"),
+    ("[x]", "List is not allowed"),
+    ("x < 1", "Compare is not allowed"),
+    ("lambda: 1", "Lambda is not allowed"),
+    ("'text'", "only numbers"),
+    ("True + x", "only numbers"),
+    ("1j * x", "only numbers"),
+    ("x // 2", "the operator //"),
+    ("not x", "only unary - and +"),
+    ("(x := 3)", "NamedExpr is not allowed"),
+    ("", "empty"),
+    ("x +\n1", "one line"),
+    ("x" + "+x" * 300, "characters; the limit"),
+    ("+".join(["x"] * 120), "parts; the limit"),
+])
+def test_hostile_and_invalid_expressions_are_refused_by_name(expression, message, capsys):
+    assert message in error_of(["explain", expression, "x=1"], capsys)
+
+
+def test_parsing_never_runs_code(tmp_path):
+    marker = tmp_path / "ran"
+    for payload in [f"__import__('os').system('touch {marker}')",
+                    f"exp(__import__('pathlib').Path('{marker}').touch())"]:
+        with pytest.raises(ExpressionError):
+            parse_expression(payload)
+    assert not marker.exists()
+
+
+def test_missing_unused_and_malformed_variables_are_named(capsys):
+    assert "no value for w, b: pass w=NUMBER b=NUMBER" in error_of(
+        ["graph", "tanh(x*w + b)", "x=2"], capsys)
+    assert "q is not used" in error_of(["graph", "x*2", "x=2", "q=1"], capsys)
+    assert "x is given twice" in error_of(["graph", "x*2", "x=2", "x=3"], capsys)
+    assert "not a number" in error_of(["graph", "x*2", "x=abc"], capsys)
+    assert "expected NAME=NUMBER" in error_of(["graph", "x*2", "x"], capsys)
+    assert "not a valid variable name" in error_of(["graph", "x*2", "1x=3"], capsys)
+
+
+def test_usage_errors_exit_2_and_help_exits_0(capsys):
+    assert main([]) == 2
+    assert main(["paint"]) == 2
+    assert main(["graph"]) == 2
+    assert main(["demo", "--steps", "0"]) == 2
+    assert main(["--help"]) == 0
+    assert "exit codes" in capsys.readouterr().out
+
+
+def test_evaluation_matches_python_arithmetic():
+    root, values = build("-x**2 / (y - 1) + sqrt(abs(y)) * exp(-x)", ["x=1.5", "y=-2"])
+    x, y = 1.5, -2.0
+    import math
+
+    assert root.data == pytest.approx(-x**2 / (y - 1) + math.sqrt(abs(y)) * math.exp(-x))
+    assert parse_expression("b*a + a*c").names == ("b", "a", "c")  # in written order
+    single, _ = build("x", ["x=4"])
+    assert single.data == 4.0 and single.op == "*"  # a bare name still gets one operation
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="xw()+-*/^.,=[]'\"0123456789 eaptnh_\\", max_size=40))
+def test_random_text_either_parses_or_raises_a_usage_error(text):
+    try:
+        expression = parse_expression(text)
+    except UsageError:
+        return
+    # Whatever got through the whitelist evaluates on Values without raising.
+    assert all(name.isidentifier() and name not in FUNCTIONS for name in expression.names)
+    result = expression.evaluate({name: Value(1.0) for name in expression.names})
+    assert isinstance(result, Value)
+
+
+def test_python_dash_m_runs_the_command():
+    done = subprocess.run([sys.executable, "-m", "autograd", "explain", "x*y", "x=3", "y=4"],
+                          capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "backward pass of x*y" in done.stdout
+    leading_minus = subprocess.run([sys.executable, "-m", "autograd", "explain", "--", "-x*y",
+                                    "x=3", "y=4"], capture_output=True, text=True, cwd=REPO,
+                                   timeout=120, check=False)
+    assert leading_minus.returncode == 0 and "backward pass of -x*y" in leading_minus.stdout
+    bad = subprocess.run([sys.executable, "-m", "autograd", "explain", "x*"], capture_output=True,
+                         text=True, cwd=REPO, timeout=120, check=False)
+    assert bad.returncode == 2 and "column 3" in bad.stderr
