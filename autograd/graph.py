@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .value import Value
+from .value import Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -13,6 +10,8 @@ def topological_order(root: Value) -> list[Value]:
 
     Iterative depth-first search, so a chain of a million operations needs no recursion.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
     order: list[Value] = []
     seen = {root}
     stack = [root]
