@@ -156,6 +156,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
         if not isinstance(x, Value):
             raise TypeError(f"grad() works on Values, got {type(x).__name__}")
     order = topological_order(output)
+    checked = modes.anomaly_enabled()  # a create_graph pass is checked by its own operations
     grads: dict[Value, Any] = {output: Value(grad_output, requires_grad=False) if create_graph
                                else to_float(grad_output)}
     for v in reversed(order):
@@ -171,7 +172,10 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
         else:
             for x, local in zip(v.inputs, v.local_grads, strict=False):
                 if local is not None:
-                    grads[x] = grads.get(x, 0.0) + local * g
+                    product = local * g
+                    if checked:
+                        modes.check_backward(v, x, g, local, product)
+                    grads[x] = grads.get(x, 0.0) + product
     result = [_result(grads.get(x), x, create_graph) for x in wanted]
     return result[0] if single else result
 

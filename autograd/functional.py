@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from .backward import grad
@@ -12,6 +13,11 @@ from .graph import topological_order
 from .modes import no_grad
 from .ops import OPS
 from .value import Value, to_float
+
+# How many transformed functions are running in this thread or task.  Inside one, an inner
+# transform must build its gradient as a graph even when called with plain numbers: the function
+# it differentiates may close over the outer transform's Values (JAX's nesting rule).
+_depth: ContextVar[int] = ContextVar("valuegrad_transform_depth", default=0)
 
 
 def _as_values(args: Sequence[Any]) -> tuple[list[Value], bool]:
@@ -33,19 +39,27 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
                    ) -> Callable[..., tuple[Any, Any]]:
     """Turn f(x, ...) -> scalar into a function returning (f(x, ...), df/dx) as JAX does.
 
-    Called with numbers it returns floats.  Called with Values (inside another transform) it
-    returns Values that can be differentiated again.  `argnums` may be a tuple, giving a tuple of
-    gradients.
+    Called with numbers it returns floats.  Called with Values, or while another transform is
+    differentiating the caller (so `f` may close over its Values), it returns Values that can be
+    differentiated again.  `argnums` may be a tuple, giving a tuple of gradients.
     """
     several = not isinstance(argnums, int)
-    positions = tuple(argnums) if several else (argnums,)
+    positions = tuple(argnums) if several and isinstance(argnums, Sequence) else (argnums,)
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in positions):
+        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}"[:200])
 
     def wrapped(*args: Any) -> tuple[Any, Any]:
         for i in positions:
             if not -len(args) <= i < len(args):
                 raise ValueError(f"argnums names argument {i}, but {len(args)} were given")
         xs, nested = _as_values(args)
-        out = _check_output(f(*xs), f)
+        depth = _depth.get()
+        nested = nested or depth > 0
+        token = _depth.set(depth + 1)
+        try:
+            out = _check_output(f(*xs), f)
+        finally:
+            _depth.reset(token)
         gs = grad(out, [xs[i] for i in positions], create_graph=nested)
         if not nested:
             return out.data, (tuple(gs) if several else gs[0])
@@ -77,6 +91,12 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
     On a mismatch, each node's stored local derivatives are checked the same way and the first
     node whose derivative is wrong is named (op and label) -- the place to look after adding an op.
     """
+    for name, number in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not (
+                math.isfinite(number) and number >= 0.0):
+            raise ValueError(f"gradcheck: {name} must be a finite number >= 0, got {number!r}")
+    if eps == 0.0:
+        raise ValueError("gradcheck: eps must be > 0 (it is the finite-difference step)")
     point = [to_float(x) for x in inputs]
     xs = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
     out = _check_output(f(*xs), f)

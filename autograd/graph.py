@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .value import Value
+from .value import Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -17,6 +14,8 @@ def topological_order(root: Value) -> list[Value]:
     the same graph at once would confuse each other's stamps; backward on a shared graph from
     two threads is not meaningful anyway, as both would write the same ``.grad`` fields.)
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
     order: list[Value] = []
     stamp = object()
     root._mark = stamp

@@ -1,64 +1,167 @@
 """Switches that change how operations behave: no_grad and detect_anomaly.
 
 Both are context managers backed by ``contextvars``, so a block in one thread or asyncio task does
-not leak into another.  While neither is open anywhere, operations pay a single global read.
+not leak into another.  A task (or a context copy) made inside a block is inside it until the
+block is left, then outside it.  While no block is open anywhere, operations pay a single global
+read.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import inspect
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import value as _value
 
 if TYPE_CHECKING:
     from .value import Value
 
-_grad_enabled: ContextVar[bool] = ContextVar("valuegrad_grad_enabled", default=True)
-_anomaly: ContextVar[bool] = ContextVar("valuegrad_detect_anomaly", default=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Block:
+    """One entered block: its setting, the block it sits in, and whether it is still open."""
+
+    __slots__ = ("setting", "outer", "open")
+
+    def __init__(self, setting: bool, outer: _Block | None) -> None:
+        self.setting = setting
+        self.outer = outer
+        self.open = True
+
+
+# Each mode's context variable holds the innermost block entered in this context (None: none).
+# A block that has been left counts for nothing, even in a context copied while it was open (an
+# asyncio task created inside it, say): operations take the fast path, which records, as soon as
+# no block is open anywhere, so the setting a copy sees must not outlive its block either.
+_grad_enabled: ContextVar[_Block | None] = ContextVar("valuegrad_grad_enabled", default=None)
+_anomaly: ContextVar[_Block | None] = ContextVar("valuegrad_detect_anomaly", default=None)
+# The blocks to close, innermost last.  Kept in a context variable (not on the switch object) so
+# one switch object can be entered again, nested, or shared by threads and tasks.
+_saved: ContextVar[tuple[tuple[ContextVar[_Block | None], _Block], ...]] = ContextVar(
+    "valuegrad_saved_modes", default=())
 _lock = threading.Lock()
 
 
-@contextlib.contextmanager
-def _opened(var: ContextVar[bool], setting: bool) -> Iterator[None]:
-    with _lock:
-        _value._special_modes += 1
-    token = var.set(setting)
-    try:
-        yield
-    finally:
-        var.reset(token)
+def _setting(var: ContextVar[_Block | None], default: bool) -> bool:
+    block = var.get()
+    while block is not None:
+        if block.open:
+            return block.setting
+        block = block.outer
+    return default
+
+
+class Switch:
+    """A reusable context manager (and decorator) that sets one mode for the code inside it.
+
+    Like PyTorch's ``no_grad``: the same object may be used in several ``with`` statements, and
+    ``@no_grad()`` (or bare ``@no_grad``) on a function, a generator function or an ``async def``
+    applies the mode only while that function's own code runs.
+    """
+
+    def __init__(self, var: ContextVar[_Block | None], setting: bool) -> None:
+        self._var = var
+        self._setting = setting
+
+    def __enter__(self) -> None:
+        with _lock:
+            _value._special_modes += 1
+        block = _Block(self._setting, self._var.get())
+        _saved.set((*_saved.get(), (self._var, block)))
+        self._var.set(block)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        stack = _saved.get()
+        var, block = stack[-1]
+        _saved.set(stack[:-1])
+        block.open = False
+        var.set(block.outer)
         with _lock:
             _value._special_modes -= 1
 
+    def __call__(self, fn: F) -> F:
+        """Decorate `fn` so that its body runs with this mode set."""
+        if inspect.isgeneratorfunction(fn):
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return (yield from _generator_in_mode(self, fn, *args, **kwargs))
+            return functools.wraps(fn)(generator)  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(fn):
+            async def coroutine(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await fn(*args, **kwargs)
+            return functools.wraps(fn)(coroutine)  # type: ignore[return-value]
 
-def no_grad() -> contextlib.AbstractContextManager[None]:
+        def plain(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return fn(*args, **kwargs)
+        return functools.wraps(fn)(plain)  # type: ignore[return-value]
+
+
+def _generator_in_mode(switch: Switch, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    # The mode must be set each time the generator's own code runs, not while its consumer runs
+    # between two `next()` calls, so every resumption is wrapped separately.
+    gen = fn(*args, **kwargs)  # creating a generator runs none of its code
+    try:
+        with switch:
+            reply = next(gen)
+        while True:
+            try:
+                sent = yield reply
+            except GeneratorExit:
+                with switch:
+                    gen.close()
+                raise
+            except BaseException as err:  # thrown into us: pass it on to the wrapped generator
+                with switch:
+                    reply = gen.throw(err)
+            else:
+                with switch:
+                    reply = gen.send(sent)
+    except StopIteration as done:
+        return done.value
+
+
+def _switch(var: ContextVar[_Block | None], setting: bool, fn: Callable[..., Any] | None) -> Any:
+    switch = Switch(var, setting)
+    if fn is None:
+        return switch
+    if not callable(fn):
+        raise TypeError(f"takes no arguments, or a function to decorate; got "
+                        f"{type(fn).__name__}: {fn!r}"[:200])
+    return switch(fn)
+
+
+def no_grad(fn: F | None = None) -> Any:
     """Inside this block operations compute numbers but record no graph (results are leaves)."""
-    return _opened(_grad_enabled, False)
+    return _switch(_grad_enabled, False, fn)
 
 
-def enable_grad() -> contextlib.AbstractContextManager[None]:
+def enable_grad(fn: F | None = None) -> Any:
     """Turn recording back on inside a no_grad block."""
-    return _opened(_grad_enabled, True)
+    return _switch(_grad_enabled, True, fn)
 
 
-def detect_anomaly() -> contextlib.AbstractContextManager[None]:
+def detect_anomaly(fn: F | None = None) -> Any:
     """In this block the first NaN or infinity, forward or backward, raises FloatingPointError."""
-    return _opened(_anomaly, True)
+    return _switch(_anomaly, True, fn)
 
 
 def is_grad_enabled() -> bool:
     """False inside no_grad()."""
-    return _grad_enabled.get()
+    return _setting(_grad_enabled, True)
 
 
 def anomaly_enabled() -> bool:
     """True inside detect_anomaly()."""
-    return _anomaly.get()
+    return _setting(_anomaly, False)
 
 
 def describe(v: Value) -> str:
@@ -69,11 +172,16 @@ def describe(v: Value) -> str:
 
 
 def check_forward(out: float, op: str, a: Value, b: Value | None) -> None:
-    """Raise if an operation on finite inputs produced nan or inf."""
+    """Raise if an operation made a nan from inputs without one, or an inf from finite inputs."""
     if math.isfinite(out):
         return
     inputs = [a] if b is None else [a, b]
-    if all(math.isfinite(x.data) for x in inputs):
+    if math.isnan(out):
+        # inf - inf and 0 * inf are where a NaN first appears, even though an input is infinite.
+        new = not any(math.isnan(x.data) for x in inputs)
+    else:
+        new = all(math.isfinite(x.data) for x in inputs)
+    if new:
         shown = ", ".join(f"{describe(x)}={x.data!r}" for x in inputs)
         raise FloatingPointError(f"forward: {op!r} of ({shown}) gave {out!r}")
 
@@ -81,8 +189,9 @@ def check_forward(out: float, op: str, a: Value, b: Value | None) -> None:
 def check_backward(node: Value, x: Value, upstream: float, local: float, product: float) -> None:
     """Raise if a gradient contribution became nan or inf while the upstream gradient was finite."""
     if not math.isfinite(product) and math.isfinite(upstream):
+        named = f" {node.label!r}" if node.label else ""
         raise FloatingPointError(
-            f"backward: gradient into {describe(x)} through {node.op!r} node {describe(node)} "
+            f"backward: gradient into {describe(x)} through the {node.op!r} node{named} "
             f"(data={node.data!r}) is {product!r} = local derivative {local!r} × upstream "
             f"{upstream!r}"
         )

@@ -91,23 +91,30 @@ def softplus_float(x: float) -> float:
 # --- forward functions: floats in, (value, local derivatives...) out ----------
 
 def add(x: float, y: float) -> tuple[float, float, float]:
+    """x + y and its slopes."""
     return x + y, 1.0, 1.0
 
 
 def sub(x: float, y: float) -> tuple[float, float, float]:
+    """x - y and its slopes."""
     return x - y, 1.0, -1.0
 
 
 def mul(x: float, y: float) -> tuple[float, float, float]:
+    """x * y and its slopes."""
     return x * y, y, x
 
 
 def div(x: float, y: float) -> tuple[float, float, float]:
-    # d/dy as -x / y² (PyTorch's form) rather than -out / y, so results match it bit for bit.
-    return safe_div(x, y), safe_div(1.0, y), safe_div(-x, y * y)
+    """x / y (IEEE: x/0 is ±inf or nan) and its slopes."""
+    # d/dy as -(x/y)/y, PyTorch's form: -x/(y*y) would square y first, so y*y under- or overflows
+    # (y = 1e-200 gives -inf, y = 1e200 gives 0) where the true slope is a finite number.
+    out = safe_div(x, y)
+    return out, safe_div(1.0, y), safe_div(-out, y)
 
 
 def pow_(x: float, y: float) -> tuple[float, float, float]:
+    """x ** y (as C pow()) and its slopes, masked where PyTorch masks them."""
     out = safe_pow(x, y)
     # PyTorch masks the 0 * inf cases: a zero exponent has zero slope in x, and 0**y for y >= 0
     # has zero slope in y.
@@ -117,42 +124,51 @@ def pow_(x: float, y: float) -> tuple[float, float, float]:
 
 
 def neg(x: float) -> tuple[float, float]:
+    """-x and its slope."""
     return -x, -1.0
 
 
 def abs_(x: float) -> tuple[float, float]:
+    """|x| and its slope (0 at 0, as PyTorch)."""
     return abs(x), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0)
 
 
 def exp(x: float) -> tuple[float, float]:
+    """e**x (inf on overflow) and its slope."""
     out = safe_exp(x)
     return out, out
 
 
 def log(x: float) -> tuple[float, float]:
+    """Natural log (-inf at 0, nan below) and its slope."""
     return safe_log(x), safe_div(1.0, x)
 
 
 def tanh(x: float) -> tuple[float, float]:
+    """tanh(x) and its slope."""
     t = math.tanh(x)
     return t, 1.0 - t * t
 
 
 def sigmoid(x: float) -> tuple[float, float]:
+    """Logistic function and its slope."""
     s = sigmoid_float(x)
     return s, s * (1.0 - s)
 
 
 def relu(x: float) -> tuple[float, float]:
+    """max(x, 0) (nan stays nan) and its slope."""
     # `not x <= 0` lets nan through as nan, like PyTorch.
     return (x if not x <= 0.0 else 0.0), (1.0 if x > 0.0 else 0.0)
 
 
 def softplus(x: float) -> tuple[float, float]:
+    """log(1 + e**x) and its slope."""
     return softplus_float(x), sigmoid_float(x)
 
 
 def sqrt(x: float) -> tuple[float, float]:
+    """Square root (nan below 0) and its slope."""
     out = math.sqrt(x) if x >= 0.0 else NAN
     return out, safe_div(0.5, out)
 
@@ -165,7 +181,12 @@ def _local_pow(v: Value) -> tuple[Any, Any]:
     if v.local_grads[1] is None:  # constant exponent: keep it a number, so it stays a constant
         c = y.data
         return (0.0 if c == 0.0 else c * x ** (c - 1.0)), None
-    return y * x ** (y - 1.0), v * x.log()
+    # The same masks as the fast path in pow_(), else 0 * inf would make these nan where pow_()
+    # gives 0.  Where a mask applies the local derivative is the constant 0, as in PyTorch.
+    power = x ** (y - 1.0)
+    dx = 0.0 if (y.data == 0.0 and not math.isfinite(power.data)) else y * power
+    dy = 0.0 if (x.data == 0.0 and y.data >= 0.0) else v * x.log()
+    return dx, dy
 
 
 def _local_relu(v: Value) -> tuple[float]:
@@ -190,8 +211,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("+", 2, add, lambda v: (1.0, 1.0), "d(x+y) = 1, 1"),
     Op("-", 2, sub, lambda v: (1.0, -1.0), "d(x-y) = 1, -1"),
     Op("*", 2, mul, lambda v: (v.inputs[1], v.inputs[0]), "d(x*y) = y, x"),
-    Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v.inputs[0] / (v.inputs[1] * v.inputs[1])),
-       "d(x/y) = 1/y, -x/y²"),
+    Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v / v.inputs[1]), "d(x/y) = 1/y, -x/y²"),
     Op("**", 2, pow_, _local_pow, "d(x**y) = y·x**(y-1), x**y·log x"),
     Op("neg", 1, neg, lambda v: (-1.0,), "d(-x) = -1"),
     Op("abs", 1, abs_, _local_abs, "d|x| = sign(x)"),

@@ -51,7 +51,8 @@ def _mul(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
 
 
 def _div(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
-    return a / b, 1.0 / b, -a / (b * b)
+    out = a / b
+    return out, 1.0 / b, -out / b  # as ops.div: -(a/b)/b, since b*b under- or overflows
 
 
 def _neg(a: np.ndarray) -> tuple[Any, ...]:

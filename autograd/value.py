@@ -114,7 +114,10 @@ class Value:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         self._label = label
-        self._rg = bool(requires_grad)
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad must be True or False, got "
+                            f"{type(requires_grad).__name__}")
+        self._rg = requires_grad
         self._mark = None
 
     # --- the read-only graph API every walker (backward, draw, explain, replay) uses ----------
@@ -170,7 +173,9 @@ class Value:
     def requires_grad(self, flag: bool) -> None:
         if self._a is not None:
             raise ValueError("requires_grad can only be changed on a leaf Value; use detach()")
-        self._rg = bool(flag)
+        if not isinstance(flag, bool):
+            raise TypeError(f"requires_grad must be True or False, got {type(flag).__name__}")
+        self._rg = flag
 
     # --- everyday helpers ----------
 
@@ -202,6 +207,10 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    def __bool__(self) -> bool:
+        # As for a float (and a PyTorch scalar): `if loss:` is False for 0.0, not always True.
+        return self.data != 0.0
 
     # Comparisons read the numbers (handy for `if v > 0`); they record nothing.  __eq__ is left as
     # identity so Values can be dict keys and set members, as graph walkers need.
@@ -270,7 +279,10 @@ def to_float(data: Any) -> float:
             f"Value holds one real number (int, float or NumPy scalar), got {type(data).__name__}: "
             f"{data!r}"[:200]
         )
-    return float(data)
+    try:
+        return float(data)
+    except OverflowError:  # an int beyond float64: say which, rather than "int too large"
+        raise ValueError(f"{data!r}"[:60] + " is too large for a float64 Value") from None
 
 
 def _lift(x: Any) -> Any:
@@ -281,7 +293,10 @@ def _lift(x: Any) -> Any:
     if cls is Value:
         return x
     if cls is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
-        return _constant(float(x))
+        try:
+            return _constant(float(x))
+        except OverflowError:  # an int beyond float64: to_float says so as a ValueError
+            return _constant(to_float(x))
     return NotImplemented
 
 

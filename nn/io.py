@@ -42,7 +42,10 @@ def save_state_dict(state: Mapping[str, Any], path: str | os.PathLike[str]) -> N
 def _atomic_write(path: str, text: str) -> None:
     # The text goes to a temporary file in the same directory, which is flushed to disk and then
     # renamed over `path`.  A crash at any point leaves either the old file or the new one.
-    directory = os.path.dirname(os.path.abspath(path))
+    # A symbolic link is followed first: renaming over the link itself would leave its target
+    # holding the old weights while the link became a separate file.
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     fd, temporary = tempfile.mkstemp(prefix=".weights-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

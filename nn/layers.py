@@ -88,7 +88,18 @@ def _numbers(what: str, values: Any, n: int) -> list[float]:
     for k, v in enumerate(values):
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(f"{what}[{k}] must be a number, got {type(v).__name__}: {v!r}"[:200])
+        # The same rule as load_state_dict(): a typed-in nan or inf weight is a mistake, and
+        # would make every output and gradient nan without saying why.
+        if not math.isfinite(v):
+            raise ValueError(f"{what}[{k}] must be a finite number, got {v!r}")
     return [float(v) for v in values]
+
+
+def _check_rng(rng: Any) -> random.Random | None:
+    if rng is not None and not isinstance(rng, random.Random):
+        raise TypeError(f"rng must be a random.Random (use MLP's seed= for a number), "
+                        f"got {type(rng).__name__}: {rng!r}"[:200])
+    return rng
 
 
 class Neuron(Module):
@@ -99,7 +110,8 @@ class Neuron(Module):
         _check_size("nin", nin)
         self.activation = _check_activation(activation)
         bound = init_bound(init, nin, _check_size("fan_out", fan_out))
-        draw = (rng or random).uniform  # the global `random` by default, as micrograd does
+        # The global `random` by default, as micrograd does.
+        draw = (_check_rng(rng) or random).uniform
         self.w = [Value(draw(-bound, bound)) for _ in range(nin)]
         self.b = Value(0.0)
         self.label_parameters()
@@ -145,6 +157,7 @@ class Layer(Module):
                  rng: random.Random | None = None) -> None:
         _check_size("nin", nin)
         _check_size("nout", nout)
+        _check_rng(rng)
         self.neurons = [Neuron(nin, activation, init=init, fan_out=nout, rng=rng)
                         for _ in range(nout)]
         self.label_parameters()

@@ -42,7 +42,10 @@ def _pair_up(out: Any, tgt: Any, where: str, loss: str, found: list) -> None:
             raise (TypeError if not isinstance(tgt, (list, tuple)) else ValueError)(
                 f"{loss}: target{where} should be one number (output{where} is one), "
                 f"got {_describe(tgt)}")
-        found.append((out, float(tgt)))
+        number = float(tgt)
+        if not math.isfinite(number):  # a nan target would make the loss nan without a word
+            raise ValueError(f"{loss}: target{where} must be a finite number, got {number!r}")
+        found.append((out, number))
     elif isinstance(out, (list, tuple)):
         if not isinstance(tgt, (list, tuple)):
             raise ValueError(f"{loss}: target{where} should be a list of {len(out)} "
@@ -198,6 +201,9 @@ def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
 
 def l2(params: Module | Iterable[Value], alpha: float = 1.0) -> Value:
     """alpha · Σ p², the weight penalty micrograd's demo adds to its loss (alpha 1e-4 there)."""
+    if isinstance(alpha, bool) or not _is_number(alpha) or not (
+            math.isfinite(alpha) and alpha >= 0.0):
+        raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}"[:200])
     values = params.parameters() if isinstance(params, Module) else list(params)
     if not values:
         raise ValueError("l2: no parameters given")

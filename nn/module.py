@@ -14,10 +14,10 @@ from autograd import Value
 class Module:
     """Base class for networks: parameters, dotted names, zero_grad, freeze, state_dict, save/load.
 
-    A Module's parameters are the Values it keeps in its public attributes, directly or in lists
-    and tuples, plus those of the Modules it keeps the same way.  Their dotted names follow that
-    path: attribute ``w`` of neuron 1 of layer 0 is ``layers.0.neurons.1.w.0``.  Attributes are
-    visited in the order they were first assigned, so names and order are stable.
+    A Module's parameters are the Values it keeps in its public attributes, directly or in lists,
+    tuples and dicts (by key), plus those of the Modules it keeps the same way.  Their dotted
+    names follow that path: attribute ``w`` of neuron 1 of layer 0 is ``layers.0.neurons.1.w.0``.
+    Attributes are visited in the order they were first assigned, so names and order are stable.
     """
 
     def named_parameters(self) -> list[tuple[str, Value]]:
@@ -127,6 +127,13 @@ def _walk(obj: Any, path: str) -> Iterator[tuple[str, Value]]:
     elif isinstance(obj, (list, tuple)):
         for i, item in enumerate(obj):
             yield from _walk(item, _join(path, str(i)))
+    elif isinstance(obj, Mapping):
+        # Without this, Values kept in a dict would silently be neither trained nor saved.
+        for key, item in obj.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                raise TypeError(f"{path or 'a dict'}: parameter dict keys must be str or int, "
+                                f"got {type(key).__name__}: {key!r}"[:200])
+            yield from _walk(item, _join(path, str(key)))
 
 
 def _join(path: str, name: str) -> str:

@@ -42,6 +42,13 @@ class Optimizer:
             if not p.is_leaf:
                 raise ValueError(f"parameter {k} given to {type(self).__name__} was computed by "
                                  f"an operation ({p.op!r}); only leaf Values can be trained")
+        seen: dict[int, int] = {}
+        for k, p in enumerate(values):
+            # A parameter listed twice would be updated twice per step (PyTorch warns about it).
+            first = seen.setdefault(id(p), k)
+            if first != k:
+                raise ValueError(f"parameter {k} given to {type(self).__name__} is the same "
+                                 f"Value as parameter {first}; list each parameter once")
         if not any(p.requires_grad for p in values):
             raise ValueError(f"{type(self).__name__} was given no trainable parameters "
                              f"({len(values)} given, none with requires_grad=True)")

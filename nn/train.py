@@ -107,6 +107,9 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     read from `.data`: cross_entropy's max-logit shift stays at its first-step value, which
     leaves the mathematics unchanged but rounds differently from eager steps.
     """
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a function (outputs, targets) -> Value such as "
+                        f"nn.mse, got {type(loss).__name__}: {loss!r}"[:200])
     inputs = check_samples(X, getattr(model, "nin", None))
     if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on
         y = y.tolist()
@@ -231,5 +234,7 @@ def check_samples(X: Any, nin: int | None = None) -> list[list[float]]:
             if isinstance(x, bool) or not isinstance(x, numbers.Real):
                 raise TypeError(f"sample {i}, feature {k} must be a number, "
                                 f"got {type(x).__name__}: {x!r}"[:200])
+            if not math.isfinite(x):  # one nan feature turns every loss after it into nan
+                raise ValueError(f"sample {i}, feature {k} must be a finite number, got {x!r}")
         samples.append([float(x) for x in sample])
     return samples

@@ -249,3 +249,35 @@ class TestAnomaly:
         x.grad = 0.0
         y.backward()
         assert x.grad == checked
+
+
+def test_graph_queries_reject_non_values():
+    with pytest.raises(TypeError, match="expected a Value, got int"):
+        autograd.topological_order(3)
+    with pytest.raises(TypeError, match="got float"):
+        autograd.leaves(3.0)
+
+
+def test_integers_beyond_float64_are_a_value_error():
+    with pytest.raises(ValueError, match="too large"):
+        Value(10**400)
+
+
+def test_requires_grad_must_be_a_bool():
+    with pytest.raises(TypeError, match="True or False"):
+        Value(1.0, requires_grad="no")
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="True or False"):
+        x.requires_grad = "no"
+
+
+def test_truth_value_is_the_numbers():
+    assert not Value(0.0) and Value(-2.0)
+
+
+def test_grad_honours_detect_anomaly():
+    x = Value(0.0, label="x")
+    y = x.sqrt() * 0.0
+    assert autograd.grad(y, x) != autograd.grad(y, x)  # nan, silently, when not asked to check
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="'x'"):
+        autograd.grad(y, x)

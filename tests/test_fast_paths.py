@@ -94,3 +94,11 @@ def test_templated_methods_keep_their_names_and_docs():
         method = getattr(Value, name)
         assert method.__name__ == name and method.__qualname__ == f"Value.{name}"
         assert method.__doc__
+
+
+def test_lifting_an_int_beyond_float64_is_a_value_error():
+    x = Value(1.0)
+    with pytest.raises(ValueError, match="too large"):
+        x * 10**400
+    with pytest.raises(ValueError, match="too large"):
+        10**400 + x
