@@ -115,12 +115,16 @@ def div(x: float, y: float) -> tuple[float, float, float]:
 
 def pow_(x: float, y: float) -> tuple[float, float, float]:
     """x ** y (as C pow()) and its slopes, masked where PyTorch masks them."""
-    out = safe_pow(x, y)
-    # PyTorch masks the 0 * inf cases: a zero exponent has zero slope in x, and 0**y for y >= 0
-    # has zero slope in y.
-    dx = 0.0 if y == 0.0 else y * safe_pow(x, y - 1.0)
+    out, dx = pow_constant(x, y)
+    # PyTorch masks 0 * inf: 0**y for y >= 0 has zero slope in y.
     dy = 0.0 if (x == 0.0 and y >= 0.0) else out * safe_log(x)
     return out, dx, dy
+
+
+def pow_constant(x: float, c: float) -> tuple[float, float]:
+    """x ** c for a constant exponent (the `2` of `x ** 2`): pow_ without the exponent's slope."""
+    # A zero exponent has zero slope in x (PyTorch's mask; else 0 * inf at x = 0).
+    return safe_pow(x, c), (0.0 if c == 0.0 else c * safe_pow(x, c - 1.0))
 
 
 def neg(x: float) -> tuple[float, float]:

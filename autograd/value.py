@@ -244,7 +244,7 @@ class Value:
         if exponent is NotImplemented:
             return NotImplemented
         # A plain-number exponent is a constant: no derivative is computed or stored for it.
-        out, da, _ = ops.pow_(self.data, exponent.data)
+        out, da = ops.pow_constant(self.data, exponent.data)
         return _node(out, "**", self, exponent, da, None)
 
     def __rpow__(self, other: Number) -> Value:
