@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import modes
-from .graph import topological_order
+from .graph import topological_order, walk_lock
 from .ops import OPS
 from .value import Value, to_float
 
@@ -38,7 +38,8 @@ def backward(root: Value, grad: float = 1.0, *,
             record((root, root.grad, ()))
         return
     if record is None and not modes.anomaly_enabled():
-        order, frozen = _interior_order(root)
+        with walk_lock:
+            order, frozen = _interior_order(root)
         root.grad = seed
         _run(order)
     else:  # the instrumented passes visit every node, leaves included, as they always have
@@ -57,7 +58,8 @@ def _interior_order(root: Value) -> tuple[list[Value], list[Value]]:
     """graph.topological_order fused with backward's bookkeeping, so the graph is walked once.
 
     Returns the interior nodes only (leaves have nothing to propagate), each with its grad
-    already reset to 0, and the leaves that take no gradient.  `root` must be interior.
+    already reset to 0, and the leaves that take no gradient.  `root` must be interior; the
+    caller holds graph.walk_lock.
     """
     order: list[Value] = []
     frozen: list[Value] = []

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 from .value import Value
+
+# Held for the whole of every stamping walk (here and in backward.py).  Two walks interleaved by
+# thread switches would overwrite each other's stamps, and a node whose stamp was overwritten is
+# pushed and emitted twice: backward() then adds its gradient twice.  One acquire per walk costs
+# well under a microsecond; walks never call user code, so they cannot nest.
+walk_lock = threading.Lock()
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -10,12 +18,17 @@ def topological_order(root: Value) -> list[Value]:
 
     Iterative depth-first search, so a chain of a million operations needs no recursion.  Each
     walk stamps the nodes it reaches with a fresh token (``_mark``) instead of keeping a set of
-    them: no hashing, no growing table, and nothing to clear afterwards.  (Two threads walking
-    the same graph at once would confuse each other's stamps; backward on a shared graph from
-    two threads is not meaningful anyway, as both would write the same ``.grad`` fields.)
+    them: no hashing, no growing table, and nothing to clear afterwards.  Walks from several
+    threads (draw or grad() in one while backward runs in another) take turns (``walk_lock``).
     """
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value, got {type(root).__name__}")
+    with walk_lock:
+        return _stamped_order(root)
+
+
+def _stamped_order(root: Value) -> list[Value]:
+    """The walk of topological_order; the caller holds walk_lock."""
     order: list[Value] = []
     stamp = object()
     root._mark = stamp
