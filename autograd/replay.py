@@ -411,7 +411,10 @@ class CompiledFunction:
         value, input_grads, param_grads, outputs = self._replay(
             xs, [p.data for p in self.params], self._const_values)
         for p, g in zip(self._grad_params, param_grads, strict=True):
-            p.grad += g
+            # A parameter frozen since the trace keeps .grad == 0, as backward() leaves it; its
+            # gradient never feeds anything else, so every other number is already eager's.
+            if p._rg:
+                p.grad += g
         if self.has_aux:
             return value, tuple(input_grads), _unflatten(self._aux_template, outputs)
         return value, tuple(input_grads)
@@ -482,6 +485,10 @@ def _compare(traced: Trace, fresh: Trace, name: str) -> None:
 
 def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
     """Why slot i differs between two traces ('' if it does not)."""
+    if {traced.kind[i], fresh.kind[i]} == {PARAM, CONST}:
+        return (f"the trace has {traced.what(i)} there, the fresh run {fresh.what(i)}: a "
+                f"captured leaf's requires_grad changed since the trace (a constant's number is "
+                f"baked in at trace time)")
     if traced.kind[i] != fresh.kind[i] or traced.op[i] != fresh.op[i]:
         return f"the trace has {traced.what(i)} there, the fresh run {fresh.what(i)}"
     this = traced.what(i)

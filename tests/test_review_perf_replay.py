@@ -1,0 +1,34 @@
+"""Review of compiled replay: leaves whose requires_grad changes after the trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd import Value, compile
+from autograd.replay import TraceMismatchError
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_a_parameter_frozen_after_the_trace_keeps_a_zero_grad(backend: str) -> None:
+    w = Value(2.0, label="w")
+    b = Value(0.5, label="b")
+    step = compile(lambda x: w * x + b, [3.0], backend=backend)
+    w.requires_grad = False  # freeze a layer after compiling, as fine-tuning does
+    value, grads = step(3.0)
+    x = Value(3.0)
+    eager = w * x + b
+    eager.backward()
+    assert (value, grads[0]) == (eager.data, x.grad)
+    assert w.grad == 0.0  # backward() leaves a frozen leaf at 0
+    assert b.grad == 2.0  # two calls' worth: the replay's and the eager check's
+    w.requires_grad = True
+    step(3.0)
+    assert w.grad == 3.0  # unfrozen again: it learns again
+
+
+def test_check_says_that_requires_grad_changed() -> None:
+    c = Value(4.0, requires_grad=False, label="c")
+    step = compile(lambda x: c * x, [1.0])
+    c.requires_grad = True
+    with pytest.raises(TraceMismatchError, match=r"requires_grad changed since the trace"):
+        step.check(1.0)
