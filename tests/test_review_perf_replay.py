@@ -15,11 +15,11 @@ def test_a_parameter_frozen_after_the_trace_keeps_a_zero_grad(backend: str) -> N
     step = compile(lambda x: w * x + b, [3.0], backend=backend)
     w.requires_grad = False  # freeze a layer after compiling, as fine-tuning does
     value, grads = step(3.0)
+    assert w.grad == 0.0  # backward() leaves a frozen leaf at 0
     x = Value(3.0)
     eager = w * x + b
     eager.backward()
     assert (value, grads[0]) == (eager.data, x.grad)
-    assert w.grad == 0.0  # backward() leaves a frozen leaf at 0
     assert b.grad == 2.0  # two calls' worth: the replay's and the eager check's
     w.requires_grad = True
     step(3.0)
