@@ -445,7 +445,9 @@ class CompiledFunction:
         eager_grads = grad(fresh_root, wanted) if wanted else []
         value, input_grads, param_grads, outputs = self._replay(
             xs, [p.data for p in self.params], self._const_values)
-        got = [value, *input_grads, *param_grads, *outputs]
+        # A parameter's total lands on its .grad; grad() starts its sums at 0.0 as a zeroed .grad
+        # does, and 0.0 + -0.0 is 0.0: compare what a zeroed .grad would hold.
+        got = [value, *input_grads, *(0.0 + g for g in param_grads), *outputs]
         want = [fresh_root.data, *eager_grads, *(v.data for v in fresh_extras)]
         labels = ["the value"] + [f"d/d input {k}" for k in range(self.n_inputs)] + [
             f"d/d parameter {k}" for k in range(len(self._grad_params))] + [

@@ -32,3 +32,14 @@ def test_check_says_that_requires_grad_changed() -> None:
     c.requires_grad = True
     with pytest.raises(TraceMismatchError, match=r"requires_grad changed since the trace"):
         step.check(1.0)
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_check_accepts_a_parameter_gradient_of_minus_zero(backend: str) -> None:
+    # A dead relu unit sends 0.0 * (negative upstream) = -0.0 to its weights: a zeroed .grad
+    # ends at 0.0 either way, so check() must not call this a mismatch.
+    w = Value(2.0, label="w")
+    step = compile(lambda x: w * x, [1.0], backend=backend, check=True)
+    value, grads = step(-0.0)
+    assert (value, grads) == (-0.0, (2.0,))
+    assert w.grad == 0.0
