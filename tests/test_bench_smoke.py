@@ -24,8 +24,11 @@ def test_bench_runner_produces_well_formed_results(tmp_path):
         assert vg["w2"][mode]["ms_per_step"] > 0
     assert vg["w1"]["root"] == report["results"]["floats"]["w1"]["root"]  # same graph, same value
     assert vg["w3"]["largest_ok"] == 1000 and vg["w4"]["traced_bytes_per_node"] > 0
-    assert "skipped" in report["results"]["valuegrad-compiled"]["w2"] or \
-        report["results"]["valuegrad-compiled"]["w2"]["gc_on"]["ms_per_step"] > 0
+    compiled = report["results"]["valuegrad-compiled"]["w2"]
+    assert "skipped" not in compiled and compiled["gc_on"]["ms_per_step"] > 0
+    # eager, nn and compiled train the same model: the same losses, or the ratios compare
+    # different work
+    assert report["summary"]["w2_losses_agree"] is True
     targets = {t["target"] for t in report["summary"]["targets"]}
     assert "W2 vs micrograd, GC on" in targets
     for heading in ("W1", "W2", "W3", "W4", "Targets"):
