@@ -437,8 +437,14 @@ class CompiledFunction:
         ``.grad``.
         """
         xs = _numbers(inputs, self.n_inputs, self.name)
-        fresh_inputs, fresh_root, _, fresh_extras = _trace(self.fn, xs, self.has_aux)
+        fresh_inputs, fresh_root, template, fresh_extras = _trace(self.fn, xs, self.has_aux)
         _compare(self.trace, Trace(fresh_inputs, fresh_root, fresh_extras), self.name)
+        if not _same_template(self._aux_template, template):
+            raise TraceMismatchError(
+                f"{self.name}: its aux output no longer matches the trace: traced "
+                f"{self._aux_template!r}, now {template!r} (numbers show a Value's index among "
+                f"the aux Values).  Plain numbers and the nesting in aux are kept from the "
+                f"trace; return Values to have numbers recomputed."[:600])
         from .backward import grad
 
         wanted = [*fresh_inputs, *self._grad_params]
@@ -469,6 +475,19 @@ def same_float(a: float, b: float) -> bool:
     if a != a or b != b:
         return a != a and b != b
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _same_template(a: Any, b: Any) -> bool:
+    """Whether two aux templates have the same nesting, keys, Value positions and numbers."""
+    if type(a) is not type(b):  # also tells an aux Value (_Out) from a plain int
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same_template(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_template(a[k], b[k]) for k in a)
+    if isinstance(a, float):
+        return same_float(a, b)
+    return bool(a == b)
 
 
 def _compare(traced: Trace, fresh: Trace, name: str) -> None:

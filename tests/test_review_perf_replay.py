@@ -43,3 +43,19 @@ def test_check_accepts_a_parameter_gradient_of_minus_zero(backend: str) -> None:
     value, grads = step(-0.0)
     assert (value, grads) == (-0.0, (2.0,))
     assert w.grad == 0.0
+
+
+def test_check_sees_a_plain_number_in_aux_that_the_trace_froze() -> None:
+    # A number read from .data and returned in aux is kept from the trace: check() must say so.
+    step = compile(lambda x: (x * x, {"big": x.data > 1.0, "x": x}), [2.0], has_aux=True)
+    assert step(0.5)[2] == {"big": True, "x": 0.5}  # the frozen number, as documented
+    step.check(3.0)  # same aux: fine
+    with pytest.raises(TraceMismatchError, match=r"aux output no longer matches the trace"):
+        step.check(0.5)
+
+
+def test_check_sees_a_changed_aux_nesting() -> None:
+    step = compile(lambda x: (x * x, {"pos": x} if x.data > 0 else {"neg": x}), [2.0],
+                   has_aux=True)
+    with pytest.raises(TraceMismatchError, match=r"'pos'.*'neg'"):
+        step.check(-1.0)
