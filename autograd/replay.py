@@ -221,7 +221,11 @@ def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
         elif isinstance(x, Value):
             out.append(x.data)
         elif isinstance(x, numbers.Real) and not isinstance(x, bool):
-            out.append(float(x))
+            try:
+                out.append(float(x))
+            except OverflowError:  # an int beyond float64: the engine's ValueError, as Value()
+                raise ValueError(f"{who}: input {k} is too large for a float64: "
+                                 f"{x!r}"[:200]) from None
         else:
             raise TypeError(f"{who}: input {k} must be a real number (int, float, NumPy "
                             f"scalar or Value), got {type(x).__name__}: {x!r}"[:300])

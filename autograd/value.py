@@ -237,6 +237,7 @@ class Value:
     __truediv__, __rtruediv__ = _binary("/", "truediv")
 
     def __pow__(self, other: Operand) -> Value:
+        """x ** y, recorded as a '**' node (a plain-number exponent is a constant)."""
         if other.__class__ is Value:
             out, da, db = ops.pow_(self.data, other.data)
             return _node(out, "**", self, other, da, db)
@@ -248,6 +249,7 @@ class Value:
         return _node(out, "**", self, exponent, da, None)
 
     def __rpow__(self, other: Number) -> Value:
+        """number ** x, recorded as a '**' node."""
         base = _lift(other)
         if base is NotImplemented:
             return NotImplemented
@@ -255,6 +257,7 @@ class Value:
         return _node(out, "**", base, self, da, db)
 
     def __pos__(self) -> Value:
+        """+x is x itself: no node is recorded."""
         return self
 
     __neg__ = _unary("neg", "__neg__", "-x")

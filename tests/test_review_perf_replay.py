@@ -59,3 +59,11 @@ def test_check_sees_a_changed_aux_nesting() -> None:
                    has_aux=True)
     with pytest.raises(TraceMismatchError, match=r"'pos'.*'neg'"):
         step.check(-1.0)
+
+
+def test_an_int_beyond_float64_is_the_engines_value_error() -> None:
+    step = compile(lambda x: x * x, [1.0])
+    with pytest.raises(ValueError, match=r"input 0 is too large for a float64"):
+        step(10**400)
+    with pytest.raises(ValueError, match=r"example_inputs: input 0 is too large"):
+        compile(lambda x: x * x, [10**400])
