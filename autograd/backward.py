@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import modes
-from .graph import topological_order, walk_lock
+from . import graph, modes
+from .graph import topological_order
 from .ops import OPS
 from .value import Value, to_float
 
@@ -38,7 +38,7 @@ def backward(root: Value, grad: float = 1.0, *,
             record((root, root.grad, ()))
         return
     if record is None and not modes.anomaly_enabled():
-        with walk_lock:
+        with graph.walk_lock:
             order, frozen = _interior_order(root)
         root.grad = seed
         _run(order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from .value import Value
@@ -9,8 +10,19 @@ from .value import Value
 # Held for the whole of every stamping walk (here and in backward.py).  Two walks interleaved by
 # thread switches would overwrite each other's stamps, and a node whose stamp was overwritten is
 # pushed and emitted twice: backward() then adds its gradient twice.  One acquire per walk costs
-# well under a microsecond; walks never call user code, so they cannot nest.
-walk_lock = threading.Lock()
+# well under a microsecond.  Reentrant, so that a walk started by a finaliser that runs in the
+# middle of a walk cannot hang its own thread; renewed in a forked child, where a thread that
+# held it at the fork no longer exists to release it.
+walk_lock = threading.RLock()
+
+
+def _renew_walk_lock() -> None:
+    global walk_lock
+    walk_lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_renew_walk_lock)
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -23,7 +35,7 @@ def topological_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value, got {type(root).__name__}")
-    with walk_lock:
+    with walk_lock:  # looked up at each call: a forked child renews it
         return _stamped_order(root)
 
 

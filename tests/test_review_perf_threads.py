@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import threading
+import time
+
+import pytest
 
 from autograd import Value, grad, topological_order
 
@@ -45,3 +50,40 @@ def test_backward_is_right_while_another_thread_walks_the_same_graph() -> None:
     assert sizes == {size}
     assert grads == {1.0}
     assert pure == {1.0}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with a thread alive
+def test_a_forked_child_can_walk_while_a_thread_of_the_parent_held_the_walk_lock() -> None:
+    from autograd import graph
+
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:  # a thread caught mid-walk by the fork
+        with graph.walk_lock:
+            held.set()
+            release.wait()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: that thread does not exist here to release the lock
+            x, root = _shared_graph(3)
+            root.backward()
+            os._exit(0 if x.grad == 1.0 else 1)
+        deadline = time.monotonic() + 5.0
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                pytest.fail("the forked child hung on the walk lock")
+            time.sleep(0.01)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        release.set()
+        thread.join()
