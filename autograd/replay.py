@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from .graph import topological_order
 from .modes import enable_grad, is_grad_enabled
 from .ops import OPS
-from .value import Value
+from .value import Value, trace_sink
 
 if TYPE_CHECKING:
     from .replay_numpy import Plan
@@ -56,7 +56,8 @@ INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
 class Trace:
     """The graph of one call, flattened: slot i is the i-th Value in topological order."""
 
-    def __init__(self, inputs: list[Value], root: Value, extras: Sequence[Value] = ()) -> None:
+    def __init__(self, inputs: list[Value], root: Value, extras: Sequence[Value] = (),
+                 detached: Sequence[Value] = ()) -> None:
         order = topological_order(root)
         self.root = len(order) - 1
         # Extra outputs (has_aux): their nodes outside the root's graph come after the root and
@@ -83,6 +84,9 @@ class Trace:
         self.params: list[Value] = []
         self.const_slots: list[int] = []
         self.const_values: list[float] = []
+        # Constants that fn made from its own Values (detach(), no_grad): frozen by a replay.
+        self.detached_slots: list[int] = []
+        detached_ids = {id(v) for v in detached}
         self.labels = [v.label for v in order]  # only ever shown in error messages
         needs_grad = self.needs_grad
         for i, v in enumerate(order):
@@ -105,6 +109,8 @@ class Trace:
                     self.const_slots.append(i)
                     self.const_values.append(v.data)
                     self.needs_grad.append(False)
+                    if id(v) in detached_ids:
+                        self.detached_slots.append(i)
                 continue
             if op not in OPS:
                 raise TypeError(f"compile: the trace holds op {op!r}, not in the op table")
@@ -143,18 +149,24 @@ class Trace:
 
 
 def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool
-           ) -> tuple[list[Value], Value, Any, list[Value]]:
+           ) -> tuple[list[Value], Value, Any, list[Value], list[Value]]:
     """Call fn on fresh leaves holding `numbers_in`.
 
-    Returns the leaves, the output Value, and (with has_aux) the auxiliary outputs' nesting with
-    each Value replaced by its index into the last item, the list of those Values.
+    Returns the leaves, the output Value, (with has_aux) the auxiliary outputs' nesting with
+    each Value replaced by its index into the next item, the list of those Values, and the
+    leaves fn made with detach() or under no_grad().
     """
     xs = [Value(x) for x in numbers_in]
-    if is_grad_enabled():
-        out = fn(*xs)
-    else:
-        with enable_grad():  # compiled inside no_grad(): the trace must still record the graph
+    detached: list[Value] = []
+    token = trace_sink.set(detached)
+    try:
+        if is_grad_enabled():
             out = fn(*xs)
+        else:
+            with enable_grad():  # compiled inside no_grad(): the trace must still record it
+                out = fn(*xs)
+    finally:
+        trace_sink.reset(token)
     name = getattr(fn, "__name__", repr(fn))
     template: Any = None
     extras: list[Value] = []
@@ -164,7 +176,7 @@ def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool
                             f"got {type(out).__name__}")
         out, aux = out
         template = _flatten(aux, extras, name)
-    return xs, _as_output(out, name), template, extras
+    return xs, _as_output(out, name), template, extras, detached
 
 
 def _as_output(out: Any, name: str) -> Value:
@@ -382,8 +394,16 @@ class CompiledFunction:
         self.check_every_call = bool(check)
         self.has_aux = bool(has_aux)
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
-        inputs, root, self._aux_template, extras = _trace(fn, first, self.has_aux)
-        self.trace = Trace(inputs, root, extras)
+        inputs, root, self._aux_template, extras, detached = _trace(fn, first, self.has_aux)
+        self.trace = Trace(inputs, root, extras, detached)
+        if self.trace.detached_slots:
+            slot = self.trace.detached_slots[0]
+            raise ValueError(
+                f"compile: {self.name} detaches a number from its own Values (detach() or "
+                f"no_grad()) at {self.trace.describe(slot)}: a replay would keep the trace-time "
+                f"number {self.trace.const_values[self.trace.const_slots.index(slot)]!r} while "
+                f"eager recomputes it.  Compute it with ops inside the graph, or pass it to fn "
+                f"as an input.")
         self._plan = _numpy_plan(backend, self.trace)
         self.backend = "python" if self._plan is None else "numpy"
         self.n_inputs = len(first)
@@ -441,7 +461,7 @@ class CompiledFunction:
         ``.grad``.
         """
         xs = _numbers(inputs, self.n_inputs, self.name)
-        fresh_inputs, fresh_root, template, fresh_extras = _trace(self.fn, xs, self.has_aux)
+        fresh_inputs, fresh_root, template, fresh_extras, _ = _trace(self.fn, xs, self.has_aux)
         _compare(self.trace, Trace(fresh_inputs, fresh_root, fresh_extras), self.name)
         if not _same_template(self._aux_template, template):
             raise TraceMismatchError(
@@ -552,7 +572,9 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     nested lists, tuples and dicts (model outputs, say); calls then return ``(value, grads, aux)``
     with aux's Values replaced by their numbers (no gradient flows from aux).
 
-    Limits: the trace records one control-flow path.  A Python ``if`` on ``.data`` (or a loop
+    Limits: a number that fn detaches from its own Values (``detach()``, ``no_grad()``) would
+    be frozen at trace time, so compile refuses it with a ValueError.  The trace records one
+    control-flow path.  A Python ``if`` on ``.data`` (or a loop
     whose length depends on the numbers) is decided once, at trace time, and the replay follows
     that path for every input; branches made of ops (relu, abs) are fine.  Likewise random numbers
     drawn in Python inside fn are frozen at trace time, and Values computed outside fn but used in

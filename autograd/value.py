@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, Union
 
 from . import ops
@@ -15,6 +16,11 @@ Operand = Union["Value", int, float]  # noqa: UP007
 # hot path pays one global read per operation and nothing else.
 _special_modes = 0
 
+
+# While autograd.compile traces a function: the leaves that detach() and no_grad() make inside it.
+# Their numbers come from the traced call's Values, and a replay would keep them frozen at trace
+# time while eager recomputes them, so compile refuses them (see replay.py).  None otherwise.
+trace_sink: ContextVar[list[Value] | None] = ContextVar("valuegrad_trace_sink", default=None)
 
 # --- the templates that make Value's arithmetic methods ----------
 # Each method computes the value and local derivatives with the op table's float function and
@@ -187,7 +193,11 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same number, cut off from the graph (no gradient flows through)."""
-        return Value(self.data, self.label, requires_grad=False)
+        leaf = Value(self.data, self.label, requires_grad=False)
+        sink = trace_sink.get()
+        if sink is not None:
+            sink.append(leaf)
+        return leaf
 
     def __repr__(self) -> str:
         parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
@@ -344,7 +354,11 @@ def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
     if modes.anomaly_enabled():
         modes.check_forward(out, op, a, b)
     if not modes.is_grad_enabled():
-        return Value(out, requires_grad=False)
+        leaf = Value(out, requires_grad=False)
+        sink = trace_sink.get()
+        if sink is not None:
+            sink.append(leaf)
+        return leaf
     v = _new(Value)
     v.data, v.grad, v._op, v._a, v._b, v._da, v._db = out, 0.0, op, a, b, da, db
     v._mark = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from autograd import Value, compile
+from autograd import Value, compile, no_grad
 from autograd.replay import TraceMismatchError
 
 
@@ -67,3 +69,27 @@ def test_an_int_beyond_float64_is_the_engines_value_error() -> None:
         step(10**400)
     with pytest.raises(ValueError, match=r"example_inputs: input 0 is too large"):
         compile(lambda x: x * x, [10**400])
+
+
+def _under_no_grad(x: Value) -> Value:
+    with no_grad():
+        k = x * 2.0  # a constant leaf holding this call's number
+    return x * k
+
+
+@pytest.mark.parametrize("fn", [lambda x: x * x.detach(), _under_no_grad])
+def test_a_number_detached_inside_fn_is_refused_not_frozen(fn: Any) -> None:
+    # A replay would return x * 2.0 (the trace-time number) for x * x.detach(): eager gives x².
+    with pytest.raises(ValueError, match=r"detaches a number .* keep the trace-time number"):
+        compile(fn, [1.0])
+    x = Value(3.0)
+    fn(x).backward()  # outside a trace, detach() and no_grad() are untouched
+    assert x.grad in (3.0, 6.0)
+
+
+def test_detach_of_a_value_outside_a_trace_is_unchanged() -> None:
+    w = Value(2.0, label="w")
+    step = compile(lambda x: x * w, [1.0])  # no detach inside: compiles as before
+    assert step(3.0) == (6.0, (2.0,))
+    d = w.detach()
+    assert d.is_leaf and not d.requires_grad and d.label == "w"
