@@ -526,6 +526,10 @@ def _compare(traced: Trace, fresh: Trace, name: str) -> None:
     if traced.size != fresh.size:
         raise TraceMismatchError(f"{name} no longer follows its trace: the traced graph has "
                                  f"{traced.size} slots, the fresh one {fresh.size}")
+    if (traced.root, traced.outputs) != (fresh.root, fresh.outputs):
+        raise TraceMismatchError(f"{name} no longer follows its trace: the same graph, but its "
+                                 f"output and aux Values are now slots {fresh.root} and "
+                                 f"{fresh.outputs}, traced as {traced.root} and {traced.outputs}")
 
 
 def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:

@@ -93,3 +93,14 @@ def test_detach_of_a_value_outside_a_trace_is_unchanged() -> None:
     assert step(3.0) == (6.0, (2.0,))
     d = w.detach()
     assert d.is_leaf and not d.requires_grad and d.label == "w"
+
+
+def test_check_sees_aux_values_that_swapped_places() -> None:
+    # At x = 0 both aux numbers are 0.0, so comparing numbers alone would pass.
+    def fn(x: Value) -> tuple[Value, list[Value]]:
+        a, b = x * 2.0, x * 3.0
+        return x * x, ([a, b] if x.data > 0 else [b, a])
+
+    step = compile(fn, [1.0], has_aux=True)
+    with pytest.raises(TraceMismatchError, match=r"output and aux Values are now slots"):
+        step.check(0.0)
