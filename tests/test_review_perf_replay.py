@@ -98,8 +98,8 @@ def test_detach_of_a_value_outside_a_trace_is_unchanged() -> None:
 def test_check_sees_aux_values_that_swapped_places() -> None:
     # At x = 0 both aux numbers are 0.0, so comparing numbers alone would pass.
     def fn(x: Value) -> tuple[Value, list[Value]]:
-        a, b = x * 2.0, x * 3.0
-        return x * x, ([a, b] if x.data > 0 else [b, a])
+        a, b = x * 2.0, x * 3.0  # both in the output's graph: their slots do not move
+        return a * b, ([a, b] if x.data > 0 else [b, a])
 
     step = compile(fn, [1.0], has_aux=True)
     with pytest.raises(TraceMismatchError, match=r"output and aux Values are now slots"):
