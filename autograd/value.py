@@ -303,7 +303,7 @@ def _lift(x: Any) -> Any:
     cls = x.__class__
     if cls is float:  # the common cases first: the ABC check below costs more than the node
         return _constant(x)
-    if cls is Value:
+    if cls is Value or isinstance(x, Value):  # a user's subclass of Value is a Value too
         return x
     if cls is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
         try:

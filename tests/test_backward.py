@@ -281,3 +281,13 @@ def test_grad_honours_detect_anomaly():
     assert autograd.grad(y, x) != autograd.grad(y, x)  # nan, silently, when not asked to check
     with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="'x'"):
         autograd.grad(y, x)
+
+
+def test_subclasses_of_value_combine():
+    class Named(Value):
+        __slots__ = ()
+
+    a, b = Named(1.5), Named(2.0)
+    y = a * b + a
+    y.backward()
+    assert (y.data, a.grad, b.grad) == (4.5, 3.0, 1.5)
