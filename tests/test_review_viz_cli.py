@@ -1,0 +1,47 @@
+"""Review of the valuegrad command: hostile numbers, output names and early usage checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd.cli import ExpressionError, build, main, parse_expression
+
+NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432"]
+
+
+@pytest.mark.parametrize("number", ["nan", "-nan", "inf", "-inf", "Infinity", "1e999", "-1e400"])
+def test_non_finite_variable_values_are_a_usage_error(number, capsys):
+    assert main(["explain", "x*2", f"x={number}"]) == 2
+    captured = capsys.readouterr()
+    assert "finite" in captured.err and captured.out == ""
+
+
+@pytest.mark.parametrize("expression", ["1e999*x", "x*1e309", "x+.1e400"])
+def test_float_literals_that_overflow_are_refused(expression):
+    with pytest.raises(ExpressionError, match="too large"):
+        parse_expression(expression)
+
+
+def test_large_but_finite_numbers_still_work():
+    root, _ = build("x*1e300", ["x=1e-300"])
+    assert root.data == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out", "out.SVGZ"])
+def test_unknown_output_extension_is_a_usage_error_before_any_work(name, tmp_path, capsys):
+    assert main(["graph", *NEURON, "-o", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert ".svg, .png or .dot" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_paths_variable_is_refused_before_printing_the_table(capsys):
+    assert main(["explain", *NEURON, "--paths", "zz"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--paths zz" in captured.err
+
+
+def test_variable_names_are_read_as_python_reads_them():
+    # Python folds compatible characters (NFKC) in names: the fullwidth ｘ is the name x.
+    root, values = build("ｘ*2", ["ｘ=3"])
+    assert root.data == 6.0 and list(values) == ["x"]
