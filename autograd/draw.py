@@ -215,13 +215,18 @@ def graph_order(roots: Value | Iterable[Value]) -> list[Value]:
 def node_names(order: list[Value]) -> dict[Value, str]:
     """Display names: the label, else the number for a constant, else v<index> (as in explain)."""
     names = {}
+    # A generated name must not read as a labelled Value (a variable may well be called v2).
+    taken = {v.label for v in order if v.label}
     for i, v in enumerate(order):
         if v.label:
             names[v] = v.label
         elif v.is_leaf and not v.requires_grad:
             names[v] = f"{v.data:g}"
         else:
-            names[v] = f"v{i}"
+            name = f"v{i}"
+            while name in taken:
+                name += "'"
+            names[v] = name
     return names
 
 

@@ -58,7 +58,7 @@ class Path:
 
 def _wrap(name: str) -> str:
     """Parenthesise a name that is an expression, so ∂(x*y)/∂x reads as one fraction."""
-    plain = name.replace(".", "").replace("_", "")
+    plain = name.replace(".", "").replace("_", "").rstrip("'")  # v2' is a generated name
     return name if plain.isalnum() else f"({name})"
 
 

@@ -45,3 +45,15 @@ def test_variable_names_are_read_as_python_reads_them():
     # Python folds compatible characters (NFKC) in names: the fullwidth ｘ is the name x.
     root, values = build("ｘ*2", ["ｘ=3"])
     assert root.data == 6.0 and list(values) == ["x"]
+
+
+def test_generated_node_names_never_repeat_a_variable_name(capsys):
+    assert main(["explain", "v1*x + v2", "v1=2", "x=3", "v2=1", "--paths", "v1"]) == 0
+    out = capsys.readouterr().out
+    # The product v1*x is v2 by position; a variable already has that name.
+    assert "∂(v1*x + v2)/∂v2' · ∂v2'/∂v1" in out
+    root, values = build("v1*x + v2", ["v1=2", "x=3", "v2=1"])
+    from autograd import explain
+
+    names = [s.name for s in explain(root).steps]
+    assert len(names) == len(set(names))
