@@ -114,6 +114,12 @@ def render(source: str, fmt: str = "svg") -> bytes:
 
 # --- escaping user text ----------
 
+# Bidirectional overrides and zero-width characters: shown as-is they reorder or hide the text
+# around them (one label could pass for another), so they are spelled out like control characters.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
+                       "\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
+
+
 def _visible(text: str) -> str:
     """Cut long text and spell out control characters (XML cannot hold most of them)."""
     if len(text) > MAX_LABEL_CHARS:
@@ -123,7 +129,7 @@ def _visible(text: str) -> str:
         if ch == "\n":
             out.append(ch)
         elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 \
-                or ch in "\ufffe\uffff":
+                or ch in "\ufffe\uffff" or ch in _INVISIBLE:
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)

@@ -57,3 +57,15 @@ def test_graphviz_style_save_still_saves_dot_source(tmp_path):
     saved = graph.save("g.gv", directory=tmp_path)
     assert Path(saved).read_text().startswith("digraph valuegrad {")
     assert Path(graph.save(tmp_path / "g.svg")).read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize("html_labels", [False, True])
+def test_bidi_overrides_and_zero_width_characters_are_spelled_out(html_labels):
+    # "\u202e" would show "xwq" as "qwx" and "\u200b" would hide a difference between labels.
+    a = Value(1.0, label="\u202exwq")
+    b = Value(2.0, label="w\u200b")
+    y = a * b
+    y.label = "y"
+    shown = texts(draw(y, html_labels=html_labels).svg())
+    assert "\\u202exwq" in shown and "w\\u200b" in shown
+    assert not any(ch in t for t in shown for ch in "\u202e\u200b")
