@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .draw import _INVISIBLE
 from .value import Value
 
 MAX_EXPRESSION_CHARS = 500
@@ -106,6 +107,13 @@ def parse_expression(text: str) -> Expression:
     if len(text) > MAX_EXPRESSION_CHARS:
         raise ExpressionError(f"the expression has {len(text)} characters; the limit is "
                               f"{MAX_EXPRESSION_CHARS}", text[:60] + "…", None)
+    for i, ch in enumerate(text):
+        # Control and bidi characters (an escape sequence in a comment) would reach the terminal
+        # through the printed label or the error's own pointer line, so the text is not echoed.
+        if ((ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) and ch not in "\n\r\t") \
+                or ch in _INVISIBLE:
+            raise ExpressionError(f"column {i + 1}: the character U+{ord(ch):04X} is not allowed",
+                                  "", None)
     if "\n" in text or "\r" in text:
         raise ExpressionError("the expression must be one line", text.replace("\n", " "),
                               min(i for i in (text.find("\n"), text.find("\r")) if i >= 0))

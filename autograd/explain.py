@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .backward import backward
-from .draw import node_names
+from .draw import _INVISIBLE, node_names
 from .graph import topological_order
 from .ops import OPS
 from .value import Value, to_float
@@ -54,6 +54,24 @@ class Path:
     names: tuple[str, ...]
     locals: tuple[float, ...]  # locals[i] = d nodes[i] / d nodes[i+1]
     product: float  # seed × every local
+
+
+def printable(text: str) -> str:
+    """Spell out control, bidi and zero-width characters (\\x1b, \\u202e) so text prints as is.
+
+    A label holding a terminal escape sequence must not recolour or retitle the terminal when the
+    table is printed, nor a newline break the table's rows.
+    """
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 32 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif ch in _INVISIBLE or 0xD800 <= code < 0xE000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _wrap(name: str) -> str:
@@ -145,7 +163,8 @@ class Explanation:
                 raise ValueError("that Value is not part of the explained graph")
             return node
         if isinstance(node, str):
-            found = [v for v, n in self.names.items() if n == node]
+            # The shown name, or the label itself when printing had to spell characters out.
+            found = [v for v, n in self.names.items() if n == node or (v.label == node != n)]
             if len(found) == 1:
                 return found[0]
             if not found:
@@ -307,7 +326,7 @@ def explain(root: Value, grad: float = 1.0, number_format: str = ".6g") -> Expla
     except (TypeError, ValueError) as exc:
         raise ValueError(f"number_format {number_format!r} is not a float format spec") from exc
     order = topological_order(root)
-    names = node_names(order)
+    names = {v: printable(n) for v, n in node_names(order).items()}
     # What each .grad holds when the pass starts: backward() zeroes interior nodes and seeds
     # the root; leaves keep what earlier passes left (they accumulate).
     start = {v: (v.grad if v.is_leaf else 0.0) for v in order}

@@ -57,3 +57,24 @@ def test_generated_node_names_never_repeat_a_variable_name(capsys):
 
     names = [s.name for s in explain(root).steps]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("expression", ["x*2 #\x1b[31mred", "x*\x1b", "x\u202e*2", "x*2\x00"])
+def test_control_and_bidi_characters_are_refused_without_echoing_them(expression, capsys):
+    assert main(["explain", expression, "x=1"]) == 2
+    captured = capsys.readouterr()
+    assert "is not allowed" in captured.err and captured.out == ""
+    assert not any(ch in captured.err for ch in "\x1b\u202e\x00")
+
+
+def test_explain_spells_out_control_characters_in_labels():
+    from autograd import Value, explain
+
+    x = Value(2.0, label="x\x1b]0;title\x07")
+    y = x * 3.0
+    y.label = "line\nbreak"
+    ex = explain(y)
+    text = str(ex) + ex.to_markdown() + ex.to_html() + str(ex.paths("line\nbreak"))
+    assert "\x1b" not in text and "\x07" not in text and "line\nbreak" not in text
+    assert "x\\x1b]0;title\\x07" in str(ex) and "line\\x0abreak" in str(ex)
+    assert ex.paths(x).gradient == 3.0 and ex.paths("x\\x1b]0;title\\x07").gradient == 3.0
