@@ -74,6 +74,11 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 step', '7 steps'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _wrap(name: str) -> str:
     """Parenthesise a name that is an expression, so ∂(x*y)/∂x reads as one fraction."""
     plain = name.replace(".", "").replace("_", "").rstrip("'")  # v2' is a generated name
@@ -240,7 +245,7 @@ class Explanation:
     def _title(self) -> str:
         root = self.names[self.root]
         return (f"backward pass of {root} (seed {format(self.seed, self.number_format)}): "
-                f"{len(self.steps)} steps; product = local grad × upstream grad")
+                f"{_count(len(self.steps), 'step')}; product = local grad × upstream grad")
 
     def _notes(self) -> list[str]:
         f = self.number_format
@@ -263,7 +268,7 @@ class Explanation:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Explanation of {self.names[self.root]!r}: {len(self.steps)} steps>"
+        return f"<Explanation of {self.names[self.root]!r}: {_count(len(self.steps), 'step')}>"
 
     def to_markdown(self) -> str:
         """The table as GitHub Markdown."""

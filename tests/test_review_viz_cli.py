@@ -78,3 +78,10 @@ def test_explain_spells_out_control_characters_in_labels():
     assert "\x1b" not in text and "\x07" not in text and "line\nbreak" not in text
     assert "x\\x1b]0;title\\x07" in str(ex) and "line\\x0abreak" in str(ex)
     assert ex.paths(x).gradient == 3.0 and ex.paths("x\\x1b]0;title\\x07").gradient == 3.0
+
+
+def test_a_one_step_pass_reads_as_one_step():
+    from autograd import Value, explain
+
+    ex = explain(Value(3.0, label="x"))
+    assert "1 step;" in str(ex) and "1 steps" not in repr(ex)

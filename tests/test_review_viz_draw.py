@@ -69,3 +69,22 @@ def test_bidi_overrides_and_zero_width_characters_are_spelled_out(html_labels):
     shown = texts(draw(y, html_labels=html_labels).svg())
     assert "\\u202exwq" in shown and "w\\u200b" in shown
     assert not any(ch in t for t in shown for ch in "\u202e\u200b")
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_every_edge_runs_in_data_flow_order(rankdir):
+    # input box -> op node -> result box, read from the SVG titles ("n0->n3op").
+    from autograd.demo import readme_expression
+    from autograd.draw import graph_order
+
+    _, _, g = readme_expression()
+    g.backward()
+    order = graph_order(g)
+    ids = {v: f"n{i}" for i, v in enumerate(order)}
+    expected = sorted([f"{ids[x]}->{ids[v]}op" for v in order for x in v.inputs]
+                      + [f"{ids[v]}op->{ids[v]}" for v in order if v.op is not None])
+    root = ET.fromstring(draw(g, rankdir=rankdir).svg())
+    titles = sorted(e.find(f"{SVG}title").text for e in root.iter(f"{SVG}g")
+                    if e.get("class") == "edge")
+    assert titles == expected
+    assert f"rankdir={rankdir}" in draw(g, rankdir=rankdir).source
