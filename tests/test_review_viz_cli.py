@@ -85,3 +85,16 @@ def test_a_one_step_pass_reads_as_one_step():
 
     ex = explain(Value(3.0, label="x"))
     assert "1 step;" in str(ex) and "1 steps" not in repr(ex)
+
+
+def test_the_valuegrad_console_script_is_declared_for_cli_main():
+    import configparser
+    from pathlib import Path
+
+    from autograd import cli
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).resolve().parents[1] / "setup.cfg", encoding="utf-8")
+    scripts = config["options.entry_points"]["console_scripts"].split("\n")
+    assert "valuegrad = autograd.cli:main" in [s.strip() for s in scripts]
+    assert callable(cli.main)
