@@ -190,11 +190,15 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
     """Run backward from `root` and draw one frame per step (fills .grad as backward() does)."""
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
-    ex = explain(root, grad=grad, number_format=number_format)
-    if len(ex.steps) > max_steps:
+    if not isinstance(root, Value):
+        raise TypeError(f"step_through() needs a Value, got {type(root).__name__}")
+    # The pass visits every node once: refuse before it runs, so a refusal leaves .grad alone.
+    size = len(graph_order(root))
+    if size > max_steps:
         raise GraphTooLargeError(
-            f"the pass has {len(ex.steps)} steps, more than max_steps={max_steps}; raise "
+            f"the pass has {size} steps, more than max_steps={max_steps}; raise "
             "max_steps or step through a smaller part of the graph")
+    ex = explain(root, grad=grad, number_format=number_format)
     # Gradients as the reader sees them: unknown until some contribution arrives.
     known: dict[Value, float | None] = {v: None for v in ex.names}
     known[root] = ex.start[root]

@@ -55,3 +55,18 @@ def test_a_square_highlights_both_of_its_edges():
     fills = [p.get("fill") for p in root.iter(f"{SVG}polygon")]
     assert fills.count(_ACTIVE_FILL) == 1
     assert grad_texts(st.frames[1].svg)["x"] == "grad 6"
+
+
+def test_a_refused_step_through_leaves_the_gradients_alone():
+    import pytest
+
+    from autograd.draw import GraphTooLargeError
+
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(20):
+        y = y * 2.0
+    with pytest.raises(GraphTooLargeError, match="max_steps=5"):
+        step_through(y, max_steps=5)
+    assert x.grad == 0.0
+    assert len(step_through(y, max_steps=41)) == 42  # 41 nodes: 41 steps plus the seed frame
