@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import sys
+import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .draw import _INVISIBLE
 from .value import Value
 
 MAX_EXPRESSION_CHARS = 500
@@ -104,6 +107,13 @@ def parse_expression(text: str) -> Expression:
     if len(text) > MAX_EXPRESSION_CHARS:
         raise ExpressionError(f"the expression has {len(text)} characters; the limit is "
                               f"{MAX_EXPRESSION_CHARS}", text[:60] + "…", None)
+    for i, ch in enumerate(text):
+        # Control and bidi characters (an escape sequence in a comment) would reach the terminal
+        # through the printed label or the error's own pointer line, so the text is not echoed.
+        if ((ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) and ch not in "\n\r\t") \
+                or ch in _INVISIBLE:
+            raise ExpressionError(f"column {i + 1}: the character U+{ord(ch):04X} is not allowed",
+                                  "", None)
     if "\n" in text or "\r" in text:
         raise ExpressionError("the expression must be one line", text.replace("\n", " "),
                               min(i for i in (text.find("\n"), text.find("\r")) if i >= 0))
@@ -139,6 +149,9 @@ def _check(node: ast.expr, text: str, names: list[str]) -> None:
                 raise ExpressionError(f"only numbers are allowed as constants, not "
                                       f"{n.value!r}"[:120], text, _column(text, n))
             if isinstance(n.value, int) and abs(n.value) > 10**300:
+                raise ExpressionError("this number is too large", text, _column(text, n))
+            if isinstance(n.value, float) and not math.isfinite(n.value):
+                # Python reads 1e999 as inf without complaint; the table would be all inf/nan.
                 raise ExpressionError("this number is too large", text, _column(text, n))
         elif isinstance(n, ast.Name):
             if n.id in FUNCTIONS:  # a called function is checked under Call, never reached here
@@ -202,7 +215,8 @@ def parse_assignments(items: list[str], expression: Expression) -> dict[str, Val
     values: dict[str, Value] = {}
     for item in items:
         name, sep, number = item.partition("=")
-        name = name.strip()
+        # Python folds names to NFKC (the fullwidth ｘ is x), so the expression's names are folded.
+        name = unicodedata.normalize("NFKC", name.strip())
         if not sep or not name:
             raise UsageError(f"expected NAME=NUMBER, got {item!r}")
         if not name.isidentifier():
@@ -213,6 +227,8 @@ def parse_assignments(items: list[str], expression: Expression) -> dict[str, Val
             data = float(number)
         except ValueError:
             raise UsageError(f"{name}={number!r}: not a number") from None
+        if not math.isfinite(data):
+            raise UsageError(f"{name}={number!r}: give a finite number (not nan or inf)")
         values[name] = Value(data, label=name)
     missing = [n for n in expression.names if n not in values]
     if missing:
@@ -240,9 +256,15 @@ def build(expression_text: str, assignments: list[str]) -> tuple[Value, dict[str
 
 # --- subcommands ----------
 
+OUTPUT_SUFFIXES = (".svg", ".png", ".dot", ".gv")
+
+
 def _cmd_graph(args: argparse.Namespace) -> int:
     from .draw import draw
 
+    if not args.dot and Path(args.output).suffix.lower() not in OUTPUT_SUFFIXES:
+        # Checked first: a wrong name is a usage error, not a failure after the work is done.
+        raise UsageError(f"-o {args.output}: cannot tell the format; use .svg, .png or .dot")
     root, _ = build(args.expression, args.values)
     root.backward()
     graph = draw(root, rankdir=args.rankdir)
@@ -258,11 +280,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
     root, values = build(args.expression, args.values)
+    for name in args.paths:  # before printing anything: a usage error leaves stdout empty
+        if unicodedata.normalize("NFKC", name) not in values:
+            raise UsageError(f"--paths {name}: not a variable of the expression")
     ex = explain(root)
     print(ex.to_markdown() if args.markdown else ex, end="\n" if not args.markdown else "")
     for name in args.paths:
-        if name not in values:
-            raise UsageError(f"--paths {name}: not a variable of the expression")
+        name = unicodedata.normalize("NFKC", name)
         print()
         print(ex.paths(values[name], max_paths=args.max_paths))
     if args.step_through:

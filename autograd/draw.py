@@ -114,6 +114,12 @@ def render(source: str, fmt: str = "svg") -> bytes:
 
 # --- escaping user text ----------
 
+# Bidirectional overrides and zero-width characters: shown as-is they reorder or hide the text
+# around them (one label could pass for another), so they are spelled out like control characters.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
+                       "\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
+
+
 def _visible(text: str) -> str:
     """Cut long text and spell out control characters (XML cannot hold most of them)."""
     if len(text) > MAX_LABEL_CHARS:
@@ -123,7 +129,7 @@ def _visible(text: str) -> str:
         if ch == "\n":
             out.append(ch)
         elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 \
-                or ch in "\ufffe\uffff":
+                or ch in "\ufffe\uffff" or ch in _INVISIBLE:
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
@@ -215,13 +221,18 @@ def graph_order(roots: Value | Iterable[Value]) -> list[Value]:
 def node_names(order: list[Value]) -> dict[Value, str]:
     """Display names: the label, else the number for a constant, else v<index> (as in explain)."""
     names = {}
+    # A generated name must not read as a labelled Value (a variable may well be called v2).
+    taken = {v.label for v in order if v.label}
     for i, v in enumerate(order):
         if v.label:
             names[v] = v.label
         elif v.is_leaf and not v.requires_grad:
             names[v] = f"{v.data:g}"
         else:
-            names[v] = f"v{i}"
+            name = f"v{i}"
+            while name in taken:
+                name += "'"
+            names[v] = name
     return names
 
 
@@ -287,8 +298,16 @@ class ValueGraph(graphviz.Digraph):
         """The drawing as PNG bytes."""
         return render(self.source, "png")
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the drawing to a .svg, .png or .dot/.gv file (chosen by the extension)."""
+    def save(self, path: str | os.PathLike[str] | None = None,  # type: ignore[override]
+             directory: str | os.PathLike[str] | None = None, *,
+             skip_existing: bool | None = False) -> Path | str:
+        """Write the drawing to a .svg, .png or .dot/.gv file (chosen by the extension).
+
+        Called the way graphviz calls it (with directory= or skip_existing=, or no path, as its
+        render() does) it keeps graphviz's meaning: save the DOT source and return its path.
+        """
+        if path is None or directory is not None or skip_existing is not False:
+            return super().save(path, directory=directory, skip_existing=skip_existing)
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix == ".svg":
@@ -300,6 +319,46 @@ class ValueGraph(graphviz.Digraph):
         else:
             raise ValueError(f"cannot tell the format from {str(path)!r}: use .svg, .png or .dot")
         return target
+
+    def _ours(self, fmt: str | None, engine: str | None, extra: Mapping[str, Any]) -> bool:
+        """Whether a graphviz pipe()/render() call is plain dot to svg/png, which we can run."""
+        return (fmt in ("svg", "png") and (engine or self.engine) == "dot"
+                and not any(extra.values()))
+
+    def pipe(self, format: str | None = None, renderer: str | None = None,  # noqa: A002
+             formatter: str | None = None, neato_no_op: bool | int | None = None,
+             quiet: bool = False, *, engine: str | None = None,
+             encoding: str | None = None) -> bytes | str:
+        """graphviz's pipe(); svg and png go through valuegrad's renderer (no dot on PATH)."""
+        fmt = format or self.format
+        if self._ours(fmt, engine, {"renderer": renderer, "formatter": formatter,
+                                    "neato_no_op": neato_no_op}):
+            out = render(self.source, fmt)
+            return out.decode(encoding) if encoding is not None else out
+        return super().pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
+                            encoding=encoding)
+
+    def render(self, filename: str | os.PathLike[str] | None = None,
+               directory: str | os.PathLike[str] | None = None, view: bool = False,
+               cleanup: bool = False, format: str | None = None,  # noqa: A002
+               **kwargs: Any) -> str:
+        """graphviz's render(); svg and png go through valuegrad's renderer (no dot on PATH).
+
+        Like graphviz it saves the DOT source as `filename` and writes `filename.svg` next to it.
+        """
+        fmt = format or self.format
+        engine = kwargs.get("engine")
+        extra = {k: v for k, v in kwargs.items() if k not in ("engine", "quiet")}
+        if not self._ours(fmt, engine, extra):
+            return super().render(filename, directory, view, cleanup, format, **kwargs)
+        source_path = super().save(filename, directory=directory)
+        rendered = f"{source_path}.{fmt}"
+        Path(rendered).write_bytes(render(self.source, fmt))
+        if cleanup:
+            os.remove(source_path)
+        if view:
+            self._view(rendered, format=fmt, quiet=False)
+        return rendered
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **kwargs: Any) -> dict[str, Any]:
@@ -367,8 +426,10 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
     active_edges = set(highlight_edges)
     roots_set = {focus} if focus is not None else set(root_list)
 
-    g = ValueGraph(name="valuegrad", graph_attr={"rankdir": rankdir, "fontname": "Helvetica",
-                                                   "nodesep": "0.25", "ranksep": "0.35"},
+    # format="svg": graphviz's own render()/pipe() then default to what valuegrad can render.
+    g = ValueGraph(name="valuegrad", format="svg",
+                   graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
+                               "ranksep": "0.35"},
                    node_attr={"fontname": "Helvetica", "fontsize": "12"},
                    edge_attr={"arrowsize": "0.7"})
 

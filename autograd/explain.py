@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .backward import backward
-from .draw import node_names
+from .draw import _INVISIBLE, node_names
 from .graph import topological_order
 from .ops import OPS
 from .value import Value, to_float
@@ -56,9 +56,32 @@ class Path:
     product: float  # seed × every local
 
 
+def printable(text: str) -> str:
+    """Spell out control, bidi and zero-width characters (\\x1b, \\u202e) so text prints as is.
+
+    A label holding a terminal escape sequence must not recolour or retitle the terminal when the
+    table is printed, nor a newline break the table's rows.
+    """
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 32 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif ch in _INVISIBLE or 0xD800 <= code < 0xE000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 step', '7 steps'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _wrap(name: str) -> str:
     """Parenthesise a name that is an expression, so ∂(x*y)/∂x reads as one fraction."""
-    plain = name.replace(".", "").replace("_", "")
+    plain = name.replace(".", "").replace("_", "").rstrip("'")  # v2' is a generated name
     return name if plain.isalnum() else f"({name})"
 
 
@@ -145,7 +168,8 @@ class Explanation:
                 raise ValueError("that Value is not part of the explained graph")
             return node
         if isinstance(node, str):
-            found = [v for v, n in self.names.items() if n == node]
+            # The shown name, or the label itself when printing had to spell characters out.
+            found = [v for v, n in self.names.items() if n == node or (v.label == node != n)]
             if len(found) == 1:
                 return found[0]
             if not found:
@@ -221,7 +245,7 @@ class Explanation:
     def _title(self) -> str:
         root = self.names[self.root]
         return (f"backward pass of {root} (seed {format(self.seed, self.number_format)}): "
-                f"{len(self.steps)} steps; product = local grad × upstream grad")
+                f"{_count(len(self.steps), 'step')}; product = local grad × upstream grad")
 
     def _notes(self) -> list[str]:
         f = self.number_format
@@ -244,7 +268,7 @@ class Explanation:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Explanation of {self.names[self.root]!r}: {len(self.steps)} steps>"
+        return f"<Explanation of {self.names[self.root]!r}: {_count(len(self.steps), 'step')}>"
 
     def to_markdown(self) -> str:
         """The table as GitHub Markdown."""
@@ -307,7 +331,7 @@ def explain(root: Value, grad: float = 1.0, number_format: str = ".6g") -> Expla
     except (TypeError, ValueError) as exc:
         raise ValueError(f"number_format {number_format!r} is not a float format spec") from exc
     order = topological_order(root)
-    names = node_names(order)
+    names = {v: printable(n) for v, n in node_names(order).items()}
     # What each .grad holds when the pass starts: backward() zeroes interior nodes and seeds
     # the root; leaves keep what earlier passes left (they accumulate).
     start = {v: (v.grad if v.is_leaf else 0.0) for v in order}

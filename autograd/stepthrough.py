@@ -9,15 +9,27 @@ inline image, plus previous/next buttons, a slider and arrow keys: no server, no
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import os
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
+from .draw import (
+    _ACTIVE_EDGE,
+    _ACTIVE_FILL,
+    DEFAULT_MAX_NODES,
+    GraphTooLargeError,
+    draw,
+    graph_order,
+)
 from .explain import Explanation, Step, explain
 from .value import Value
 
+_SVG = "{http://www.w3.org/2000/svg}"
+# Frames are written back as plain <svg> (not <ns0:svg>); this only picks the svg prefix.
+ET.register_namespace("", _SVG[1:-1])
 DEFAULT_MAX_STEPS = 200  # each frame is a full layout; more than this is slow and unreadable
 
 
@@ -130,29 +142,84 @@ body {{ font-family: sans-serif; margin: 1em; }}
                 f"<ol start=\"0\">{captions}</ol></div>")
 
 
+class _Layout:
+    """One rendered drawing whose grad texts and highlight colours are changed per frame."""
+
+    def __init__(self, svg: str, order: list[Value], number_format: str) -> None:
+        self.root = ET.fromstring(svg)
+        self.ids = {v: f"n{i}" for i, v in enumerate(order)}  # as draw() numbers them
+        self.number_format = number_format
+
+    def frame(self, grads: dict[Value, float | None], active: Value,
+              edges: list[tuple[Value, Value]]) -> str:
+        """The SVG of one frame: these gradients shown, `active` and its edges highlighted."""
+        tree = copy.deepcopy(self.root)
+        by_title: dict[str, list[ET.Element]] = {}  # x*x draws two edges with one title
+        for g in tree.iter(_SVG + "g"):
+            title = g.find(_SVG + "title")
+            if title is not None and g.get("class") in ("node", "edge"):
+                by_title.setdefault(title.text or "", []).append(g)
+        for v, node_id in self.ids.items():
+            box = by_title[node_id][0]
+            if not (v.is_leaf and not v.requires_grad):  # a constant's box says "no grad"
+                now = grads.get(v)
+                shown = "?" if now is None else format(now, self.number_format)
+                box.findall(_SVG + "text")[-1].text = f"grad {shown}"  # the last field
+        hot = self.ids[active]
+        op_node = by_title.get(hot + "op", [])
+        for shape in (by_title[hot][0].find(_SVG + "polygon"),
+                      *(g.find(_SVG + "ellipse") for g in op_node)):
+            if shape is not None:
+                shape.set("fill", _ACTIVE_FILL)
+                shape.set("stroke-width", "2")
+        lit = [f"{self.ids[x]}->{self.ids[v]}op" for x, v in edges]
+        if active.op is not None:
+            lit.append(f"{hot}op->{hot}")
+        for part in (p for title in lit for edge in by_title[title] for p in edge):
+            if part.tag in (_SVG + "path", _SVG + "polygon"):
+                part.set("stroke", _ACTIVE_EDGE)
+                part.set("stroke-width", "2.5")
+                if part.tag == _SVG + "polygon":  # the arrowhead
+                    part.set("fill", _ACTIVE_EDGE)
+        return ET.tostring(tree, encoding="unicode")
+
+
 def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
                  number_format: str = ".4g", max_steps: int = DEFAULT_MAX_STEPS,
                  max_nodes: int = DEFAULT_MAX_NODES) -> StepThrough:
     """Run backward from `root` and draw one frame per step (fills .grad as backward() does)."""
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
-    ex = explain(root, grad=grad, number_format=number_format)
-    if len(ex.steps) > max_steps:
+    if not isinstance(root, Value):
+        raise TypeError(f"step_through() needs a Value, got {type(root).__name__}")
+    # The pass visits every node once: refuse before it runs, so a refusal leaves .grad alone.
+    size = len(graph_order(root))
+    if size > max_steps:
         raise GraphTooLargeError(
-            f"the pass has {len(ex.steps)} steps, more than max_steps={max_steps}; raise "
+            f"the pass has {size} steps, more than max_steps={max_steps}; raise "
             "max_steps or step through a smaller part of the graph")
+    ex = explain(root, grad=grad, number_format=number_format)
     # Gradients as the reader sees them: unknown until some contribution arrives.
     known: dict[Value, float | None] = {v: None for v in ex.names}
     known[root] = ex.start[root]
-    frames = [Frame(0, None, f"seed: the gradient of {ex.names[root]} with respect to itself "
-                             f"is {format(ex.seed, number_format)}",
-                    draw(root, number_format=number_format, rankdir=rankdir, grads=known,
-                         highlight=[root], max_nodes=max_nodes).svg())]
+    states = [(dict(known), root, [])]
     for step in ex.steps:
         for t in step.terms:
             known[t.input] = t.running
-        edges = [(t.input, step.node) for t in step.terms]
-        svg = draw(root, number_format=number_format, rankdir=rankdir, grads=dict(known),
-                   highlight=[step.node], highlight_edges=edges, max_nodes=max_nodes).svg()
-        frames.append(Frame(step.index, step, _caption(ex, step), svg))
+        states.append((dict(known), step.node, [(t.input, step.node) for t in step.terms]))
+    # One layout for every frame, so no box moves while the reader steps: it is sized for the
+    # widest number each box will show, and each frame only changes texts and colours.
+    widest: dict[Value, float | None] = {}
+    for grads, _, _ in states:
+        for v, g in grads.items():
+            if g is not None and (widest.get(v) is None or len(format(g, number_format))
+                                  > len(format(widest[v], number_format))):
+                widest[v] = g
+    base = draw(root, number_format=number_format, rankdir=rankdir, grads=widest,
+                max_nodes=max_nodes).svg()
+    layout = _Layout(base, graph_order(root), number_format)
+    frames = [Frame(0, None, f"seed: the gradient of {ex.names[root]} with respect to itself "
+                             f"is {format(ex.seed, number_format)}", layout.frame(*states[0]))]
+    for step, state in zip(ex.steps, states[1:], strict=True):
+        frames.append(Frame(step.index, step, _caption(ex, step), layout.frame(*state)))
     return StepThrough(ex, frames)
