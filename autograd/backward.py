@@ -125,13 +125,16 @@ def _run_checked(order: list[Value]) -> None:
 
 
 def _run_recording(order: list[Value], record: Callable[[Step], Any]) -> None:
-    """_run, reporting every multiplication it does."""
+    """_run, reporting every multiplication it does (and checking it under detect_anomaly)."""
+    checked = modes.anomaly_enabled()
     for v in reversed(order):
         g = v.grad
         terms = []
         for x, local in zip(v.inputs, v.local_grads, strict=False):
             if local is not None:
                 product = local * g
+                if checked:
+                    modes.check_backward(v, x, g, local, product)
                 x.grad += product
                 terms.append((x, local, product))
         record((v, g, tuple(terms)))

@@ -291,3 +291,12 @@ def test_subclasses_of_value_combine():
     y = a * b + a
     y.backward()
     assert (y.data, a.grad, b.grad) == (4.5, 3.0, 1.5)
+
+
+def test_recording_pass_honours_detect_anomaly():
+    q = Value(0.0, label="q")
+    steps = []
+    with autograd.detect_anomaly():
+        y = q.sqrt()
+        with pytest.raises(FloatingPointError, match="'q'"):
+            autograd.backward(y, record=steps.append)
