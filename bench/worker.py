@@ -178,28 +178,25 @@ def demo_loss(engine: Scalar, layers: list[Any], params: list[Any], xs: list[lis
     return data_loss + reg_loss
 
 
-def w2(engine: Scalar, cfg: Config) -> dict[str, Any]:
-    """ms per training step (forward, backward, SGD update), GC on and off."""
-    xs, ys = wl.moons(wl.W2_SAMPLES, cfg.seed)
-    init = wl.mlp_init(*wl.W2_SIZES, seed=cfg.seed)
-    result: dict[str, Any] = {}
+def timed_steps(cfg: Config, make_step: Callable[[], Callable[[int], float]],
+                result: dict[str, Any]) -> dict[str, Any]:
+    """Time a training step with the collector on, then off (a fresh model each): ms per step.
+
+    `make_step()` builds a model and returns step(k) -> loss.  The step's graph is freed when
+    step() returns, inside the timed region: freeing is part of a training step.
+    """
     for gc_on in (True, False):
-        layers, params = make_mlp(engine.leaf, init)
+        step = make_step()
         times, losses = [], []
         gc.collect()
         if not gc_on:
             gc.disable()
         try:
-            for step in range(cfg.w2_warmup + cfg.w2_steps):
+            for k in range(cfg.w2_warmup + cfg.w2_steps):
                 t0 = clock()
-                total = demo_loss(engine, layers, params, xs, ys)
-                engine.zero_grad(params)
-                engine.backward(total)
-                engine.sgd(params, wl.w2_learning_rate(step))
-                losses.append(engine.item(total))
-                del total  # freeing the step's graph is part of the step, as in a training loop
+                losses.append(step(k))
                 elapsed = clock() - t0
-                if step >= cfg.w2_warmup:
+                if k >= cfg.w2_warmup:
                     times.append(elapsed / 1e6)
         finally:
             gc.enable()
@@ -207,6 +204,27 @@ def w2(engine: Scalar, cfg: Config) -> dict[str, Any]:
         result[mode] = {"ms_per_step": median(times), "samples": times, "losses": losses}
         result["first_loss"] = losses[0]
         emit(event="progress", workload="w2", mode=mode, figures=result[mode])
+    return result
+
+
+def w2(engine: Scalar, cfg: Config) -> dict[str, Any]:
+    """ms per training step (forward, backward, SGD update), GC on and off."""
+    xs, ys = wl.moons(wl.W2_SAMPLES, cfg.seed)
+    init = wl.mlp_init(*wl.W2_SIZES, seed=cfg.seed)
+
+    def make_step() -> Callable[[int], float]:
+        layers, params = make_mlp(engine.leaf, init)
+
+        def step(k: int) -> float:
+            total = demo_loss(engine, layers, params, xs, ys)
+            engine.zero_grad(params)
+            engine.backward(total)
+            engine.sgd(params, wl.w2_learning_rate(k))
+            return engine.item(total)
+
+        return step
+
+    result = timed_steps(cfg, make_step, {})
     result["nodes"] = w2_graph_size(engine, init, xs, ys)
     return result
 
@@ -233,48 +251,36 @@ def w2_torch_vector(cfg: Config) -> dict[str, Any]:
     init = wl.mlp_init(*wl.W2_SIZES, seed=cfg.seed)
     x = torch.tensor(xs, dtype=f64)
     y = torch.tensor(ys, dtype=f64)
-    result: dict[str, Any] = {}
-    for gc_on in (True, False):
+
+    def make_step() -> Callable[[int], float]:
         # Column j of a weight matrix is neuron j's weights, so X @ W is every neuron at once.
         params = []
         for layer in init:
             columns = [list(c) for c in zip(*(w for w, _ in layer), strict=True)]
             params.append(torch.tensor(columns, dtype=f64, requires_grad=True))
             params.append(torch.tensor([b for _, b in layer], dtype=f64, requires_grad=True))
-        times, losses = [], []
-        gc.collect()
-        if not gc_on:
-            gc.disable()
-        try:
-            for step in range(cfg.w2_warmup + cfg.w2_steps):
-                t0 = clock()
-                h = x
-                for k in range(0, len(params), 2):
-                    h = h @ params[k] + params[k + 1]
-                    if k + 2 < len(params):
-                        h = h.relu()
-                scores = h[:, 0]
-                data_loss = (1 + -y * scores).relu().sum() * (1.0 / len(ys))
-                total = data_loss + wl.W2_ALPHA * sum((p * p).sum() for p in params)
+
+        def step(k: int) -> float:
+            h = x
+            for i in range(0, len(params), 2):
+                h = h @ params[i] + params[i + 1]
+                if i + 2 < len(params):
+                    h = h.relu()
+            scores = h[:, 0]
+            data_loss = (1 + -y * scores).relu().sum() * (1.0 / len(ys))
+            total = data_loss + wl.W2_ALPHA * sum((p * p).sum() for p in params)
+            for p in params:
+                p.grad = None
+            total.backward()
+            with torch.no_grad():
+                lr = wl.w2_learning_rate(k)
                 for p in params:
-                    p.grad = None
-                total.backward()
-                with torch.no_grad():
-                    lr = wl.w2_learning_rate(step)
-                    for p in params:
-                        p -= lr * p.grad
-                losses.append(total.item())
-                del total, h, scores, data_loss
-                elapsed = clock() - t0
-                if step >= cfg.w2_warmup:
-                    times.append(elapsed / 1e6)
-        finally:
-            gc.enable()
-        mode = "gc_on" if gc_on else "gc_off"
-        result[mode] = {"ms_per_step": median(times), "samples": times, "losses": losses}
-        result["first_loss"] = losses[0]
-        emit(event="progress", workload="w2", mode=mode, figures=result[mode])
-    return result
+                    p -= lr * p.grad
+            return total.item()
+
+        return step
+
+    return timed_steps(cfg, make_step, {})
 
 
 def w2_nn(cfg: Config) -> dict[str, Any]:
@@ -283,37 +289,25 @@ def w2_nn(cfg: Config) -> dict[str, Any]:
 
     xs, ys = wl.moons(wl.W2_SAMPLES, cfg.seed)
     init = wl.mlp_init(*wl.W2_SIZES, seed=cfg.seed)
-    result: dict[str, Any] = {}
-    for gc_on in (True, False):
+
+    def make_step() -> Callable[[int], float]:
         model = nn.MLP(*wl.W2_SIZES)
         model.set_weights([[w for w, _ in layer] for layer in init],
                           [[b for _, b in layer] for layer in init])
         params = model.parameters()
-        times, losses = [], []
-        gc.collect()
-        if not gc_on:
-            gc.disable()
-        try:
-            for step in range(cfg.w2_warmup + cfg.w2_steps):
-                t0 = clock()
-                total = nn.hinge([model(x) for x in xs], ys) + nn.l2(model, wl.W2_ALPHA)
-                model.zero_grad()
-                total.backward()
-                lr = wl.w2_learning_rate(step)
-                for p in params:
-                    p.data -= lr * p.grad
-                losses.append(total.data)
-                del total
-                elapsed = clock() - t0
-                if step >= cfg.w2_warmup:
-                    times.append(elapsed / 1e6)
-        finally:
-            gc.enable()
-        mode = "gc_on" if gc_on else "gc_off"
-        result[mode] = {"ms_per_step": median(times), "samples": times, "losses": losses}
-        result["first_loss"] = losses[0]
-        emit(event="progress", workload="w2", mode=mode, figures=result[mode])
-    return result
+
+        def step(k: int) -> float:
+            total = nn.hinge([model(x) for x in xs], ys) + nn.l2(model, wl.W2_ALPHA)
+            model.zero_grad()
+            total.backward()
+            lr = wl.w2_learning_rate(k)
+            for p in params:
+                p.data -= lr * p.grad
+            return total.data
+
+        return step
+
+    return timed_steps(cfg, make_step, {})
 
 
 def w2_compiled(cfg: Config, backend: str = "auto") -> dict[str, Any]:
@@ -348,29 +342,20 @@ def w2_compiled(cfg: Config, backend: str = "auto") -> dict[str, Any]:
     step_fn = compile_fn(loss_of, weights, backend=backend)
     result: dict[str, Any] = {"compile_ms": (clock() - t0) / 1e6,
                               "backend": getattr(step_fn, "backend", backend)}
-    for gc_on in (True, False):
+
+    def make_step() -> Callable[[int], float]:
         params = list(weights)
-        times, losses = [], []
-        gc.collect()
-        if not gc_on:
-            gc.disable()
-        try:
-            for step in range(cfg.w2_warmup + cfg.w2_steps):
-                t0 = clock()
-                value, grads = step_fn(*params)
-                lr = wl.w2_learning_rate(step)
-                params = [p - lr * g for p, g in zip(params, grads, strict=True)]
-                elapsed = clock() - t0
-                losses.append(float(value))
-                if step >= cfg.w2_warmup:
-                    times.append(elapsed / 1e6)
-        finally:
-            gc.enable()
-        mode = "gc_on" if gc_on else "gc_off"
-        result[mode] = {"ms_per_step": median(times), "samples": times, "losses": losses}
-        result["first_loss"] = losses[0]
-        emit(event="progress", workload="w2", mode=mode, figures=result[mode])
-    return result
+
+        def step(k: int) -> float:
+            nonlocal params
+            value, grads = step_fn(*params)
+            lr = wl.w2_learning_rate(k)
+            params = [p - lr * g for p, g in zip(params, grads, strict=True)]
+            return float(value)
+
+        return step
+
+    return timed_steps(cfg, make_step, result)
 
 
 # --- W3: how deep a chain can go ----------
