@@ -30,6 +30,19 @@ DEFAULT_METRICS: dict[Loss, Metric] = {
 }
 
 
+def _loss_and_outputs(model: Callable[[Any], Any], inputs: list[list[float]],
+                      targets: list[Any], loss: Loss, optimizer: Optimizer,
+                      l2: float) -> tuple[Value, list[Any]]:
+    """The forward half of a step: the batch's outputs and the loss (+ l2 · Σ p²)."""
+    outputs = [model(x) for x in inputs]
+    total = loss(outputs, targets)
+    if not isinstance(total, Value):
+        raise TypeError(f"the loss function must return a Value, got {type(total).__name__}")
+    if l2:
+        total = total + losses.l2(optimizer.params, l2)
+    return total, outputs
+
+
 def train_step(model: Callable[[Any], Any], inputs: list[list[float]], targets: list[Any],
                loss: Loss, optimizer: Optimizer, l2: float = 0.0) -> tuple[float, list[Any]]:
     """One step on one batch: forward, loss (+ l2 · Σ p²), backward, update.
@@ -37,12 +50,7 @@ def train_step(model: Callable[[Any], Any], inputs: list[list[float]], targets: 
     Returns the loss before the update and the model's outputs as floats.  fit() does nothing
     else per step, so a faster implementation of a step can replace this one function.
     """
-    outputs = [model(x) for x in inputs]
-    total = loss(outputs, targets)
-    if not isinstance(total, Value):
-        raise TypeError(f"the loss function must return a Value, got {type(total).__name__}")
-    if l2:
-        total = total + losses.l2(optimizer.params, l2)
+    total, outputs = _loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
     optimizer.zero_grad()
     total.backward()
     optimizer.step()
@@ -59,13 +67,7 @@ def compiled_train_step(model: Callable[[Any], Any], inputs: list[list[float]],
     Python branch on numbers in the model or the loss (see autograd.compile).
     """
     def loss_and_outputs() -> tuple[Value, list[Any]]:
-        outputs = [model(x) for x in inputs]
-        total = loss(outputs, targets)
-        if not isinstance(total, Value):
-            raise TypeError(f"the loss function must return a Value, got {type(total).__name__}")
-        if l2:
-            total = total + losses.l2(optimizer.params, l2)
-        return total, outputs
+        return _loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
 
     step = autograd.compile(loss_and_outputs, [], has_aux=True)
 
