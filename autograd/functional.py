@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
@@ -20,10 +21,21 @@ from .value import Value, to_float
 _depth: ContextVar[int] = ContextVar("valuegrad_transform_depth", default=0)
 
 
-def _as_values(args: Sequence[Any]) -> tuple[list[Value], bool]:
-    """Wrap number arguments as fresh leaves; report whether any argument already was a Value."""
+def _as_values(args: Sequence[Any], positions: Sequence[int]) -> tuple[list[Any], bool]:
+    """Wrap the differentiated arguments as fresh leaves, other numbers as constant Values.
+
+    Anything else (data lists, settings) passes through untouched.  Also reports whether any
+    argument already was a Value (a call from inside another transform).
+    """
     nested = any(isinstance(a, Value) for a in args)
-    return [a if isinstance(a, Value) else Value(to_float(a)) for a in args], nested
+    xs = list(args)
+    wanted = {i % len(xs) for i in positions} if xs else set()
+    for i, x in enumerate(xs):
+        if i in wanted and not isinstance(x, Value):
+            xs[i] = Value(to_float(x))
+        elif isinstance(x, numbers.Real) and not isinstance(x, bool):
+            xs[i] = Value(float(x), requires_grad=False)  # so x.exp() works on it too
+    return xs, nested
 
 
 def _check_output(out: Any, f: Callable[..., Any]) -> Value:
@@ -39,25 +51,27 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
                    ) -> Callable[..., tuple[Any, Any]]:
     """Turn f(x, ...) -> scalar into a function returning (f(x, ...), df/dx) as JAX does.
 
-    Called with numbers it returns floats.  Called with Values, or while another transform is
-    differentiating the caller (so `f` may close over its Values), it returns Values that can be
-    differentiated again.  `argnums` may be a tuple, giving a tuple of gradients.
+    Only the arguments named by `argnums` are differentiated; the others, and keyword arguments,
+    are passed to `f` untouched (data, settings).  Called with numbers it returns floats.  Called
+    with Values, or while another transform is differentiating the caller (so `f` may close over
+    its Values), it returns Values that can be differentiated again.  `argnums` may be a tuple,
+    giving a tuple of gradients.
     """
     several = not isinstance(argnums, int)
     positions = tuple(argnums) if several and isinstance(argnums, Sequence) else (argnums,)
     if any(isinstance(i, bool) or not isinstance(i, int) for i in positions):
         raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}"[:200])
 
-    def wrapped(*args: Any) -> tuple[Any, Any]:
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         for i in positions:
             if not -len(args) <= i < len(args):
                 raise ValueError(f"argnums names argument {i}, but {len(args)} were given")
-        xs, nested = _as_values(args)
+        xs, nested = _as_values(args, positions)
         depth = _depth.get()
         nested = nested or depth > 0
         token = _depth.set(depth + 1)
         try:
-            out = _check_output(f(*xs), f)
+            out = _check_output(f(*xs, **kwargs), f)
         finally:
             _depth.reset(token)
         gs = grad(out, [xs[i] for i in positions], create_graph=nested)
@@ -73,8 +87,8 @@ def derivative(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
     """The function x -> df/dx; nest it for higher derivatives: derivative(derivative(f))."""
     vg = value_and_grad(f, argnum)
 
-    def df(*args: Any) -> Any:
-        return vg(*args)[1]
+    def df(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)[1]
 
     df.__name__ = f"derivative({getattr(f, '__name__', 'f')})"
     return df

@@ -121,3 +121,14 @@ def test_gradcheck_names_a_wrong_local_derivative(monkeypatch):
         gradcheck(lambda x, w: (x * w).tanh() * 3, [0.5, -0.8])
     message = str(err.value)
     assert "'tanh' node" in message and "stored 2.0" in message
+
+
+def test_transforms_pass_other_arguments_and_keywords_through():
+    def loss(w, data, *, scale=1.0):
+        return scale * sum((w * x - y) ** 2 for x, y in data)
+
+    data = [(1.0, 2.0), (2.0, 3.0)]
+    value, slope = value_and_grad(loss)(0.5, data, scale=2.0)
+    assert value == 2.0 * ((0.5 - 2.0) ** 2 + (1.0 - 3.0) ** 2)
+    assert slope == 2.0 * (2 * (0.5 - 2.0) * 1.0 + 2 * (1.0 - 3.0) * 2.0)
+    assert derivative(loss)(0.5, data) == slope / 2.0
