@@ -7,7 +7,7 @@ from .backward import backward, grad, zero_grad
 from .draw import GraphTooLargeError, RendererNotFoundError, draw, summary
 from .explain import explain
 from .functional import GradcheckError, derivative, gradcheck, value_and_grad
-from .graph import consumers, leaves, topological_order
+from .graph import leaves, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
 
@@ -20,7 +20,7 @@ from .value import Value, exp, log, relu, sigmoid, softplus, sqrt, tanh
 __version__ = "0.1.0"
 
 __all__ = [
-    "OPS", "GradcheckError", "Op", "Value", "backward", "consumers", "derivative",
+    "OPS", "GradcheckError", "Op", "Value", "backward", "derivative",
     "detect_anomaly", "enable_grad", "exp", "grad", "gradcheck", "is_grad_enabled", "leaves", "log",
     "no_grad", "relu", "sigmoid", "softplus", "sqrt", "tanh", "topological_order",
     "value_and_grad", "zero_grad",

@@ -69,12 +69,3 @@ def _stamped_order(root: Value) -> list[Value]:
 def leaves(root: Value) -> list[Value]:
     """The leaf Values `root` depends on, in topological order."""
     return [v for v in topological_order(root) if v._a is None]
-
-
-def consumers(order: list[Value]) -> dict[Value, list[Value]]:
-    """For each node of a topologically ordered graph, the nodes that use it (repeats kept)."""
-    users: dict[Value, list[Value]] = {v: [] for v in order}
-    for v in order:
-        for x in v.inputs:
-            users[x].append(v)
-    return users
