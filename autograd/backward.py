@@ -147,14 +147,17 @@ def zero_grad(values: Iterable[Value]) -> None:
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.0,
-         create_graph: bool = False) -> Any:
+         create_graph: bool = False, *, grad_outputs: Any = None) -> Any:
     """d(output)/d(input) for each input, without touching any ``.grad``.
 
     With ``create_graph=True`` the gradients are Values built from the op table's derivative
     expressions, so they can be differentiated again (second, third, ... derivatives).  An input
-    that `output` does not depend on, or that does not require grad, gets 0.  Returns a list (or a
-    single gradient if `inputs` is a single Value).
+    that `output` does not depend on, or that does not require grad, gets 0.  The answer has the
+    shape of `inputs`: a single Value gives a single gradient, a sequence a list.
+    `grad_outputs` is PyTorch's spelling of `grad_output` (a number or a one-element sequence).
     """
+    if grad_outputs is not None:
+        grad_output = _one_grad_output(grad_outputs, grad_output)
     single = isinstance(inputs, Value)
     wanted = [inputs] if single else list(inputs)
     for x in [output, *wanted]:
@@ -183,6 +186,20 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
                     grads[x] = grads.get(x, 0.0) + product
     result = [_result(grads.get(x), x, create_graph) for x in wanted]
     return result[0] if single else result
+
+
+def _one_grad_output(grad_outputs: Any, grad_output: float) -> float:
+    """The seed given as PyTorch's `grad_outputs`: one number, or a sequence holding one."""
+    if isinstance(grad_outputs, (list, tuple)):
+        if len(grad_outputs) != 1:
+            raise ValueError(f"grad_outputs needs one entry per output (grad() takes one output), "
+                             f"got {len(grad_outputs)}")
+        grad_outputs = grad_outputs[0]
+    if isinstance(grad_outputs, Value):
+        grad_outputs = grad_outputs.data
+    if grad_output != 1.0:
+        raise TypeError("give grad_output or grad_outputs, not both")
+    return to_float(grad_outputs)
 
 
 def _times(local: Any, g: Value) -> Value:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -217,6 +218,31 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    # --- numbers out, as PyTorch's scalars give them: none of these records anything ----------
+
+    def item(self) -> float:
+        """The number this Value holds (``.data``), as ``tensor.item()`` gives it."""
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        # A format spec applies to the number (f"{loss:.4f}"); no spec shows the Value itself.
+        return format(self.data, spec) if spec else str(self)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __round__(self, ndigits: int | None = None) -> int | float:
+        return round(self.data, ndigits)
+
+    def __trunc__(self) -> int:
+        return math.trunc(self.data)
+
+    def __floor__(self) -> int:
+        return math.floor(self.data)
+
+    def __ceil__(self) -> int:
+        return math.ceil(self.data)
 
     def __bool__(self) -> bool:
         # As for a float (and a PyTorch scalar): `if loss:` is False for 0.0, not always True.
