@@ -5,29 +5,58 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from autograd import Value
+
+from .discovery import _BackReference, may_hold_parameters, unique_parameters, walk
 
 
 class Module:
     """Base class for networks: parameters, dotted names, zero_grad, freeze, state_dict, save/load.
 
     A Module's parameters are the Values it keeps in its public attributes, directly or in lists,
-    tuples and dicts (by key), plus those of the Modules it keeps the same way.  Their dotted
-    names follow that path: attribute ``w`` of neuron 1 of layer 0 is ``layers.0.neurons.1.w.0``.
-    Attributes are visited in the order they were first assigned, so names and order are stable.
+    tuples, deques, dicts (by key) and NumPy object arrays, plus those of the Modules it keeps the
+    same way (see nn/discovery.py).  Their dotted names follow that path: attribute ``w`` of
+    neuron 1 of layer 0 is ``layers.0.neurons.1.w.0``.  Attributes are visited in the order they
+    were first assigned, so names and order are stable.  A subclass that defines ``forward`` is
+    callable, as in PyTorch: ``model(x)`` runs ``model.forward(x)``.
     """
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Label the parameters of what is assigned at once, so that a sub-module's parameters
+        # carry their dotted names (``mlp.layers.0...``) without a label_parameters() call.
+        if not name.startswith("_") and may_hold_parameters(value):
+            try:
+                found = walk(value, name, f"self.{name}", avoid=self)
+            except _BackReference:
+                found = []  # e.g. ``self.child.owner = self``: its labels come from the outside
+            for dotted, _, param in found:
+                param.label = dotted
+        object.__setattr__(self, name, value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` (PyTorch's convention); MLP, Layer and Neuron define their own call."""
+        forward = getattr(self, "forward", None)
+        if forward is None:
+            raise TypeError(f"{type(self).__name__} is not callable: define a forward() method "
+                            f"(as in PyTorch) or __call__")
+        return forward(*args, **kwargs)
+
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """(dotted name, Value) for every parameter, each shared Value listed once."""
-        seen: set[int] = set()
-        found = []
-        for name, value in _walk(self, ""):
-            if id(value) not in seen:
-                seen.add(id(value))
-                found.append((name, value))
+        """(dotted name, Value) for every parameter, each shared Value listed once.
+
+        Two different Values with the same dotted name (``{1: a, "1": b}``) raise a ValueError
+        naming both places.  A parameter found under a longer name than its label (a module
+        appended to a list after it was built) takes that name as its label; a shorter one, as
+        from a sub-module, leaves the fuller label alone.
+        """
+        found = unique_parameters(walk(self))
+        for name, value in found:
+            label = value.label
+            if label != name and (not label or name.endswith("." + label)):
+                value.label = name
         return found
 
     def parameters(self) -> list[Value]:
@@ -35,7 +64,7 @@ class Module:
         return [value for _, value in self.named_parameters()]
 
     def label_parameters(self) -> None:
-        """Set each parameter's label to its dotted name, so drawings show where it lives."""
+        """Set each parameter's label to its dotted name within this module (overwriting)."""
         for name, value in self.named_parameters():
             value.label = name
 
@@ -114,30 +143,6 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
-
-
-def _walk(obj: Any, path: str) -> Iterator[tuple[str, Value]]:
-    """Yield (dotted name, Value) for the parameters reachable from a Module or a list of them."""
-    if isinstance(obj, Value):
-        yield path, obj
-    elif isinstance(obj, Module):
-        for name, attr in vars(obj).items():
-            if not name.startswith("_"):
-                yield from _walk(attr, _join(path, name))
-    elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            yield from _walk(item, _join(path, str(i)))
-    elif isinstance(obj, Mapping):
-        # Without this, Values kept in a dict would silently be neither trained nor saved.
-        for key, item in obj.items():
-            if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise TypeError(f"{path or 'a dict'}: parameter dict keys must be str or int, "
-                                f"got {type(key).__name__}: {key!r}"[:200])
-            yield from _walk(item, _join(path, str(key)))
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
 
 
 def _key_mismatch(model: str, missing: list[str], unexpected: list[str]) -> str:
