@@ -1,4 +1,4 @@
-"""Parameter discovery: unique names, every container found or refused, cycles, labels, forward()."""
+"""Parameter discovery: unique names, containers found or refused, cycles, labels, forward()."""
 
 from __future__ import annotations
 
