@@ -14,6 +14,7 @@ import autograd
 from autograd import Value
 
 from . import losses
+from .early_stopping import EarlyStopping, History, Watch
 from .metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign_accuracy
 from .module import Module
 from .optim import Optimizer
@@ -90,7 +91,9 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
         optimizer: Optimizer, steps: int | None = None, epochs: int | None = None,
         batch_size: int | None = None, l2: float = 0.0,
         metrics: Mapping[str, Metric] | None = None, quiet: bool = False, seed: int = 0,
-        desc: str = "fit", compile: bool = False) -> dict[str, list[float]]:
+        desc: str = "fit", compile: bool = False,
+        validation: tuple[Sequence[Sequence[float]], Sequence[Any]] | None = None,
+        early_stopping: EarlyStopping | None = None) -> History:
     """Train `model` on samples X with targets y; return the history of every step.
 
     Give either `steps` (optimiser steps) or `epochs` (passes over the data).  Without
@@ -108,18 +111,20 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     numbers inside the model or loss follows the path taken at the first step.  So does a number
     read from `.data`: cross_entropy's max-logit shift stays at its first-step value, which
     leaves the mathematics unchanged but rounds differently from eager steps.
+
+    `validation=(X_val, y_val)` evaluates the loss (+ the same l2 term) and the metrics on that
+    data after every epoch's last update -- after every step in full-batch training -- with no
+    gradient recorded, into history "val_loss" and "val_<metric>"; "val_step" holds the steps
+    done at each.  The bar shows the latest.  Eager training validates under no_grad; with
+    `compile=True` the validation forward is traced once too and replayed.  `early_stopping=
+    nn.EarlyStopping(patience, min_delta, restore_best)` stops when the validation loss stops
+    improving, restores the best weights and prints why (history.stop_reason).
     """
     if not callable(loss):
         raise TypeError(f"fit: loss must be a function (outputs, targets) -> Value such as "
                         f"nn.mse, got {type(loss).__name__}: {loss!r}"[:200])
     inputs = check_samples(X, getattr(model, "nin", None))
-    if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on
-        y = y.tolist()
-    if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
-        raise TypeError(f"fit: y must be a list of targets, got {type(y).__name__}")
-    if len(y) != len(inputs):
-        raise ValueError(f"fit: {len(inputs)} samples but {len(y)} targets")
-    targets = list(y)
+    targets = _targets(y, len(inputs), "y")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn optimiser (SGD, Adam, AdamW), "
                         f"got {type(optimizer).__name__}")
@@ -133,13 +138,16 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0.0 <= l2 < math.inf:
         raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}"[:200])
     chosen = _chosen_metrics(metrics, loss)
-    history: dict[str, list[float]] = {"loss": [], "lr": [], **{name: [] for name in chosen}}
+    history = History(loss=[], lr=[], **{name: [] for name in chosen})
 
     if compile and batch < n:
         raise ValueError("fit: compile=True traces one batch, so it needs full-batch training "
                          "(leave batch_size unset)")
     compiled = compiled_train_step(model, inputs, targets, loss, optimizer, l2) if compile \
         else None
+    validator = None if validation is None and early_stopping is None else \
+        Validator(model, validation, early_stopping, history, (loss, optimizer, l2, chosen),
+                  compile)
     rng = random.Random(seed)
     order = list(range(n))
     with _cyclic_gc_paused(), _progress_bar(total_steps, desc, quiet) as bar:
@@ -160,9 +168,120 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
             for name, metric in chosen.items():
                 history[name].append(metric(outputs, batch_targets))
                 shown[name] = f"{history[name][-1]:.3g}"
+            # Without validation this costs two `is None` tests per step, nothing else.
+            if validator is not None:
+                validator.after_step(step + 1, k == per_epoch - 1, shown)
             bar.set_postfix(shown, refresh=False)  # drawn at tqdm's own pace, not every step
             bar.update()
+            if validator is not None and validator.stop:
+                break
+    if validator is not None:
+        validator.finish(quiet)
     return history
+
+
+class Validator:
+    """fit()'s validation: figures after every epoch into the history and the bar; early stopping.
+
+    Built before training starts, it checks the validation data and runs one validation pass,
+    so bad data or a loss that cannot take it fails with nothing trained.
+    """
+
+    def __init__(self, model: Any, validation: Any, rule: EarlyStopping | None,
+                 history: History, setup: tuple[Loss, Optimizer, float, dict[str, Metric]],
+                 compile: bool) -> None:
+        loss, optimizer, l2, metrics = setup
+        if validation is None:
+            raise ValueError("fit: early_stopping needs validation=(X_val, y_val) to watch")
+        if rule is not None and not isinstance(rule, EarlyStopping):
+            raise TypeError(f"fit: early_stopping must be an nn.EarlyStopping(patience=..., "
+                            f"min_delta=...), got {type(rule).__name__}: {rule!r}"[:200])
+        for name in metrics:
+            if name.startswith("val_"):
+                raise ValueError(f"fit: metric name {name!r} clashes with the validation "
+                                 f"figures (val_<metric>); rename it")
+        names = ["val_loss", *(f"val_{name}" for name in metrics)]
+        if rule is not None and rule.monitor not in names:
+            raise ValueError(f"fit: early_stopping monitors {rule.monitor!r}, but validation "
+                             f"records only {', '.join(map(repr, names))}")
+        inputs, targets = _validation_data(model, validation)
+        self.evaluate = _validation_pass(model, inputs, targets, setup, compile)
+        self.history = history
+        history["val_step"] = []
+        for name in names:
+            history[name] = []
+        self.watch = None if rule is None else Watch(rule, list(optimizer.params))
+        self.shown: dict[str, str] = {}
+        self.stop = False
+        self.stopped_at: int | None = None
+
+    def after_step(self, steps_done: int, epoch_end: bool, shown: dict[str, str]) -> None:
+        """At an epoch's end, validate and record; add the latest figures to the bar's `shown`."""
+        if epoch_end:
+            figures = self.evaluate()
+            self.history["val_step"].append(steps_done)
+            for name, figure in figures.items():
+                self.history[name].append(figure)
+            self.shown = {name: f"{figure:.4g}" for name, figure in figures.items()}
+            watch = self.watch
+            if watch is not None and watch.update(figures[watch.rule.monitor], steps_done):
+                self.stop, self.stopped_at = True, steps_done
+        shown.update(self.shown)
+
+    def finish(self, quiet: bool) -> None:
+        """After training: restore the best weights if asked, and say why training stopped."""
+        if self.watch is not None:
+            message = self.watch.finish(self.history, self.stopped_at)
+            if message is not None and not quiet:
+                print(message)
+
+
+def _validation_data(model: Any, validation: Any) -> tuple[list[list[float]], list[Any]]:
+    if isinstance(validation, (str, bytes)) or not isinstance(validation, Sequence) or \
+            len(validation) != 2:
+        raise TypeError(f"fit: validation must be a pair (X_val, y_val), "
+                        f"got {type(validation).__name__}"[:200])
+    X_val, y_val = validation
+    try:
+        inputs = check_samples(X_val, getattr(model, "nin", None))
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"fit: validation X_val: {err}") from None
+    return inputs, _targets(y_val, len(inputs), "y_val")
+
+
+def _validation_pass(model: Any, inputs: list[list[float]], targets: list[Any],
+                     setup: tuple[Loss, Optimizer, float, dict[str, Metric]], compile: bool
+                     ) -> Callable[[], dict[str, float]]:
+    """A function returning val_loss and val_<metric> for the model's current weights.
+
+    Eager: one forward pass under no_grad (no graph kept, no .grad touched).  With compile: the
+    validation forward traced once by autograd.compile and replayed by its .forward().
+    """
+    loss, optimizer, l2, metrics = setup
+
+    def loss_and_outputs() -> tuple[Value, list[Any]]:
+        return _loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
+
+    def eager() -> tuple[float, list[Any]]:
+        with autograd.no_grad():
+            total, outputs = loss_and_outputs()
+        return total.data, [_floats(out) for out in outputs]
+
+    try:
+        forward = autograd.compile(loss_and_outputs, [], has_aux=True).forward if compile \
+            else eager
+
+        def evaluate() -> dict[str, float]:
+            value, outputs = forward()
+            figures = {"val_loss": value}
+            for name, metric in metrics.items():
+                figures[f"val_{name}"] = metric(outputs, targets)
+            return figures
+
+        evaluate()  # once now: targets of the wrong shape fail before anything is trained
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"fit: validation data: {err}") from None
+    return evaluate
 
 
 def _progress_bar(total: int, desc: str, quiet: bool) -> Any:
@@ -207,6 +326,18 @@ def _chosen_metrics(given: Mapping[str, Metric] | None, loss: Loss) -> dict[str,
         if name in ("loss", "lr"):
             raise ValueError(f"fit: metric name {name!r} is taken by the history itself")
     return dict(given)
+
+
+def _targets(y: Any, n: int, name: str) -> list[Any]:
+    """Check that `y` is a list of `n` targets (one per sample); return it as a list."""
+    if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on
+        y = y.tolist()
+    if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
+        raise TypeError(f"fit: {name} must be a list of targets, got {type(y).__name__}")
+    if len(y) != n:
+        what = "samples" if name == "y" else "validation samples (X_val)"
+        raise ValueError(f"fit: {n} {what} but {len(y)} targets ({name})")
+    return list(y)
 
 
 def _count(name: str, n: Any) -> int:
