@@ -30,6 +30,20 @@ def _check_rate(name: str, x: Any, upper: float | None = None) -> float:
     return x
 
 
+def ieee_divide(a: float, b: float) -> float:
+    """a / b as IEEE-754 (and PyTorch) define it: ±inf for x / 0, nan for 0 / 0, never an error.
+
+    Python raises ZeroDivisionError instead; an update with eps=0 and a zero gradient must give
+    PyTorch's nan, not stop the training loop.
+    """
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a != a or a == 0.0:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
 class Optimizer:
     """What every optimiser shares: the parameter list, the learning rate, step counting."""
 
@@ -145,7 +159,7 @@ class Adam(Optimizer):
         self.v[i] = self.v[i] * beta2 + (1.0 - beta2) * g * g
         step_size = lr / (1.0 - beta1 ** t)
         denom = math.sqrt(self.v[i]) / math.sqrt(1.0 - beta2 ** t) + self.eps
-        p.data += -step_size * (self.m[i] / denom)
+        p.data += -step_size * ieee_divide(self.m[i], denom)
 
 
 class AdamW(Adam):

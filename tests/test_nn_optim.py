@@ -124,3 +124,49 @@ def test_bad_optimiser_arguments():
     optimizer = nn.SGD([Value(1.0)], lr=lambda k: float("nan"))
     with pytest.raises(ValueError, match="lr schedule at step 0 must be a finite number"):
         optimizer.step()
+
+
+def test_hyper_parameters_are_checked_when_the_optimiser_is_made():
+    w = [Value(1.0)]
+    for bad, message in [(dict(eps=-1e-8), r"eps must be a finite number >= 0, got -1e-08"),
+                         (dict(eps=float("nan")), "eps must be a finite number >= 0, got nan"),
+                         (dict(lr=-0.1), "lr must be a finite number >= 0"),
+                         (dict(lr=float("inf")), "lr must be a finite number >= 0, got inf"),
+                         (dict(betas=(1.0, 0.999)), r"betas\[0\] must be in \[0, 1\.0\), got 1"),
+                         (dict(betas=(0.9, -0.1)), r"betas\[1\] must be in \[0, 1\.0\)"),
+                         (dict(weight_decay=-1.0), "weight_decay must be a finite number >= 0")]:
+        for make in (nn.Adam, nn.AdamW):
+            with pytest.raises(ValueError, match=message):
+                make(w, **bad)
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\.0\), got -0.5"):
+        nn.SGD(w, lr=0.1, momentum=-0.5)
+    with pytest.raises(TypeError, match="eps must be a number, got str"):
+        nn.Adam(w, eps="1e-8")
+
+
+@pytest.mark.parametrize("make", [nn.Adam, nn.AdamW], ids=["adam", "adamw"])
+@pytest.mark.parametrize("grads", [[0.0, 0.0], [0.0, 3.0], [float("inf"), 0.0]],
+                         ids=["zero", "one-zero", "inf"])
+def test_updates_follow_ieee_like_pytorch(make, grads):
+    torch = require_torch()
+    ours = [Value(1.0), Value(-2.0)]
+    optimizer = make(ours, lr=0.1, eps=0.0)
+    theirs = torch.tensor([1.0, -2.0], requires_grad=True)
+    reference = getattr(torch.optim, make.__name__)([theirs], lr=0.1, eps=0.0)
+    for _ in range(2):
+        for p, g in zip(ours, grads):
+            p.grad = g
+        optimizer.step()  # eps=0 with a zero gradient is 0 / 0: nan, as in PyTorch
+        theirs.grad = torch.tensor(grads)
+        reference.step()
+    expected = theirs.tolist()
+    for p, want in zip(ours, expected):
+        assert (p.data != p.data and want != want) or p.data == pytest.approx(want, rel=1e-12)
+
+
+def test_ieee_divide_gives_infinities_and_nan():
+    from nn.optim import ieee_divide
+    assert ieee_divide(1.0, 0.0) == float("inf") and ieee_divide(-1.0, 0.0) == float("-inf")
+    assert ieee_divide(1.0, -0.0) == float("-inf")
+    assert ieee_divide(0.0, 0.0) != ieee_divide(0.0, 0.0)  # nan
+    assert ieee_divide(6.0, 3.0) == 2.0
