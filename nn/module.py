@@ -123,11 +123,14 @@ class Module:
         for value, number in numbers_:
             value.data = number
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the weights to a JSON file (atomically: an interrupted save keeps the old file)."""
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        """Write the weights to a JSON file (atomically: an interrupted save keeps the old file).
+
+        A read-only file at `path` is replaced only with ``overwrite=True``; see nn/io.py.
+        """
         from .io import save_state_dict  # here, not at the top: io imports this module
 
-        save_state_dict(self.state_dict(), path)
+        save_state_dict(self.state_dict(), path, overwrite=overwrite)
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read weights written by save() into this model (same architecture required)."""
