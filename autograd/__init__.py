@@ -6,8 +6,10 @@ Not to be confused with the HIPS ``autograd`` package, which uses the same impor
 from .backward import backward, grad, zero_grad
 from .draw import GraphTooLargeError, RendererNotFoundError, draw, summary
 from .explain import explain
+from .forward import jvp
 from .functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .graph import leaves, topological_order
+from .jacobians import hessian, hvp, jacobian
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
 
@@ -15,6 +17,7 @@ from .ops import OPS, Op
 from .replay import CompiledFunction, TraceMismatchError
 from .replay import compile as compile
 from .stepthrough import step_through
+from .torch_twin import TorchGraph, to_torch
 from .value import Value, exp, log, relu, sigmoid, softplus, sqrt, tanh
 
 __version__ = "0.1.0"
@@ -26,4 +29,5 @@ __all__ = [
     "value_and_grad", "zero_grad",
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
     "CompiledFunction", "TraceMismatchError",
+    "jvp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph",
 ]

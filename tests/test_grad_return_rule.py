@@ -25,6 +25,14 @@ def test_value_and_grad_follows_the_same_rule():
     assert autograd.value_and_grad(f, argnums=(0, 1))(2.0, 5.0) == (10.0, (5.0, 2.0))
 
 
+def test_jacobian_follows_the_same_rule():
+    f = lambda x, y: x * y  # noqa: E731
+    assert autograd.jacobian(f)(2.0, 5.0) == 5.0
+    assert autograd.jacobian(f, argnums=(0,))(2.0, 5.0) == (5.0,)
+    assert autograd.jacobian(f, argnums=(0, 1))(2.0, 5.0) == (5.0, 2.0)
+    assert autograd.hessian(f, argnums=(0, 1))(2.0, 5.0) == ((0.0, 1.0), (1.0, 0.0))
+
+
 def test_grad_outputs_is_the_pytorch_spelling_of_the_seed():
     x = Value(3.0)
     y = x * x

@@ -1,0 +1,117 @@
+"""Random functions over every op of the op table, runnable on Values and on PyTorch tensors.
+
+Ops are taken from ``autograd.OPS`` itself, so an op added to the table is exercised without
+editing this file: it is applied through Value's operators, a Value method or an ``autograd``
+function of the same name, and in PyTorch through ``autograd.torch_twin.TWINS``.  An argument
+that would leave the op's domain (a nan, an inf, a huge number) is first softened to
+sigmoid(x) + 0.5, and the choice is recorded so both backends replay the same arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random
+
+import autograd
+from autograd import OPS, Value
+from autograd.torch_twin import TWINS
+
+SYMBOLS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+           "**": operator.pow, "neg": operator.neg, "abs": operator.abs}
+LIMIT = 1e3  # keep magnitudes where float64 comparisons to 1e-9 are meaningful
+CONST_EXPONENTS = [2.0, 3.0, -1.0, 0.5, -2.0]
+
+
+def apply_value(name: str, *args: Value) -> Value:
+    """Apply the op table's entry `name` to Values through the public API."""
+    if name in SYMBOLS:
+        return SYMBOLS[name](*args)
+    method = getattr(Value, name, None)
+    if callable(method):
+        return method(*args)
+    function = getattr(autograd, name, None)
+    if callable(function):
+        return function(*args)
+    raise AssertionError(f"op {name!r} is in OPS but neither a Value method nor an autograd "
+                         f"function: tests/opcases.py cannot apply it")
+
+
+def apply_torch(torch, step, nodes):
+    kind, name, idx, const = step
+    args = [nodes[i] for i in idx]
+    if kind == "soft":
+        return torch.sigmoid(args[0]) + 0.5
+    if kind == "powc":
+        return args[0] ** const
+    return TWINS[name](torch, *args)
+
+
+def apply_step(step, nodes):
+    kind, name, idx, const = step
+    args = [nodes[i] for i in idx]
+    if kind == "soft":
+        return args[0].sigmoid() + 0.5
+    if kind == "powc":
+        return args[0] ** const
+    return apply_value(name, *args)
+
+
+def _fine(v: Value) -> bool:
+    return math.isfinite(v.data) and abs(v.data) < LIMIT
+
+
+def random_program(rng: random.Random, n_leaves: int, n_steps: int, ops=None):
+    """Leaves' numbers and a list of steps; each step may reuse any earlier node."""
+    names = sorted(OPS) if ops is None else list(ops)
+    leaves = [rng.uniform(-1.5, 1.5) for _ in range(n_leaves)]
+    nodes = [Value(x) for x in leaves]
+    steps = []
+
+    def emit(step):
+        nodes.append(apply_step(step, nodes))
+        steps.append(step)
+        return len(nodes) - 1
+
+    for _ in range(n_steps):
+        name = rng.choice(names + ["**c"])
+        picks = [len(nodes) - 1 if rng.random() < 0.4 else rng.randrange(len(nodes)),
+                 rng.randrange(len(nodes))]
+        if name == "**c":
+            base = picks[0] if nodes[picks[0]].data > 0.1 else emit(("soft", "", [picks[0]], None))
+            emit(("powc", "**", [base], rng.choice(CONST_EXPONENTS)))
+            continue
+        arity = OPS[name].arity
+        idx = picks[:arity]
+        if arity == 2 and abs(nodes[idx[0]].data - nodes[idx[1]].data) < 1e-3:
+            idx[1] = emit(("soft", "", [idx[1]], None))  # no ties (min/max kinks), no x - x
+        trial = apply_value(name, *[nodes[i] for i in idx])
+        if not _fine(trial) or _near_kink(name, [nodes[i].data for i in idx]):
+            idx = [emit(("soft", "", [i], None)) for i in idx]
+        emit(("op", name, idx, None))
+    return leaves, steps
+
+
+def _near_kink(name: str, data: list[float]) -> bool:
+    # relu and abs at 0: one-sided finite differences; keep arguments clear of the kink.
+    return name in ("relu", "abs") and abs(data[0]) < 1e-3
+
+
+def run_values(steps, xs, outputs: int = 1):
+    """Replay on Values from the leaves xs; the last `outputs` nodes are the result."""
+    nodes = list(xs)
+    for step in steps:
+        nodes.append(apply_step(step, nodes))
+    return nodes[-outputs:]
+
+
+def run_torch(torch, steps, x, outputs: int = 1):
+    """Replay on a 1-d float64 tensor x of leaves; returns the last `outputs` nodes stacked."""
+    nodes = list(x.unbind())
+    for step in steps:
+        nodes.append(apply_torch(torch, step, nodes))
+    return torch.stack(nodes[-outputs:])
+
+
+def ops_used(programs) -> set[str]:
+    return {step[1] for _, steps in programs for step in steps if step[0] in ("op", "powc")}
