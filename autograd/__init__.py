@@ -4,7 +4,7 @@ Not to be confused with the HIPS ``autograd`` package, which uses the same impor
 """
 
 from .backward import backward, grad, zero_grad
-from .draw import GraphTooLargeError, RendererNotFoundError, draw, summary
+from .draw import GraphTooLargeError, draw, summary
 from .explain import explain
 from .forward import jvp
 from .functional import GradcheckError, derivative, gradcheck, value_and_grad
@@ -12,6 +12,7 @@ from .graph import leaves, topological_order
 from .jacobians import hessian, hvp, jacobian
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
+from .render import RendererNotFoundError
 
 # `compile` is re-exported but kept out of __all__, so a star import never shadows the builtin.
 from .replay import CompiledFunction, TraceMismatchError

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .draw import _INVISIBLE
+from .escape import INVISIBLE as _INVISIBLE
 from .value import Value
 
 MAX_EXPRESSION_CHARS = 500
@@ -357,7 +357,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `valuegrad` console script; returns the exit code."""
-    from .draw import GraphTooLargeError, RendererNotFoundError, RenderError
+    from .draw import GraphTooLargeError
+    from .render import RendererNotFoundError, RenderError
 
     parser = _parser()
     try:

@@ -1,532 +1,219 @@
-"""Draw a Value's graph with Graphviz: boxes with label, data and grad; SVG/PNG; Jupyter display.
+"""Draw a Value's graph with Graphviz: boxes with name, data and grad, an op node per operation.
 
-The drawing is built as a ``graphviz.Digraph`` (DOT text needs no program).  Turning DOT into SVG or
-PNG needs a renderer, found in this order: the program named by the ``VALUEGRAD_DOT`` environment
-variable, the system ``dot``, then the static ``graphviz-pure`` program that pip installs with
-valuegrad (located from the installed package, so an unactivated virtualenv works too).
-
-Every piece of user text (labels, module names) is escaped before it enters the DOT source, so a
-label shows literally and can never add an element or attribute to the SVG.
+The drawing is a ``graphviz.Digraph`` (DOT text needs no program; see render.py for SVG/PNG).
+Names and groups come from autograd.naming, so a library such as ``nn`` can say which layer and
+neuron a node belongs to; every piece of user text is escaped (escape.py).
 """
 
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-import subprocess
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import graphviz
 
-from .graph import topological_order
+from .escape import escape_html, escape_record, escape_text, html_text
+from .layout import Group, as_roots, graph_order, group_tree, paths_from, short_name
+from .naming import NodeInfo, describe, node_names
+from .render import RendererNotFoundError, RenderError, ValueGraph
 from .value import Value
 
-RENDERER_ENV = "VALUEGRAD_DOT"
 DEFAULT_MAX_NODES = 400  # beyond this a drawing is unreadable and slow to lay out
-MAX_LABEL_CHARS = 60  # longer labels are cut with an ellipsis so boxes stay a sane width
-RENDER_TIMEOUT_S = 120
-
-_INSTALL_ADVICE = (
-    "valuegrad draws with Graphviz but found no renderer. Fix one of:\n"
-    "  * pip install graphviz-pure   (a static dot port; a dependency of valuegrad)\n"
-    "  * install Graphviz so `dot` is on PATH (apt-get install graphviz, brew install graphviz)\n"
-    f"  * set {RENDERER_ENV}=/path/to/dot\n"
-    "DOT text needs no renderer: use graph.source or autograd.draw(...).source."
-)
 
 # Colours chosen to stay readable when printed in grey.
 _PARAM_FILL = "#cfe8ff"
 _CONST_FILL = "#eeeeee"
 _ROOT_FILL = "#fff3c4"
-_ACTIVE_FILL = "#ffb74d"
+_ACTIVE_FILL = "#ffb74d"  # the step-through's colours for the node and edges of a step
 _ACTIVE_EDGE = "#d84315"
 _NON_COMMUTATIVE = {"-", "/", "**"}
-
-
-class RendererNotFoundError(RuntimeError):
-    """No Graphviz renderer (dot or graphviz-pure) was found; the message says how to get one."""
-
-
-class RenderError(RuntimeError):
-    """The renderer ran but failed; the message holds what it printed."""
 
 
 class GraphTooLargeError(ValueError):
     """The graph has more nodes than the drawing limit (raise it with ``max_nodes=``)."""
 
 
-# --- finding and running a renderer ----------
+@dataclass
+class _Context:
+    """What every box and edge of one drawing needs to know."""
 
-def _graphviz_pure_executable() -> str | None:
-    """The graphviz-pure program installed with this Python's packages, or None."""
-    import importlib.metadata  # slow to import; only needed when rendering
+    ids: dict[Value, str]
+    names: dict[Value, str]
+    infos: Mapping[Value, NodeInfo]
+    params: set[Value] | None
+    roots: set[Value]
+    number_format: str
+    rankdir: str
+    html_labels: bool
+    grads: Mapping[Value, float | None] | None
+    edge_grads: bool
 
+    def fmt(self, x: float) -> str:
+        return format(x, self.number_format)
+
+    def is_param(self, v: Value) -> bool:
+        if self.params is not None:
+            return v in self.params
+        info = self.infos.get(v)
+        return v.is_leaf and v.requires_grad and info is not None and bool(info.group)
+
+    def grad_text(self, v: Value) -> str:
+        if v.is_leaf and not v.requires_grad:
+            return "no grad"
+        if self.grads is not None:
+            shown = self.grads.get(v)
+            return "grad ?" if shown is None else f"grad {self.fmt(shown)}"
+        return f"grad {self.fmt(v.grad)}"
+
+
+def _check_options(rankdir: str, number_format: str, max_nodes: int | None) -> None:
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
+    if not isinstance(number_format, str):
+        raise TypeError(f"number_format must be a format spec str like '.4g', "
+                        f"got {number_format!r}")
     try:
-        dist = importlib.metadata.distribution("graphviz-pure")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    for entry in dist.files or ():
-        if entry.name in ("graphviz-pure", "graphviz-pure.exe"):
-            path = Path(str(dist.locate_file(entry))).resolve()
-            if path.is_file() and os.access(path, os.X_OK):
-                return str(path)
-    return None
-
-
-def find_renderer() -> str:
-    """Path of the program that turns DOT into SVG/PNG (env override, system dot, graphviz-pure)."""
-    override = os.environ.get(RENDERER_ENV)
-    if override:
-        found = shutil.which(override)
-        if found is None:
-            raise RendererNotFoundError(
-                f"{RENDERER_ENV}={override!r} is not an executable program.\n" + _INSTALL_ADVICE)
-        return found
-    system_dot = shutil.which("dot")
-    if system_dot is not None:
-        return system_dot
-    pure = _graphviz_pure_executable()
-    if pure is not None:
-        return pure
-    raise RendererNotFoundError(_INSTALL_ADVICE)
-
-
-def render(source: str, fmt: str = "svg") -> bytes:
-    """Run the renderer on DOT text and return the output bytes (fmt: 'svg' or 'png')."""
-    if fmt not in ("svg", "png"):
-        raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
-    program = find_renderer()
-    try:
-        done = subprocess.run([program, "-Kdot", f"-T{fmt}"], input=source.encode("utf-8"),
-                              capture_output=True, timeout=RENDER_TIMEOUT_S, check=False)
-    except OSError as exc:
-        raise RenderError(f"could not run the renderer {program!r}: {exc}") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"the renderer {program!r} took over {RENDER_TIMEOUT_S} s") from exc
-    if done.returncode != 0 or not done.stdout:
-        message = done.stderr.decode("utf-8", "replace").strip()[:2000]
-        raise RenderError(f"{program} exited with {done.returncode}: {message}")
-    return done.stdout
-
-
-# --- escaping user text ----------
-
-# Bidirectional overrides and zero-width characters: shown as-is they reorder or hide the text
-# around them (one label could pass for another), so they are spelled out like control characters.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
-                       "\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
-
-
-def _visible(text: str) -> str:
-    """Cut long text and spell out control characters (XML cannot hold most of them)."""
-    if len(text) > MAX_LABEL_CHARS:
-        text = text[:MAX_LABEL_CHARS - 1] + "…"
-    out = []
-    for ch in text:
-        if ch == "\n":
-            out.append(ch)
-        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 \
-                or ch in "\ufffe\uffff" or ch in _INVISIBLE:
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def escape_record(text: str) -> str:
-    """Escape text for one field of a DOT record label so every character shows literally."""
-    out = []
-    for ch in _visible(text):
-        if ch == "\n":
-            out.append("\\n")  # a line break inside the field, not the end of the string
-        elif ch in '\\"{}|<> ':
-            # Backslash and quote are DOT string escapes; {}|<> and space shape the record.
-            out.append("\\" + ch)
-        elif ch == "&":
-            out.append("&amp;")  # Graphviz decodes entities such as &lt; even in plain labels
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def escape_text(text: str) -> str:
-    """Escape text for a plain DOT label (graph, cluster or ellipse node) so it shows literally."""
-    out = []
-    for ch in _visible(text):
-        if ch == "\n":
-            out.append("\\n")
-        elif ch in '\\"':
-            out.append("\\" + ch)
-        elif ch == "&":
-            out.append("&amp;")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def escape_html(text: str) -> str:
-    """Escape text for a DOT HTML-like label (entities; backslash doubled; newline as <BR/>)."""
-    out = []
-    for ch in _visible(text):
-        if ch == "\n":
-            out.append('<BR ALIGN="CENTER"/>')
-        elif ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == '"':
-            out.append("&quot;")
-        elif ch == "'":
-            out.append("&#39;")
-        elif ch == "\\":
-            out.append("\\\\")  # Graphviz expands \N, \G, ... even in HTML labels
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-# --- which Values to draw, and how to name and group them ----------
-
-def _as_roots(roots: Value | Iterable[Value]) -> list[Value]:
-    if isinstance(roots, Value):
-        return [roots]
-    if isinstance(roots, (str, bytes)) or not isinstance(roots, Iterable):
-        raise TypeError(f"draw() needs a Value or Values, got {type(roots).__name__}")
-    out = list(roots)
-    for r in out:
-        if not isinstance(r, Value):
-            raise TypeError(f"draw() needs Values, got a {type(r).__name__} among them")
-    if not out:
-        raise ValueError("draw() needs at least one Value")
-    return out
-
-
-def graph_order(roots: Value | Iterable[Value]) -> list[Value]:
-    """All Values the roots depend on, inputs first (one shared order for several roots)."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in _as_roots(roots):
-        for v in topological_order(root):
-            if v not in seen:
-                seen.add(v)
-                order.append(v)
-    return order
-
-
-def node_names(order: list[Value]) -> dict[Value, str]:
-    """Display names: the label, else the number for a constant, else v<index> (as in explain)."""
-    names = {}
-    # A generated name must not read as a labelled Value (a variable may well be called v2).
-    taken = {v.label for v in order if v.label}
-    for i, v in enumerate(order):
-        if v.label:
-            names[v] = v.label
-        elif v.is_leaf and not v.requires_grad:
-            names[v] = f"{v.data:g}"
-        else:
-            name = f"v{i}"
-            while name in taken:
-                name += "'"
-            names[v] = name
-    return names
-
-
-def owner_of(label: str) -> str | None:
-    """The module a parameter label names: 'layers.1.neurons.0.w.0' -> 'layers.1.neurons.0'."""
-    parts = label.split(".")
-    if parts and parts[-1].isdigit():
-        parts.pop()  # the index inside a parameter list (w.0)
-    if len(parts) < 2:
-        return None
-    return ".".join(parts[:-1])
-
-
-def _owners(order: list[Value]) -> dict[Value, str]:
-    """Group nodes made by one module: parameters by their dotted label, interior nodes by inputs.
-
-    An operation joins module K when one input is a parameter of K (w*x, s+b), when all its inputs
-    belong to K (a sum inside the neuron), or when it is unary on a node of K (the activation).
-    Anything mixing K with outside numbers (out - y, a loss) stays outside.
-    """
-    owner: dict[Value, str] = {}
-    for v in order:
-        if v.is_leaf:
-            key = owner_of(v.label) if v.label else None  # frozen parameters belong too
-            if key is not None:
-                owner[v] = key
-            continue
-        ins = v.inputs
-        param_owners = {owner[x] for x in ins if x.is_leaf and x in owner}
-        if len(param_owners) == 1:
-            owner[v] = param_owners.pop()
-            continue
-        inner = {owner.get(x) for x in ins}
-        if len(inner) == 1 and None not in inner:
-            owner[v] = inner.pop()
-    return owner
-
-
-def _cluster_path(key: str) -> list[str]:
-    """Nested clusters for a module path: 'layers.1.neurons.0' -> layers.1, layers.1.neurons.0."""
-    parts = key.split(".")
-    levels = [".".join(parts[:i + 1]) for i, p in enumerate(parts) if p.isdigit()]
-    if not levels or levels[-1] != key:
-        levels.append(key)
-    return levels
-
-
-def _natural(key: str) -> list[tuple[int, int | str]]:
-    """Sort key putting layers.2 before layers.10."""
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in key.split(".")]
-
-
-# --- the drawing ----------
-
-class ValueGraph(graphviz.Digraph):
-    """A graphviz.Digraph of Values that renders with valuegrad's renderer and shows in Jupyter."""
-
-    def svg(self) -> str:
-        """The drawing as SVG text."""
-        return render(self.source, "svg").decode("utf-8")
-
-    def png(self) -> bytes:
-        """The drawing as PNG bytes."""
-        return render(self.source, "png")
-
-    def save(self, path: str | os.PathLike[str] | None = None,  # type: ignore[override]
-             directory: str | os.PathLike[str] | None = None, *,
-             skip_existing: bool | None = False) -> Path | str:
-        """Write the drawing to a .svg, .png or .dot/.gv file (chosen by the extension).
-
-        Called the way graphviz calls it (with directory= or skip_existing=, or no path, as its
-        render() does) it keeps graphviz's meaning: save the DOT source and return its path.
-        """
-        if path is None or directory is not None or skip_existing is not False:
-            return super().save(path, directory=directory, skip_existing=skip_existing)
-        target = Path(path)
-        suffix = target.suffix.lower()
-        if suffix == ".svg":
-            target.write_text(self.svg(), encoding="utf-8")
-        elif suffix == ".png":
-            target.write_bytes(self.png())
-        elif suffix in (".dot", ".gv"):
-            target.write_text(self.source, encoding="utf-8")
-        else:
-            raise ValueError(f"cannot tell the format from {str(path)!r}: use .svg, .png or .dot")
-        return target
-
-    def _ours(self, fmt: str | None, engine: str | None, extra: Mapping[str, Any]) -> bool:
-        """Whether a graphviz pipe()/render() call is plain dot to svg/png, which we can run."""
-        return (fmt in ("svg", "png") and (engine or self.engine) == "dot"
-                and not any(extra.values()))
-
-    def pipe(self, format: str | None = None, renderer: str | None = None,  # noqa: A002
-             formatter: str | None = None, neato_no_op: bool | int | None = None,
-             quiet: bool = False, *, engine: str | None = None,
-             encoding: str | None = None) -> bytes | str:
-        """graphviz's pipe(); svg and png go through valuegrad's renderer (no dot on PATH)."""
-        fmt = format or self.format
-        if self._ours(fmt, engine, {"renderer": renderer, "formatter": formatter,
-                                    "neato_no_op": neato_no_op}):
-            out = render(self.source, fmt)
-            return out.decode(encoding) if encoding is not None else out
-        return super().pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
-                            encoding=encoding)
-
-    def render(self, filename: str | os.PathLike[str] | None = None,
-               directory: str | os.PathLike[str] | None = None, view: bool = False,
-               cleanup: bool = False, format: str | None = None,  # noqa: A002
-               **kwargs: Any) -> str:
-        """graphviz's render(); svg and png go through valuegrad's renderer (no dot on PATH).
-
-        Like graphviz it saves the DOT source as `filename` and writes `filename.svg` next to it.
-        """
-        fmt = format or self.format
-        engine = kwargs.get("engine")
-        extra = {k: v for k, v in kwargs.items() if k not in ("engine", "quiet")}
-        if not self._ours(fmt, engine, extra):
-            return super().render(filename, directory, view, cleanup, format, **kwargs)
-        source_path = super().save(filename, directory=directory)
-        rendered = f"{source_path}.{fmt}"
-        Path(rendered).write_bytes(render(self.source, fmt))
-        if cleanup:
-            os.remove(source_path)
-        if view:
-            self._view(rendered, format=fmt, quiet=False)
-        return rendered
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
-                          **kwargs: Any) -> dict[str, Any]:
-        """Jupyter display: inline SVG, or a text note when no renderer is installed."""
-        try:
-            return {"image/svg+xml": self.svg()}
-        except (RendererNotFoundError, RenderError) as exc:
-            return {"text/plain": f"[graph not rendered: {exc}]"}
-
-
-def _check_format(spec: str) -> None:
-    if not isinstance(spec, str):
-        raise TypeError(f"number_format must be a format spec str like '.4g', got {spec!r}")
-    try:
-        format(1.5, spec)
+        format(1.5, number_format)
     except ValueError as exc:
-        raise ValueError(f"number_format {spec!r} is not a valid float format spec: {exc}") from exc
+        raise ValueError(f"number_format {number_format!r} is not a valid float format spec: "
+                         f"{exc}") from exc
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
+                                  or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+
+
+def _selection(full: list[Value], focus: Value | None,
+               paths_to: Value | None) -> list[Value]:
+    """The part of the graph to draw: all of it, what feeds `focus`, or the paths to `paths_to`."""
+    if focus is not None and paths_to is not None:
+        raise ValueError("give focus= or paths_to=, not both")
+    for what, node in (("focus", focus), ("paths_to", paths_to)):
+        if node is not None and not isinstance(node, Value):
+            raise TypeError(f"{what} must be a Value, got {type(node).__name__}")
+        if node is not None and node not in set(full):
+            raise ValueError(f"{what} is not part of the drawn graph")
+    if focus is not None:
+        return graph_order(focus)
+    if paths_to is not None:
+        on_path = set(paths_from(full, paths_to))
+        # Each operation on a path keeps its operands, so its box still reads as arithmetic.
+        shown = on_path | {x for v in on_path if v is not paths_to for x in v.inputs}
+        return [v for v in full if v in shown]
+    return full
+
+
+def _box(target: graphviz.Digraph, v: Value, ctx: _Context) -> None:
+    """One Value's box (name, data, grad) and, for an operation, its op node."""
+    node_id = ctx.ids[v]
+    param = ctx.is_param(v)
+    fill, style = "white", "filled"
+    if v.is_leaf and not v.requires_grad:
+        fill, style = _CONST_FILL, "filled,dashed"
+    elif param:
+        fill = _PARAM_FILL
+    elif v in ctx.roots:
+        fill = _ROOT_FILL
+    penwidth = "2" if (v in ctx.roots or param) else "1"
+    fields = (short_name(ctx.names[v], ctx.infos.get(v)), f"data {ctx.fmt(v.data)}",
+              ctx.grad_text(v))
+    if ctx.html_labels:
+        cells = "".join(f"<TD>{escape_html(t)}</TD>" for t in fields)
+        label = (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+                 f'BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>>')
+        target.node(node_id, label=label, shape="plain", style=style, fillcolor=fill,
+                    penwidth=penwidth)
+    else:
+        text = "|".join(escape_record(t) for t in fields)
+        # In LR the braces lay the fields side by side, as in micrograd's pictures.
+        text = "{" + text + "}" if ctx.rankdir in ("LR", "RL") else text
+        target.node(node_id, label=graphviz.nohtml(text), shape="record", style=style,
+                    fillcolor=fill, penwidth=penwidth)
+    if v.op is not None:
+        target.node(node_id + "op", label=graphviz.nohtml(escape_text(v.op)),
+                    shape="circle" if len(v.op) <= 2 else "ellipse", style="filled",
+                    fillcolor="white", fontsize="11", width="0.3", height="0.3", margin="0.02")
+
+
+def _emit_group(parent: graphviz.Digraph, group: Group, ctx: _Context,
+                counter: itertools.count) -> None:
+    """The boxes of a group, then each inner group as a nested, titled cluster."""
+    for v in group.values:
+        _box(parent, v, ctx)
+    for child in group.sorted_children():
+        with parent.subgraph(name=f"cluster_{next(counter)}") as sub:
+            sub.attr(label=graphviz.nohtml(escape_text(child.name)), style="rounded,dashed",
+                     color="#90a4ae", fontname="Helvetica", fontsize="11", labeljust="l")
+            _emit_group(sub, child, ctx, counter)
+
+
+def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
+    """Edges in data-flow order: input box -> op node -> output box (inputs not drawn skipped)."""
+    for v in order:
+        if v.op is None:
+            continue
+        op_id = ctx.ids[v] + "op"
+        two = len(v.inputs) == 2
+        for k, x in enumerate(v.inputs):
+            if x not in ctx.ids:
+                continue
+            attrs: dict[str, str] = {}
+            text = []
+            if two and v.op in _NON_COMMUTATIVE:
+                text.append("xy"[k])  # matches the formula in OPS: d(x-y) = 1, -1
+            if ctx.edge_grads:
+                text.append(f"∂ {ctx.fmt(v.local_grads[k])}")
+            if text:
+                attrs.update(label=escape_text(" ".join(text)), fontsize="9")
+            g.edge(ctx.ids[x], op_id, **attrs)
+        g.edge(op_id, ctx.ids[v])
 
 
 def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_format: str = ".4g",
          params: Iterable[Value] | None = None, clusters: bool = True, focus: Value | None = None,
+         paths_to: Value | None = None, edge_grads: bool = False,
          max_nodes: int | None = DEFAULT_MAX_NODES, html_labels: bool = False,
-         highlight: Iterable[Value] = (), highlight_edges: Iterable[tuple[Value, Value]] = (),
          grads: Mapping[Value, float | None] | None = None) -> ValueGraph:
-    """Draw the graph behind one or more Values as a graphviz Digraph (boxes: label, data, grad).
+    """Draw the graph behind one or more Values as a graphviz Digraph (boxes: name, data, grad).
 
     roots: a Value, several Values, or an nn Module (drawn on placeholder inputs x0, x1, ...).
-
-    params: Values to highlight as parameters (default: leaves with a dotted module label).
-    clusters: group nodes of each nn module (from the dotted labels) in nested boxes.
+    params: Values to highlight as parameters (default: grouped leaves, see autograd.naming).
+    clusters: put nodes in the nested groups describers give (nn: one box per layer and neuron).
     focus: draw only the part of the graph that feeds this node.
+    paths_to: draw only the paths from the root(s) down to this Value (for big graphs).
+    edge_grads: label each edge into an operation with its local derivative ∂out/∂in.
     max_nodes: raise GraphTooLargeError above this many Values (None: no limit).
     html_labels: use HTML-like table labels instead of record shapes.
-    highlight / highlight_edges / grads: used by the step-through (nodes and (input, node) edges
-    to colour; grads to show instead of .grad, None meaning not known yet).
+    grads: gradients to show instead of .grad (None meaning not known yet; the step-through).
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
-    _check_format(number_format)
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
-                                  or max_nodes < 1):
-        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    _check_options(rankdir, number_format, max_nodes)
     if not isinstance(roots, Value) and hasattr(roots, "parameters") and hasattr(roots, "nin"):
-        # An nn Module: draw it on placeholder inputs x0, x1, ...
         roots, module_params = _module_roots(roots)
         params = module_params if params is None else params
-    root_list = _as_roots(roots)
-    order = graph_order(root_list)
-    if focus is not None:
-        if not isinstance(focus, Value):
-            raise TypeError(f"focus must be a Value, got {type(focus).__name__}")
-        if focus not in set(order):
-            raise ValueError("focus is not part of the drawn graph")
-        order = topological_order(focus)
+    root_list = as_roots(roots)
+    full = graph_order(root_list)
+    order = _selection(full, focus, paths_to)
     if max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
             f"the graph has {len(order)} Values, more than max_nodes={max_nodes}; pass a larger "
-            "max_nodes (or None), draw a part with focus=node, or use autograd.summary(root)")
-
-    names = node_names(graph_order(root_list))  # named over the whole graph, as explain() does
-    ids = {v: f"n{i}" for i, v in enumerate(order)}
-    param_set = set(params) if params is not None else None
-    owners = _owners(order) if clusters else {}
-    active = set(highlight)
-    active_edges = set(highlight_edges)
-    roots_set = {focus} if focus is not None else set(root_list)
-
+            "max_nodes (or None), draw a part with focus=node or paths_to=parameter, "
+            "or use autograd.summary(root)")
+    infos = describe(full)
+    ctx = _Context(ids={v: f"n{i}" for i, v in enumerate(order)},
+                   names=node_names(full, infos=infos),  # named over the whole graph, as explain
+                   infos=infos, params=set(params) if params is not None else None,
+                   roots={focus} if focus is not None else set(root_list),
+                   number_format=number_format, rankdir=rankdir, html_labels=html_labels,
+                   grads=grads, edge_grads=bool(edge_grads))
     # format="svg": graphviz's own render()/pipe() then default to what valuegrad can render.
     g = ValueGraph(name="valuegrad", format="svg",
                    graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
                                "ranksep": "0.35"},
                    node_attr={"fontname": "Helvetica", "fontsize": "12"},
                    edge_attr={"arrowsize": "0.7"})
-
-    def fmt(x: float) -> str:
-        return format(x, number_format)
-
-    def shown_grad(v: Value) -> str:
-        if grads is not None:
-            g_ = grads.get(v)
-            return "?" if g_ is None else fmt(g_)
-        return fmt(v.grad)
-
-    def add_value(target: graphviz.Digraph, v: Value) -> None:
-        node_id = ids[v]
-        is_param = (v in param_set) if param_set is not None else (
-            v.is_leaf and v.requires_grad and owner_of(v.label) is not None)
-        fill = "white"
-        style = "filled"
-        if v.is_leaf and not v.requires_grad:
-            fill, style = _CONST_FILL, "filled,dashed"
-        elif is_param:
-            fill = _PARAM_FILL
-        elif v in roots_set:
-            fill = _ROOT_FILL
-        if v in active:
-            fill = _ACTIVE_FILL
-        penwidth = "2" if (v in roots_set or is_param or v in active) else "1"
-        name = names[v]
-        key = owners.get(v)
-        if key is not None and name.startswith(key + "."):
-            name = name[len(key) + 1:]  # the cluster's title already says which module
-        data = f"data {fmt(v.data)}"
-        grad = "no grad" if v.is_leaf and not v.requires_grad else f"grad {shown_grad(v)}"
-        if html_labels:
-            cells = "".join(f"<TD>{escape_html(t)}</TD>" for t in (name, data, grad))
-            label = (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-                     f'BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>>')
-            target.node(node_id, label=label, shape="plain", style=style, fillcolor=fill,
-                        penwidth=penwidth)
-        else:
-            fields = "|".join(escape_record(t) for t in (name, data, grad))
-            # In LR the braces lay the fields side by side, as in micrograd's pictures.
-            text = "{" + fields + "}" if rankdir in ("LR", "RL") else fields
-            target.node(node_id, label=graphviz.nohtml(text), shape="record", style=style,
-                        fillcolor=fill, penwidth=penwidth)
-        if v.op is not None:
-            op_fill = _ACTIVE_FILL if v in active else "white"
-            target.node(node_id + "op", label=graphviz.nohtml(escape_text(v.op)),
-                        shape="circle" if len(v.op) <= 2 else "ellipse", style="filled",
-                        fillcolor=op_fill, fontsize="11", width="0.3", height="0.3", margin="0.02")
-
-    # Nodes, placed in nested clusters per module when the labels say where they belong.
-    tree: dict[str, dict[str, Any]] = {}
-    top: list[Value] = []
-    for v in order:
-        key = owners.get(v)
-        if key is None:
-            top.append(v)
-            continue
-        level = tree
-        for name in _cluster_path(key):
-            level = level.setdefault(name, {"children": {}, "values": []})
-            if name == key:
-                level["values"].append(v)
-            else:
-                level = level["children"]
-    for v in top:
-        add_value(g, v)
-    counter = itertools.count()
-
-    def emit(parent: graphviz.Digraph, level: dict[str, dict[str, Any]]) -> None:
-        for name, entry in sorted(level.items(), key=lambda kv: _natural(kv[0])):
-            with parent.subgraph(name=f"cluster_{next(counter)}") as sub:
-                sub.attr(label=graphviz.nohtml(escape_text(name)),
-                         style="rounded,dashed", color="#90a4ae", fontname="Helvetica",
-                         fontsize="11", labeljust="l")
-                for v in entry["values"]:
-                    add_value(sub, v)
-                emit(sub, entry["children"])
-
-    emit(g, tree)
-
-    # Edges in data-flow order: input box -> op node -> output box.
-    for v in order:
-        if v.op is None:
-            continue
-        op_id = ids[v] + "op"
-        two = len(v.inputs) == 2
-        for k, x in enumerate(v.inputs):
-            attrs: dict[str, str] = {}
-            if two and v.op in _NON_COMMUTATIVE:
-                attrs["label"] = "xy"[k]  # matches the formula in OPS: d(x-y) = 1, -1
-                attrs["fontsize"] = "9"
-            if (x, v) in active_edges:
-                attrs.update(color=_ACTIVE_EDGE, penwidth="2.5")
-            g.edge(ids[x], op_id, **attrs)
-        g.edge(op_id, ids[v], **({"color": _ACTIVE_EDGE, "penwidth": "2.5"} if v in active else {}))
+    _emit_group(g, group_tree(order, infos if clusters else {}), ctx, itertools.count())
+    _emit_edges(g, order, ctx)
     return g
 
 
@@ -574,13 +261,8 @@ def mimebundle(obj: Any, include: Any = None, exclude: Any = None,
         if size > max_nodes:
             note = f"{text}\n{summary(roots)}; too large to draw inline (limit {max_nodes})"
             return {"text/plain": note,
-                    "text/html": "<pre>" + _html_text(note) + "</pre>"}
+                    "text/html": "<pre>" + html_text(note) + "</pre>"}
         svg = draw(roots, params=params, max_nodes=max_nodes).svg()
     except (RendererNotFoundError, RenderError, TypeError) as exc:
         return {"text/plain": f"{text}\n[graph not shown: {exc}]"}
     return {"text/plain": text, "image/svg+xml": svg}
-
-
-def _html_text(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))

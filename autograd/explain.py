@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .backward import backward
-from .draw import _INVISIBLE, node_names
+from .escape import INVISIBLE as _INVISIBLE
 from .graph import topological_order
+from .naming import node_names
 from .ops import OPS
 from .value import Value, to_float
 

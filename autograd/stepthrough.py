@@ -22,9 +22,9 @@ from .draw import (
     DEFAULT_MAX_NODES,
     GraphTooLargeError,
     draw,
-    graph_order,
 )
 from .explain import Explanation, Step, explain
+from .layout import graph_order
 from .value import Value
 
 _SVG = "{http://www.w3.org/2000/svg}"

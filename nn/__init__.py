@@ -1,5 +1,6 @@
 """valuegrad's neural-network layer: modules, losses, optimisers and training on autograd Values."""
 
+from . import describe as describe  # registers nn's node names with autograd.naming
 from .data import make_circles, make_moons, signed, spirals, xor
 from .early_stopping import EarlyStopping, History
 from .io import load_state_dict, save_state_dict

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,6 +24,15 @@ class Module:
     were first assigned, so names and order are stable.  A subclass that defines ``forward`` is
     callable, as in PyTorch: ``model(x)`` runs ``model.forward(x)``.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Module:
+        """Create the module and note it (weakly) so drawings can name its nodes later."""
+        module = super().__new__(cls)
+        try:
+            _LIVE[id(module)] = module
+        except TypeError:
+            pass  # a subclass with __slots__ and no __weakref__: drawn without module names
+        return module
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Label the parameters of what is assigned at once, so that a sub-module's parameters
@@ -146,6 +156,16 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
+
+
+# Every Module alive, by id: nn.describe reads it when a graph is drawn or explained, so naming
+# the nodes of a network costs nothing while it runs.
+_LIVE: weakref.WeakValueDictionary[int, Module] = weakref.WeakValueDictionary()
+
+
+def live_modules() -> list[Module]:
+    """Every Module object that still exists (for naming the nodes of drawn graphs)."""
+    return list(_LIVE.values())
 
 
 def _key_mismatch(model: str, missing: list[str], unexpected: list[str]) -> str:

@@ -22,7 +22,7 @@ from autograd.cli import (
     parse_expression,
 )
 
-drawmod = importlib.import_module("autograd.draw")
+rendermod = importlib.import_module("autograd.render")
 SVG = "{http://www.w3.org/2000/svg}"
 NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432"]
 REPO = Path(__file__).resolve().parents[1]
@@ -45,8 +45,8 @@ def test_graph_png_and_dot_output(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "n.png").read_bytes()[:4] == b"\x89PNG"
     # --dot needs no renderer at all.
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.delenv(drawmod.RENDERER_ENV, raising=False)
-    monkeypatch.setattr(drawmod, "_graphviz_pure_executable", lambda: None)
+    monkeypatch.delenv(rendermod.RENDERER_ENV, raising=False)
+    monkeypatch.setattr(rendermod, "_graphviz_pure_executable", lambda: None)
     capsys.readouterr()
     assert main(["graph", *NEURON, "--dot"]) == 0
     assert capsys.readouterr().out.startswith("digraph valuegrad {")

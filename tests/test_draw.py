@@ -1,52 +1,20 @@
-"""Drawing: DOT structure, SVG parsed with ElementTree, renderer discovery, hostile labels."""
+"""Drawing op graphs: one box per Value and op node per operation, edges, limits, display."""
 
 from __future__ import annotations
 
 import importlib
-import os
-import re
-import stat
+import math
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-from autograd import Value, topological_order
+from autograd import GraphTooLargeError, Value, draw, topological_order
 from autograd.demo import readme_expression as micrograd_expression
-from autograd.draw import (
-    GraphTooLargeError,
-    RendererNotFoundError,
-    draw,
-    escape_html,
-    escape_record,
-    find_renderer,
-    mimebundle,
-)
+from autograd.draw import mimebundle
+from autograd.layout import graph_order
 
 drawmod = importlib.import_module("autograd.draw")  # the module (autograd.draw is the function)
 SVG = "{http://www.w3.org/2000/svg}"
-XLINK = "{http://www.w3.org/1999/xlink}"
-
-
-def tiny_network() -> tuple[list[Value], Value]:
-    """A 2-2-2 network written out by hand with nn-style dotted parameter labels."""
-    xs = [Value(0.5, label="x0", requires_grad=False), Value(-1.5, label="x1", requires_grad=False)]
-    params = []
-    h = xs
-    for layer in range(2):
-        outs = []
-        for n in range(2):
-            ws = [Value(0.1 * (layer + n + k + 1), label=f"layers.{layer}.neurons.{n}.w.{k}")
-                  for k in range(2)]
-            bias = Value(-0.2, label=f"layers.{layer}.neurons.{n}.b")
-            params += [*ws, bias]
-            outs.append((ws[0] * h[0] + ws[1] * h[1] + bias).tanh())
-        h = outs
-    loss = (h[0] - 1.0) ** 2 + (h[1] + 1.0) ** 2
-    loss.label = "loss"
-    loss.backward()
-    return params, loss
-
 
 def svg_root(graph) -> ET.Element:
     return ET.fromstring(graph.svg())
@@ -85,155 +53,20 @@ def test_number_format_is_configurable_and_checked():
         draw(y, number_format="%d")
 
 
-def test_dot_text_needs_no_renderer_and_missing_renderer_explains_the_fix(monkeypatch, tmp_path):
-    monkeypatch.delenv(drawmod.RENDERER_ENV, raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot anywhere
-    monkeypatch.setattr(drawmod, "_graphviz_pure_executable", lambda: None)
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_every_edge_runs_in_data_flow_order(rankdir):
+    # input box -> op node -> result box, read from the SVG titles ("n0->n3op").
     _, _, g = micrograd_expression()
-    graph = draw(g)
-    assert graph.source.startswith("digraph valuegrad {")
-    with pytest.raises(RendererNotFoundError, match="pip install graphviz-pure") as info:
-        graph.svg()
-    assert drawmod.RENDERER_ENV in str(info.value)
-    # Jupyter gets a text note instead of an exception.
-    assert "graph not" in mimebundle(g)["text/plain"]
-
-
-def test_graphviz_pure_is_found_from_the_installed_package(monkeypatch, tmp_path):
-    path = drawmod._graphviz_pure_executable()
-    assert path is not None and os.access(path, os.X_OK)
-    monkeypatch.delenv(drawmod.RENDERER_ENV, raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path))  # not on PATH, still found
-    assert find_renderer() == path
-
-
-def fake_renderer(folder: Path, name: str) -> Path:
-    """A stand-in renderer that answers every request with a tiny SVG naming itself."""
-    script = folder / name
-    script.write_text(f"#!/bin/sh\ncat > /dev/null\necho '<svg xmlns=\"http://www.w3.org/2000/"
-                      f"svg\"><text>{name}</text></svg>'\n")
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return script
-
-
-def test_system_dot_wins_over_graphviz_pure_and_the_env_var_wins_over_both(monkeypatch, tmp_path):
-    monkeypatch.delenv(drawmod.RENDERER_ENV, raising=False)
-    dot = fake_renderer(tmp_path, "dot")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert find_renderer() == str(dot)
-    assert "<text>dot</text>" in draw(Value(1.0)).svg()
-    other = fake_renderer(tmp_path, "my-renderer")
-    monkeypatch.setenv(drawmod.RENDERER_ENV, str(other))
-    assert find_renderer() == str(other)
-    assert "<text>my-renderer</text>" in draw(Value(1.0)).svg()
-    monkeypatch.setenv(drawmod.RENDERER_ENV, str(tmp_path / "missing"))
-    with pytest.raises(RendererNotFoundError, match="missing"):
-        find_renderer()
-
-
-HOSTILE = [
-    '<script>alert("x")</script>',
-    "a & b; &amp; &#60;",
-    'quote " and \' apostrophe',
-    "back\\slash \\N \\G \\l end\\",
-    "{record|fields} <port> | x",
-    "two\nlines",
-    '"><a href="javascript:alert(1)">click</a>',
-    "<<B>html</B>>",
-    "bell\x07 nul\x00 esc\x1b",
-]
-ALLOWED_TAGS = {"svg", "g", "title", "polygon", "polyline", "path", "text", "ellipse"}
-
-
-def assert_svg_is_clean(root: ET.Element) -> None:
-    for el in root.iter():
-        tag = el.tag.replace(SVG, "")
-        assert tag in ALLOWED_TAGS, f"unexpected element {el.tag}"
-        for name, value in el.attrib.items():
-            assert "href" not in name, f"link attribute {name}={value!r}"
-            assert not name.startswith("on"), f"event attribute {name}"
-            assert "javascript" not in value.lower()
-
-
-@pytest.mark.parametrize("html_labels", [False, True])
-def test_hostile_labels_show_literally_and_inject_nothing(html_labels):
-    leaves = [Value(float(i), label=text) for i, text in enumerate(HOSTILE)]
-    total = leaves[0]
-    for v in leaves[1:]:
-        total = total + v
-    total.label = "sum <b>&</b>"
-    total.backward()
-    root = svg_root(draw(total, html_labels=html_labels))
-    assert_svg_is_clean(root)
-    texts = [node_text(n) for n in groups(root, "node")]
-    for text in HOSTILE:
-        shown = drawmod._visible(text)  # control characters are spelled out, e.g. \x07
-        assert any(t.startswith(shown + "\n") for t in texts), (text, texts)
-    assert "\\x07" in drawmod._visible(HOSTILE[-1])
-    assert any(t.startswith("sum <b>&</b>\n") for t in texts)
-
-
-def test_hostile_module_names_in_cluster_titles_are_literal():
-    evil = '<script>x</script>"&\\'
-    w = Value(2.0, label=f"{evil}.0.w.0")
-    y = (w * 3.0).tanh()
-    y.backward()
-    root = svg_root(draw(y))
-    assert_svg_is_clean(root)
-    titles = [node_text(c) for c in groups(root, "cluster")]
-    assert titles == [f"{evil}.0"]
-
-
-def test_escapers_handle_every_special_character():
-    assert escape_record('a{b}|<c> "d"&\\') == 'a\\{b\\}\\|\\<c\\>\\ \\"d\\"&amp;\\\\'
-    assert escape_html('<a href="x">&\'\\') == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;\\\\"
-    long = "x" * 500
-    assert len(escape_record(long)) == drawmod.MAX_LABEL_CHARS
-
-
-def dot_clusters(source: str) -> dict[str, list[str]]:
-    """Which node ids sit directly inside which cluster, from the DOT text."""
-    stack: list[str] = []
-    pending = False
-    members: dict[str, list[str]] = {}
-    for line in source.splitlines():
-        line = line.strip()
-        if line.startswith("subgraph cluster_"):
-            stack.append("?")
-            pending = True
-        elif line == "}":
-            if stack:
-                stack.pop()
-        elif pending:
-            stack[-1] = re.search(r' label="([^"]*)"', line).group(1)
-            members[stack[-1]] = []
-            pending = False
-        elif stack and line.split(" ")[0].startswith("n") and "->" not in line:
-            members[stack[-1]].append(line.split(" ")[0])
-    return members
-
-
-def test_network_parameters_are_highlighted_and_grouped_per_layer_and_neuron():
-    params, loss = tiny_network()
-    graph = draw(loss)
-    clusters = dot_clusters(graph.source)
-    assert set(clusters) == {"layers.0", "layers.1", "layers.0.neurons.0", "layers.0.neurons.1",
-                             "layers.1.neurons.0", "layers.1.neurons.1"}
-    # Each neuron holds its 3 parameters, 2 products, 2 sums and the tanh (8 Values + 7 ops).
-    for name in ("layers.0.neurons.0", "layers.1.neurons.1"):
-        boxes = [i for i in clusters[name] if not i.endswith("op")]
-        assert len(boxes) == 8, clusters[name]
-    assert clusters["layers.0"] == [] and clusters["layers.1"] == []  # only nested neurons
-    root = svg_root(graph)
-    texts = [node_text(n) for n in groups(root, "node")]
-    # Inside its neuron's box a parameter is shown by its short name.
-    assert sum(t.startswith("w.0\n") for t in texts) == 4
-    assert sum(t.startswith("b\n") for t in texts) == 4
-    highlighted = draw(loss).source.count(drawmod._PARAM_FILL)
-    assert highlighted == len(params)
-    # The loss (mixing the outputs with the targets) stays outside every neuron.
-    assert not any(set(ids) & {"n" + str(len(topological_order(loss)) - 1)}
-                   for ids in clusters.values())
+    g.backward()
+    order = graph_order(g)
+    ids = {v: f"n{i}" for i, v in enumerate(order)}
+    expected = sorted([f"{ids[x]}->{ids[v]}op" for v in order for x in v.inputs]
+                      + [f"{ids[v]}op->{ids[v]}" for v in order if v.op is not None])
+    root = ET.fromstring(draw(g, rankdir=rankdir).svg())
+    titles = sorted(e.find(f"{SVG}title").text for e in root.iter(f"{SVG}g")
+                    if e.get("class") == "edge")
+    assert titles == expected
+    assert f"rankdir={rankdir}" in draw(g, rankdir=rankdir).source
 
 
 def test_focus_draws_only_what_feeds_the_chosen_node():
@@ -271,16 +104,6 @@ def test_bad_arguments_raise_typed_errors():
         draw(Value(1.0), max_nodes=0)
 
 
-def test_save_writes_svg_png_and_dot(tmp_path):
-    _, _, g = micrograd_expression()
-    graph = draw(g, rankdir="TB")
-    assert ET.parse(graph.save(tmp_path / "g.svg")).getroot().tag == f"{SVG}svg"
-    assert (graph.save(tmp_path / "g.png")).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert graph.save(tmp_path / "g.dot").read_text() == graph.source
-    with pytest.raises(ValueError, match="format"):
-        graph.save(tmp_path / "g.pdf")
-
-
 class TinyModule:
     """Just enough of an nn Module for the display helper: nin, parameters(), a call."""
 
@@ -315,3 +138,32 @@ def test_a_module_can_be_drawn_directly():
     source = draw(module).source
     assert source.count(drawmod._PARAM_FILL) == 2  # its parameters are highlighted
     assert "x0" in source and "x1" in source
+
+
+def test_edge_grads_label_each_input_edge_with_its_local_derivative():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (x * w).tanh()
+    y.backward()
+    root = svg_root(draw(y, edge_grads=True))
+    labels = sorted(node_text(e) for e in groups(root, "edge") if node_text(e))
+    # d(x*w)/dx = w = -3, d(x*w)/dw = x = 2, d tanh(u)/du = 1 - tanh(-6)^2.
+    assert labels == sorted([f"∂ {1 - math.tanh(-6.0) ** 2:.4g}", "∂ -3", "∂ 2"])
+    assert not any(node_text(e) for e in groups(svg_root(draw(y)), "edge"))
+
+
+def test_paths_to_draws_only_the_paths_from_the_root_to_one_leaf_and_their_operands():
+    a = Value(1.5, label="a")
+    b = Value(-2.0, label="b")
+    c = Value(0.5, label="c")
+    side = (c * c).exp()  # does not depend on a
+    root = (a * b + side) * b
+    root.label = "root"
+    root.backward()
+    shown = {node_text(n).split("\n")[0] for n in groups(svg_root(draw(root, paths_to=a)), "node")}
+    assert {"a", "b", "root"} <= shown
+    assert "c" not in shown  # c only feeds `side`, which is shown as an operand
+    assert len(shown) < len(topological_order(root)) * 2
+    with pytest.raises(ValueError, match="not part"):
+        draw(side, paths_to=a)
+    with pytest.raises(ValueError, match="not both"):
+        draw(root, paths_to=a, focus=a)

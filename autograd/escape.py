@@ -1,0 +1,93 @@
+"""Escaping user text (labels, module names) for DOT, HTML-like DOT labels and HTML pages.
+
+Shared by the drawings, the explanations and the command line: every piece of user text is
+escaped before it enters a DOT source or a page, so a label shows literally and can never add an
+element or attribute to the SVG.
+"""
+
+from __future__ import annotations
+
+MAX_LABEL_CHARS = 60  # longer labels are cut with an ellipsis so boxes stay a sane width
+
+
+# Bidirectional overrides and zero-width characters: shown as-is they reorder or hide the text
+# around them (one label could pass for another), so they are spelled out like control characters.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
+                      "\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
+
+
+def visible(text: str) -> str:
+    """Cut long text and spell out control characters (XML cannot hold most of them)."""
+    if len(text) > MAX_LABEL_CHARS:
+        text = text[:MAX_LABEL_CHARS - 1] + "…"
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append(ch)
+        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 \
+                or ch in "\ufffe\uffff" or ch in INVISIBLE:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def escape_record(text: str) -> str:
+    """Escape text for one field of a DOT record label so every character shows literally."""
+    out = []
+    for ch in visible(text):
+        if ch == "\n":
+            out.append("\\n")  # a line break inside the field, not the end of the string
+        elif ch in '\\"{}|<> ':
+            # Backslash and quote are DOT string escapes; {}|<> and space shape the record.
+            out.append("\\" + ch)
+        elif ch == "&":
+            out.append("&amp;")  # Graphviz decodes entities such as &lt; even in plain labels
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def escape_text(text: str) -> str:
+    """Escape text for a plain DOT label (graph, cluster or ellipse node) so it shows literally."""
+    out = []
+    for ch in visible(text):
+        if ch == "\n":
+            out.append("\\n")
+        elif ch in '\\"':
+            out.append("\\" + ch)
+        elif ch == "&":
+            out.append("&amp;")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def escape_html(text: str) -> str:
+    """Escape text for a DOT HTML-like label (entities; backslash doubled; newline as <BR/>)."""
+    out = []
+    for ch in visible(text):
+        if ch == "\n":
+            out.append('<BR ALIGN="CENTER"/>')
+        elif ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch == '"':
+            out.append("&quot;")
+        elif ch == "'":
+            out.append("&#39;")
+        elif ch == "\\":
+            out.append("\\\\")  # Graphviz expands \N, \G, ... even in HTML labels
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+
+def html_text(text: str) -> str:
+    """Escape text for an HTML page (element content or a quoted attribute)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))

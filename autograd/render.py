@@ -1,0 +1,195 @@
+"""Rendering: find a Graphviz program, turn DOT into SVG/PNG, and the drawing object users get.
+
+A renderer is found in this order: the program named by the ``VALUEGRAD_DOT`` environment
+variable, the system ``dot``, then the static ``graphviz-pure`` program that pip installs with
+valuegrad (located from the installed package, so an unactivated virtualenv works too).
+SVG comes out responsive: it scales down to its container (a notebook column) instead of
+overflowing it, and never grows past its natural size.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+RENDERER_ENV = "VALUEGRAD_DOT"
+RENDER_TIMEOUT_S = 120
+
+_INSTALL_ADVICE = (
+    "valuegrad draws with Graphviz but found no renderer. Fix one of:\n"
+    "  * pip install graphviz-pure   (a static dot port; a dependency of valuegrad)\n"
+    "  * install Graphviz so `dot` is on PATH (apt-get install graphviz, brew install graphviz)\n"
+    f"  * set {RENDERER_ENV}=/path/to/dot\n"
+    "DOT text needs no renderer: use graph.source or autograd.draw(...).source."
+)
+
+
+class RendererNotFoundError(RuntimeError):
+    """No Graphviz renderer (dot or graphviz-pure) was found; the message says how to get one."""
+
+
+class RenderError(RuntimeError):
+    """The renderer ran but failed; the message holds what it printed."""
+
+
+def _graphviz_pure_executable() -> str | None:
+    """The graphviz-pure program installed with this Python's packages, or None."""
+    import importlib.metadata  # slow to import; only needed when rendering
+
+    try:
+        dist = importlib.metadata.distribution("graphviz-pure")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in dist.files or ():
+        if entry.name in ("graphviz-pure", "graphviz-pure.exe"):
+            path = Path(str(dist.locate_file(entry))).resolve()
+            if path.is_file() and os.access(path, os.X_OK):
+                return str(path)
+    return None
+
+
+def find_renderer() -> str:
+    """Path of the program that turns DOT into SVG/PNG (env override, system dot, graphviz-pure)."""
+    override = os.environ.get(RENDERER_ENV)
+    if override:
+        found = shutil.which(override)
+        if found is None:
+            raise RendererNotFoundError(
+                f"{RENDERER_ENV}={override!r} is not an executable program.\n" + _INSTALL_ADVICE)
+        return found
+    system_dot = shutil.which("dot")
+    if system_dot is not None:
+        return system_dot
+    pure = _graphviz_pure_executable()
+    if pure is not None:
+        return pure
+    raise RendererNotFoundError(_INSTALL_ADVICE)
+
+
+def render(source: str, fmt: str = "svg") -> bytes:
+    """Run the renderer on DOT text and return the output bytes (fmt: 'svg' or 'png')."""
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
+    program = find_renderer()
+    try:
+        done = subprocess.run([program, "-Kdot", f"-T{fmt}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=RENDER_TIMEOUT_S, check=False)
+    except OSError as exc:
+        raise RenderError(f"could not run the renderer {program!r}: {exc}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"the renderer {program!r} took over {RENDER_TIMEOUT_S} s") from exc
+    if done.returncode != 0 or not done.stdout:
+        message = done.stderr.decode("utf-8", "replace").strip()[:2000]
+        raise RenderError(f"{program} exited with {done.returncode}: {message}")
+    return done.stdout
+
+
+
+_SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
+
+
+def responsive(svg: str) -> str:
+    """Let an SVG shrink to its container's width (keeping its shape) but not grow past its size.
+
+    Graphviz writes a fixed width and height in points plus a viewBox; with width 100% and the
+    natural width as max-width, a browser scales the drawing to fit a notebook column.
+    """
+    match = _SVG_SIZE.search(svg)
+    if match is None:
+        return svg
+    width, height = match.groups()
+    return svg.replace(
+        match.group(0),
+        f'<svg width="100%" style="max-width:{width}pt;height:auto" '
+        f'data-natural-width="{width}pt" data-natural-height="{height}pt"', 1)
+
+
+class ValueGraph(graphviz.Digraph):
+    """A graphviz.Digraph of Values that renders with valuegrad's renderer and shows in Jupyter."""
+
+    def svg(self) -> str:
+        """The drawing as SVG text."""
+        return responsive(render(self.source, "svg").decode("utf-8"))
+
+    def png(self) -> bytes:
+        """The drawing as PNG bytes."""
+        return render(self.source, "png")
+
+    def save(self, path: str | os.PathLike[str] | None = None,  # type: ignore[override]
+             directory: str | os.PathLike[str] | None = None, *,
+             skip_existing: bool | None = False) -> Path | str:
+        """Write the drawing to a .svg, .png or .dot/.gv file (chosen by the extension).
+
+        Called the way graphviz calls it (with directory= or skip_existing=, or no path, as its
+        render() does) it keeps graphviz's meaning: save the DOT source and return its path.
+        """
+        if path is None or directory is not None or skip_existing is not False:
+            return super().save(path, directory=directory, skip_existing=skip_existing)
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix == ".svg":
+            target.write_text(self.svg(), encoding="utf-8")
+        elif suffix == ".png":
+            target.write_bytes(self.png())
+        elif suffix in (".dot", ".gv"):
+            target.write_text(self.source, encoding="utf-8")
+        else:
+            raise ValueError(f"cannot tell the format from {str(path)!r}: use .svg, .png or .dot")
+        return target
+
+    def _ours(self, fmt: str | None, engine: str | None, extra: Mapping[str, Any]) -> bool:
+        """Whether a graphviz pipe()/render() call is plain dot to svg/png, which we can run."""
+        return (fmt in ("svg", "png") and (engine or self.engine) == "dot"
+                and not any(extra.values()))
+
+    def pipe(self, format: str | None = None, renderer: str | None = None,  # noqa: A002
+             formatter: str | None = None, neato_no_op: bool | int | None = None,
+             quiet: bool = False, *, engine: str | None = None,
+             encoding: str | None = None) -> bytes | str:
+        """graphviz's pipe(); svg and png go through valuegrad's renderer (no dot on PATH)."""
+        fmt = format or self.format
+        if self._ours(fmt, engine, {"renderer": renderer, "formatter": formatter,
+                                    "neato_no_op": neato_no_op}):
+            out = render(self.source, fmt)
+            return out.decode(encoding) if encoding is not None else out
+        return super().pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
+                            encoding=encoding)
+
+    def render(self, filename: str | os.PathLike[str] | None = None,
+               directory: str | os.PathLike[str] | None = None, view: bool = False,
+               cleanup: bool = False, format: str | None = None,  # noqa: A002
+               **kwargs: Any) -> str:
+        """graphviz's render(); svg and png go through valuegrad's renderer (no dot on PATH).
+
+        Like graphviz it saves the DOT source as `filename` and writes `filename.svg` next to it.
+        """
+        fmt = format or self.format
+        engine = kwargs.get("engine")
+        extra = {k: v for k, v in kwargs.items() if k not in ("engine", "quiet")}
+        if not self._ours(fmt, engine, extra):
+            return super().render(filename, directory, view, cleanup, format, **kwargs)
+        source_path = super().save(filename, directory=directory)
+        rendered = f"{source_path}.{fmt}"
+        Path(rendered).write_bytes(render(self.source, fmt))
+        if cleanup:
+            os.remove(source_path)
+        if view:
+            self._view(rendered, format=fmt, quiet=False)
+        return rendered
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> dict[str, Any]:
+        """Jupyter display: inline SVG, or a text note when no renderer is installed."""
+        try:
+            return {"image/svg+xml": self.svg()}
+        except (RendererNotFoundError, RenderError) as exc:
+            return {"text/plain": f"[graph not rendered: {exc}]"}
+
+
