@@ -41,8 +41,11 @@ def readme_expression() -> tuple[Value, Value, Value]:
     return a, b, g
 
 
-def _tutorial_error(nn: Any) -> Value:
-    """The 2-2-2 tutorial network's error E for its one sample, after backward."""
+def _tutorial_error(nn: Any) -> tuple[Any, Value]:
+    """The 2-2-2 tutorial network and its error E for its one sample, after backward.
+
+    The network is returned too: drawings name its nodes only while the module is alive.
+    """
     from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
     net = tutorial_network()
@@ -50,7 +53,7 @@ def _tutorial_error(nn: Any) -> Value:
     error = nn.half_sse(net(xs), TARGETS)
     error.label = "E"
     error.backward()
-    return error
+    return net, error
 
 
 def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[float]],
@@ -138,7 +141,8 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
     _, _, g = readme_expression()
     g.backward()
     written.append(draw(g).save(out / "expression.svg"))
-    written.append(draw(_tutorial_error(nn)).save(out / "network-2-2-2.svg"))
+    _net, error = _tutorial_error(nn)
+    written.append(draw(error).save(out / "network-2-2-2.svg"))
     _, _, g2 = readme_expression()
     written.append(step_through(g2).save(out / "steps.html"))
     for path in written:
