@@ -6,6 +6,7 @@ from .early_stopping import EarlyStopping, History
 from .io import load_state_dict, save_state_dict
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
 from .losses import bce, bce_with_logits, cross_entropy, half_sse, hinge, l2, mse
+from .matrix_view import MatrixView, matrix_view
 from .metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign_accuracy
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer
@@ -14,8 +15,8 @@ from .train import fit, train_step
 
 __all__ = [
     "ACTIVATIONS", "INITS", "MLP", "SGD", "Adam", "AdamW", "EarlyStopping", "History", "Layer",
-    "Module", "Neuron", "Optimizer", "argmax_accuracy", "bce", "bce_with_logits",
+    "MatrixView", "Module", "Neuron", "Optimizer", "argmax_accuracy", "bce", "bce_with_logits",
     "cross_entropy", "fit", "half_sse", "hinge", "kfold", "l2", "load_state_dict",
-    "logit_accuracy", "make_circles", "make_moons", "mse", "probability_accuracy",
+    "logit_accuracy", "make_circles", "make_moons", "matrix_view", "mse", "probability_accuracy",
     "save_state_dict", "sign_accuracy", "signed", "split", "spirals", "train_step", "xor",
 ]
