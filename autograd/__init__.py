@@ -15,7 +15,7 @@ from .ops import OPS, Op
 from .render import RendererNotFoundError
 
 # `compile` is re-exported but kept out of __all__, so a star import never shadows the builtin.
-from .replay import CompiledFunction, TraceMismatchError
+from .replay import CompiledFunction, TraceError, TraceMismatchError
 from .replay import compile as compile
 from .stepthrough import step_through
 from .torch_twin import TorchGraph, to_torch
@@ -29,6 +29,6 @@ __all__ = [
     "no_grad", "relu", "sigmoid", "softplus", "sqrt", "tanh", "topological_order",
     "value_and_grad", "zero_grad",
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
-    "CompiledFunction", "TraceMismatchError",
+    "CompiledFunction", "TraceError", "TraceMismatchError",
     "jvp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph",
 ]

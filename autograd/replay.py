@@ -20,7 +20,12 @@ Leaves met in the trace fall into three kinds:
   Each call reads their current ``.data`` and adds the gradient to their ``.grad``, as
   ``backward()`` does, so ``step = compile(loss, ...)``, ``step()``, ``opt.step()`` trains;
 * *constants*: leaves with ``requires_grad=False`` (plain numbers lifted in arithmetic, frozen
-  data). Their values at trace time are baked in, as ``jax.jit`` does with closed-over arrays.
+  data).  Each call reads their current ``.data`` as well, and takes no gradient for them.
+
+Every comparison of Values made while tracing is a *guard* (see guards.py): a replay checks that
+each comes out as it did in the trace, and a call where one does not runs ``fn`` eagerly instead
+(keeping a trace per control-flow path once the path recurs), so a call always returns eager's
+numbers for what the trace can see.
 """
 
 from __future__ import annotations
@@ -29,17 +34,21 @@ import builtins
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .graph import topological_order
+from .guards import TraceError, recording
 from .modes import enable_grad, is_grad_enabled
 from .ops import OPS
-from .value import Value, trace_sink
+from .value import Value
 
 if TYPE_CHECKING:
     from .replay_numpy import Plan
 
-__all__ = ["CompiledFunction", "TraceMismatchError", "compile"]
+__all__ = ["CompiledFunction", "TraceError", "TraceMismatchError", "compile"]
+
+# A comparison seen while tracing: (Value a, comparison, Value or float b, outcome).
+Guard = tuple[Value, str, Any, bool]
 
 BACKENDS = ("auto", "python", "numpy")
 
@@ -57,13 +66,14 @@ class Trace:
     """The graph of one call, flattened: slot i is the i-th Value in topological order."""
 
     def __init__(self, inputs: list[Value], root: Value, extras: Sequence[Value] = (),
-                 detached: Sequence[Value] = ()) -> None:
+                 detached: Sequence[Value] = (), guards: Sequence[Guard] = ()) -> None:
         order = topological_order(root)
         self.root = len(order) - 1
-        # Extra outputs (has_aux): their nodes outside the root's graph come after the root and
-        # take no part in the backward pass.
+        # Extra outputs (has_aux) and the Values compared by guards: their nodes outside the
+        # root's graph come after the root and take no part in the backward pass.
         seen = set(order)
-        for extra in extras:
+        compared = [v for a, _, b, _ in guards for v in (a, b) if isinstance(v, Value)]
+        for extra in [*extras, *compared]:
             if extra not in seen:
                 for v in topological_order(extra):
                     if v not in seen:
@@ -83,7 +93,8 @@ class Trace:
         self.param_slots: list[int] = []
         self.params: list[Value] = []
         self.const_slots: list[int] = []
-        self.const_values: list[float] = []
+        self.const_values: list[float] = []  # at trace time (a replay reads .data afresh)
+        self.consts: list[Value] = []
         # Constants that fn made from its own Values (detach(), no_grad): frozen by a replay.
         self.detached_slots: list[int] = []
         detached_ids = {id(v) for v in detached}
@@ -108,6 +119,7 @@ class Trace:
                     self.kind.append(CONST)
                     self.const_slots.append(i)
                     self.const_values.append(v.data)
+                    self.consts.append(v)
                     self.needs_grad.append(False)
                     if id(v) in detached_ids:
                         self.detached_slots.append(i)
@@ -124,6 +136,10 @@ class Trace:
             self.args.append(args)
             self.carries.append(carries)
             self.needs_grad.append(any(carries))
+        # Guards as (slot a, comparison, slot b or None, constant b, outcome).
+        self.guards = [(slot_of[a], op, slot_of[b] if isinstance(b, Value) else None,
+                        0.0 if isinstance(b, Value) else b, outcome)
+                       for a, op, b, outcome in guards]
         # Which slots a gradient reaches: the root (if anything upstream takes a gradient) and
         # every target of a carrying edge.
         self.receives = [False] * self.size
@@ -148,26 +164,31 @@ class Trace:
         return f"slot {i} ({self.what(i)})"
 
 
-def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool
-           ) -> tuple[list[Value], Value, Any, list[Value], list[Value]]:
-    """Call fn on fresh leaves holding `numbers_in`.
+class Traced(NamedTuple):
+    """One eager call of fn on fresh leaves, and what the trace sink recorded meanwhile."""
 
-    Returns the leaves, the output Value, (with has_aux) the auxiliary outputs' nesting with
-    each Value replaced by its index into the next item, the list of those Values, and the
-    leaves fn made with detach() or under no_grad().
-    """
+    inputs: list[Value]
+    root: Value
+    template: Any  # has_aux: aux's nesting with each Value replaced by its index in extras
+    extras: list[Value]
+    detached: list[Value]  # leaves fn made with detach() or under no_grad()
+    guards: list[Guard]
+
+    def flatten(self) -> Trace:
+        """The numbered-slot form of this call's graph."""
+        return Trace(self.inputs, self.root, self.extras, self.detached, self.guards)
+
+
+def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool) -> Traced:
+    """Call fn on fresh leaves holding `numbers_in`, recording guards (see guards.py)."""
     xs = [Value(x) for x in numbers_in]
-    detached: list[Value] = []
-    token = trace_sink.set(detached)
-    try:
+    name = getattr(fn, "__name__", repr(fn))
+    with recording(name) as recorder:
         if is_grad_enabled():
             out = fn(*xs)
         else:
             with enable_grad():  # compiled inside no_grad(): the trace must still record it
                 out = fn(*xs)
-    finally:
-        trace_sink.reset(token)
-    name = getattr(fn, "__name__", repr(fn))
     template: Any = None
     extras: list[Value] = []
     if has_aux:
@@ -176,7 +197,8 @@ def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool
                             f"got {type(out).__name__}")
         out, aux = out
         template = _flatten(aux, extras, name)
-    return xs, _as_output(out, name), template, extras, detached
+    return Traced(xs, _as_output(out, name), template, extras, recorder.detached,
+                  recorder.guards)
 
 
 def _as_output(out: Any, name: str) -> Value:
@@ -298,6 +320,7 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
                 lines.append(f"    {', '.join(targets)} = {call}")
             else:
                 lines.append(f"    v{i} = {call}[0]")
+    lines += guard_lines(tr)
     outputs = f"({''.join(f'v{s}, ' for s in tr.outputs)})"  # the aux outputs' values
     if not with_grad:
         lines.append(f"    return v{tr.root}, {outputs}")
@@ -344,10 +367,25 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", called
 
 
+def guard_lines(tr: Trace) -> list[str]:
+    """Lines that return None (meaning: re-trace) when a guard's outcome differs from the trace's.
+
+    A guard's constant side is G[k]: numbers are never written into the source.
+    """
+    tests = []
+    for k, (a, op, b, _, outcome) in enumerate(tr.guards):
+        right = f"G[{k}]" if b is None else f"v{b}"
+        tests.append(f"not v{a} {op} {right}" if outcome else f"v{a} {op} {right}")
+    # One `if` per 100 tests keeps the lines readable.
+    return [f"    if {' or '.join(tests[k:k + 100])}: return None"
+            for k in range(0, len(tests), 100)]
+
+
 def _build_python(tr: Trace, with_grad: bool) -> Callable[..., Any]:
     """Compile the generated source into a function."""
     source, called = python_source(tr, with_grad)
     namespace: dict[str, Any] = {f"F{k}": OPS[name].forward for k, name in enumerate(called)}
+    namespace["G"] = tuple(const for *_, const, _ in tr.guards)
     # builtins.compile: this module's own compile() is the public tracer.
     exec(builtins.compile(source, "<valuegrad replay>", "exec"), namespace)
     return namespace["replay"]
@@ -377,11 +415,69 @@ def _numpy_plan(backend: str, tr: Trace) -> Plan | None:
     return Plan(tr, groups)
 
 
+class _Program:
+    """One trace and its built replay: it gives eager's numbers wherever its guards hold."""
+
+    def __init__(self, traced: Traced, backend: str, name: str) -> None:
+        self.trace = trace = traced.flatten()
+        if trace.detached_slots:
+            slot = trace.detached_slots[0]
+            raise ValueError(
+                f"compile: {name} detaches a number from its own Values (detach() or "
+                f"no_grad()) at {trace.describe(slot)}: a replay would keep the trace-time "
+                f"number {trace.const_values[trace.const_slots.index(slot)]!r} while "
+                f"eager recomputes it.  Compute it with ops inside the graph, or pass it to fn "
+                f"as an input.")
+        self.template = traced.template
+        self.plan = _numpy_plan(backend, trace)
+        self.backend = "python" if self.plan is None else "numpy"
+        self.params = trace.params
+        # Parameters that receive a gradient, in the order the replay returns their totals.
+        self.grad_params = [p for p, s in zip(self.params, trace.param_slots, strict=True)
+                            if trace.receives[s]]
+        self.consts = trace.consts
+        self.replay = self.build(with_grad=True)
+        self.forward: Callable[..., Any] | None = None  # built on first use of forward()
+
+    def build(self, with_grad: bool) -> Callable[..., Any]:
+        """The replay function of this trace (python or numpy backend)."""
+        if self.backend == "python":
+            return _build_python(self.trace, with_grad)
+        from .replay_numpy import build_numpy
+
+        return build_numpy(self.trace, self.plan, with_grad)
+
+    def arguments(self) -> tuple[list[float], list[float]] | None:
+        """Parameters' and constants' current numbers; None if a constant now takes gradients."""
+        consts = []
+        for v in self.consts:
+            if v._rg:  # unfrozen since the trace: eager would give it a gradient
+                return None
+            consts.append(v.data)
+        return [p.data for p in self.params], consts
+
+    def run(self, xs: list[float], with_grad: bool = True) -> tuple[Any, ...] | None:
+        """The replay's results for inputs `xs`, or None where a guard fails."""
+        arguments = self.arguments()
+        if arguments is None:
+            return None
+        if with_grad:
+            return self.replay(xs, *arguments)
+        if self.forward is None:
+            self.forward = self.build(with_grad=False)
+        return self.forward(xs, *arguments)
+
+
 class CompiledFunction:
     """A traced function: call it with new numbers to get (value, gradients of the inputs).
 
-    Created by :func:`compile`; see its docstring for the semantics.
+    Created by :func:`compile`; see its docstring for the semantics.  It keeps up to
+    MAX_PROGRAMS traces, most recently used first; a call runs the first whose guards hold, and
+    when none does it runs fn eagerly (tracing it), building a replay for that control-flow path
+    once the path has come up twice.
     """
+
+    MAX_PROGRAMS = 8
 
     def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any], backend: str,
                  check: bool, has_aux: bool) -> None:
@@ -393,34 +489,29 @@ class CompiledFunction:
         self.name = getattr(fn, "__name__", "fn")
         self.check_every_call = bool(check)
         self.has_aux = bool(has_aux)
+        self._backend = backend
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
-        inputs, root, self._aux_template, extras, detached = _trace(fn, first, self.has_aux)
-        self.trace = Trace(inputs, root, extras, detached)
-        if self.trace.detached_slots:
-            slot = self.trace.detached_slots[0]
-            raise ValueError(
-                f"compile: {self.name} detaches a number from its own Values (detach() or "
-                f"no_grad()) at {self.trace.describe(slot)}: a replay would keep the trace-time "
-                f"number {self.trace.const_values[self.trace.const_slots.index(slot)]!r} while "
-                f"eager recomputes it.  Compute it with ops inside the graph, or pass it to fn "
-                f"as an input.")
-        self._plan = _numpy_plan(backend, self.trace)
-        self.backend = "python" if self._plan is None else "numpy"
         self.n_inputs = len(first)
-        self.params = self.trace.params
-        # Parameters that receive a gradient, in the order the replay returns their totals.
-        self._grad_params = [p for p, s in zip(self.params, self.trace.param_slots, strict=True)
-                             if self.trace.receives[s]]
-        self._const_values = tuple(self.trace.const_values)
-        self._replay = self._build(with_grad=True)
-        self._forward: Callable[..., Any] | None = None  # built on first use of forward()
+        self._programs = [_Program(_trace(fn, first, self.has_aux), backend, self.name)]
+        self._paths_seen: dict[tuple[Any, ...], int] = {}
+        self.eager_calls = 0  # calls that no trace's guards covered (run eagerly)
+        self.traces_built = 1
 
-    def _build(self, with_grad: bool) -> Callable[..., Any]:
-        if self.backend == "python":
-            return _build_python(self.trace, with_grad)
-        from .replay_numpy import build_numpy
+    # The first (most recently used) program's view, as before guards existed.
+    @property
+    def trace(self) -> Trace:
+        """The most recently used trace."""
+        return self._programs[0].trace
 
-        return build_numpy(self.trace, self._plan, with_grad)
+    @property
+    def params(self) -> list[Value]:
+        """The parameters (captured leaves with requires_grad=True) of the latest trace."""
+        return self._programs[0].params
+
+    @property
+    def backend(self) -> str:
+        """'python' or 'numpy': the backend of the latest trace."""
+        return self._programs[0].backend
 
     @property
     def source(self) -> str:
@@ -432,66 +523,126 @@ class CompiledFunction:
         xs = _numbers(inputs, self.n_inputs, self.name)
         if self.check_every_call:
             self.check(*xs)
-        value, input_grads, param_grads, outputs = self._replay(
-            xs, [p.data for p in self.params], self._const_values)
-        for p, g in zip(self._grad_params, param_grads, strict=True):
+        for k, program in enumerate(self._programs):
+            result = program.run(xs)
+            if result is not None:
+                if k:
+                    self._programs.insert(0, self._programs.pop(k))
+                return self._deliver(program, result)
+        return self._eager(xs)
+
+    def _deliver(self, program: _Program, result: tuple[Any, ...]) -> tuple[Any, ...]:
+        value, input_grads, param_grads, outputs = result
+        for p, g in zip(program.grad_params, param_grads, strict=True):
             # A parameter frozen since the trace keeps .grad == 0, as backward() leaves it; its
             # gradient never feeds anything else, so every other number is already eager's.
             if p._rg:
                 p.grad += g
         if self.has_aux:
-            return value, tuple(input_grads), _unflatten(self._aux_template, outputs)
+            return value, tuple(input_grads), _unflatten(program.template, outputs)
         return value, tuple(input_grads)
+
+    def _eager(self, xs: list[float]) -> tuple[Any, ...]:
+        """No trace covers `xs`: run fn eagerly, and keep its trace once its path recurs."""
+        from .backward import grad
+
+        self.eager_calls += 1
+        traced = _trace(self.fn, xs, self.has_aux)
+        path = self._path(traced)
+        self._paths_seen[path] = self._paths_seen.get(path, 0) + 1
+        if self._paths_seen[path] >= 2:
+            program = _Program(traced, self._backend, self.name)
+            self.traces_built += 1
+            self._programs.insert(0, program)
+            del self._programs[self.MAX_PROGRAMS:]
+            result = program.run(xs)
+            if result is not None:
+                return self._deliver(program, result)
+        tr = traced.flatten()
+        if tr.detached_slots:
+            _Program(traced, "python", self.name)  # raises the error naming the slot
+        params = [p for p, s in zip(tr.params, tr.param_slots, strict=True) if tr.receives[s]]
+        grads = grad(traced.root, [*traced.inputs, *params]) if traced.inputs or params else []
+        for p, g in zip(params, grads[len(traced.inputs):], strict=True):
+            if p._rg:
+                p.grad += g
+        input_grads = tuple(grads[:len(traced.inputs)])
+        if self.has_aux:
+            return traced.root.data, input_grads, _unflatten(
+                traced.template, [v.data for v in traced.extras])
+        return traced.root.data, input_grads
+
+    @staticmethod
+    def _path(traced: Traced) -> tuple[Any, ...]:
+        """What tells control-flow paths apart: the graph's size and every guard's outcome."""
+        return (len(traced.guards), *(outcome for *_, outcome in traced.guards))
 
     def forward(self, *inputs: Any) -> Any:
         """The value only (with has_aux: (value, aux)); no gradient, no ``.grad`` touched."""
         xs = _numbers(inputs, self.n_inputs, self.name)
-        if self._forward is None:
-            self._forward = self._build(with_grad=False)
-        value, outputs = self._forward(xs, [p.data for p in self.params], self._const_values)
+        for program in self._programs:
+            result = program.run(xs, with_grad=False)
+            if result is not None:
+                value, outputs = result
+                if self.has_aux:
+                    return value, _unflatten(program.template, outputs)
+                return value
+        self.eager_calls += 1
+        traced = _trace(self.fn, xs, self.has_aux)
         if self.has_aux:
-            return value, _unflatten(self._aux_template, outputs)
-        return value
+            return traced.root.data, _unflatten(traced.template, [v.data for v in traced.extras])
+        return traced.root.data
 
     def check(self, *inputs: Any) -> None:
         """Run fn eagerly on `inputs` and raise TraceMismatchError where it leaves the trace.
 
-        Compares the fresh graph with the trace slot by slot (op, wiring, which leaf, constant
-        values), then the value, every gradient and aux output with the replay's.  Touches no
-        ``.grad``.
+        Compares the fresh graph with the trace that a call on `inputs` would replay, slot by
+        slot (op, wiring, which leaf, constant values), then the value, every gradient and aux
+        output with the replay's.  Touches no ``.grad``.  When no trace's guards hold for
+        `inputs`, a call runs fn eagerly and there is nothing to compare.
         """
         xs = _numbers(inputs, self.n_inputs, self.name)
-        fresh_inputs, fresh_root, template, fresh_extras, _ = _trace(self.fn, xs, self.has_aux)
-        _compare(self.trace, Trace(fresh_inputs, fresh_root, fresh_extras), self.name)
-        if not _same_template(self._aux_template, template):
-            raise TraceMismatchError(
-                f"{self.name}: its aux output no longer matches the trace: traced "
-                f"{self._aux_template!r}, now {template!r} (numbers show a Value's index among "
-                f"the aux Values).  Plain numbers and the nesting in aux are kept from the "
-                f"trace; return Values to have numbers recomputed."[:600])
-        from .backward import grad
-
-        wanted = [*fresh_inputs, *self._grad_params]
-        eager_grads = grad(fresh_root, wanted) if wanted else []
-        value, input_grads, param_grads, outputs = self._replay(
-            xs, [p.data for p in self.params], self._const_values)
-        # A parameter's total lands on its .grad; grad() starts its sums at 0.0 as a zeroed .grad
-        # does, and 0.0 + -0.0 is 0.0: compare what a zeroed .grad would hold.
-        got = [value, *input_grads, *(0.0 + g for g in param_grads), *outputs]
-        want = [fresh_root.data, *eager_grads, *(v.data for v in fresh_extras)]
-        labels = ["the value"] + [f"d/d input {k}" for k in range(self.n_inputs)] + [
-            f"d/d parameter {k}" for k in range(len(self._grad_params))] + [
-            f"aux output {k}" for k in range(len(outputs))]
-        for what, a, b in zip(labels, got, want, strict=True):
-            if not same_float(a, b):
-                raise TraceMismatchError(
-                    f"{self.name}: replay gives {what} = {a!r}, eager gives {b!r} on the same "
-                    f"graph.  Does fn use Values computed outside it?  The replay recomputes them "
-                    f"from their leaves' current .data; eager reuses their stored numbers.")
+        fresh = _trace(self.fn, xs, self.has_aux)
+        for program in self._programs:
+            result = program.run(xs)
+            if result is not None:
+                _check_program(program, fresh, result, self.name, self.n_inputs)
+                return
 
     def __repr__(self) -> str:
         return (f"<compiled {self.name}: inputs={self.n_inputs}, parameters={len(self.params)}, "
-                f"slots={self.trace.size}, backend={self.backend!r}>")
+                f"slots={self.trace.size}, backend={self.backend!r}, "
+                f"traces={len(self._programs)}>")
+
+
+def _check_program(program: _Program, fresh: Traced, result: tuple[Any, ...], name: str,
+                   n_inputs: int) -> None:
+    """Raise TraceMismatchError where `program` and the fresh eager run `fresh` differ."""
+    from .backward import grad
+
+    _compare(program.trace, fresh.flatten(), name)
+    if not _same_template(program.template, fresh.template):
+        raise TraceMismatchError(
+            f"{name}: its aux output no longer matches the trace: traced "
+            f"{program.template!r}, now {fresh.template!r} (numbers show a Value's index among "
+            f"the aux Values).  Plain numbers and the nesting in aux are kept from the "
+            f"trace; return Values to have numbers recomputed."[:600])
+    wanted = [*fresh.inputs, *program.grad_params]
+    eager_grads = grad(fresh.root, wanted) if wanted else []
+    value, input_grads, param_grads, outputs = result
+    # A parameter's total lands on its .grad; grad() starts its sums at 0.0 as a zeroed .grad
+    # does, and 0.0 + -0.0 is 0.0: compare what a zeroed .grad would hold.
+    got = [value, *input_grads, *(0.0 + g for g in param_grads), *outputs]
+    want = [fresh.root.data, *eager_grads, *(v.data for v in fresh.extras)]
+    labels = ["the value"] + [f"d/d input {k}" for k in range(n_inputs)] + [
+        f"d/d parameter {k}" for k in range(len(program.grad_params))] + [
+        f"aux output {k}" for k in range(len(outputs))]
+    for what, a, b in zip(labels, got, want, strict=True):
+        if not same_float(a, b):
+            raise TraceMismatchError(
+                f"{name}: replay gives {what} = {a!r}, eager gives {b!r} on the same "
+                f"graph.  Does fn use Values computed outside it?  The replay recomputes them "
+                f"from their leaves' current .data; eager reuses their stored numbers.")
 
 
 def same_float(a: float, b: float) -> bool:
@@ -536,8 +687,7 @@ def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
     """Why slot i differs between two traces ('' if it does not)."""
     if {traced.kind[i], fresh.kind[i]} == {PARAM, CONST}:
         return (f"the trace has {traced.what(i)} there, the fresh run {fresh.what(i)}: a "
-                f"captured leaf's requires_grad changed since the trace (a constant's number is "
-                f"baked in at trace time)")
+                f"captured leaf's requires_grad changed since the trace")
     if traced.kind[i] != fresh.kind[i] or traced.op[i] != fresh.op[i]:
         return f"the trace has {traced.what(i)} there, the fresh run {fresh.what(i)}"
     this = traced.what(i)
@@ -553,10 +703,11 @@ def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
         if traced.params[k] is not fresh.params[fresh.param_slots.index(i)]:
             return f"{this} there, the fresh run another parameter Value"
     if kind == CONST:
-        old = traced.const_values[traced.const_slots.index(i)]
+        # What a replay uses: the traced leaf's current number (a literal keeps its own).
+        old = traced.consts[traced.const_slots.index(i)].data
         new = fresh.const_values[fresh.const_slots.index(i)]
         if not same_float(old, new):
-            return f"{this} that was {old!r} when traced, now {new!r}"
+            return f"{this} that the replay reads as {old!r}, now {new!r}"
     return ""
 
 
@@ -571,18 +722,21 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     `fn` (parameters) are read afresh each call and their gradient is added to their ``.grad``,
     as ``backward()`` would (starting from a zeroed ``.grad`` the numbers are identical; onto a
     non-zero ``.grad`` the call's total is added at once, as PyTorch does).  ``step.forward(*xs)``
-    computes the value only.  Constants (``requires_grad=False`` leaves, plain numbers) keep their
-    trace-time values.  With ``has_aux=True``, fn returns ``(value, aux)``, aux being Values in
-    nested lists, tuples and dicts (model outputs, say); calls then return ``(value, grads, aux)``
-    with aux's Values replaced by their numbers (no gradient flows from aux).
+    computes the value only.  Constants (``requires_grad=False`` leaves) are read afresh too;
+    plain Python numbers fn reads are part of the trace.  With ``has_aux=True``, fn returns
+    ``(value, aux)``, aux being Values in nested lists, tuples and dicts (model outputs, say);
+    calls then return ``(value, grads, aux)`` with aux's Values replaced by their numbers (no
+    gradient flows from aux).
 
-    Limits: a number that fn detaches from its own Values (``detach()``, ``no_grad()``) would
-    be frozen at trace time, so compile refuses it with a ValueError.  The trace records one
-    control-flow path.  A Python ``if`` on ``.data`` (or a loop
-    whose length depends on the numbers) is decided once, at trace time, and the replay follows
-    that path for every input; branches made of ops (relu, abs) are fine.  Likewise random numbers
-    drawn in Python inside fn are frozen at trace time, and Values computed outside fn but used in
-    it are recomputed from their leaves' current data; ``detect_anomaly()`` does not look inside
+    Control flow: comparisons of Values (``if x > 0``, ``max(x, y)``, ``bool(v)``) are guards.
+    A call whose guards all hold replays; otherwise fn runs eagerly (and a path seen twice gets
+    its own trace, up to CompiledFunction.MAX_PROGRAMS).  Refused with TraceError at the line
+    that does it: taking a number out of a Value inside fn (``.data``, ``float()``, ``int()``,
+    ``round()``, ``item()``, ``math`` functions), and drawing from ``random`` or NumPy's global
+    generator; refused with ValueError: a number fn detaches from its own Values (``detach()``,
+    ``no_grad()``).  Not seen by any guard: Python state fn reads (a flag, a float attribute, an
+    attribute rebound to another Value after compiling) and Values computed outside fn (they
+    are recomputed from their leaves' current data).  ``detect_anomaly()`` does not look inside
     a replay (run fn eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``,
     which checks every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError
     naming the first node where the graph differs.

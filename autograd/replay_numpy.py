@@ -268,7 +268,7 @@ def build_numpy(tr: Trace, plan: Plan, with_grad: bool) -> Callable[..., Any]:
     used_inputs = [k for k, s in enumerate(tr.input_slots) if s is not None]
     n_in, n_par = len(used_inputs), len(tr.param_slots)
     template = np.zeros(tr.size)
-    template[n_in + n_par:n_leaves] = tr.const_values  # constants are baked in at trace time
+    guards_hold = guard_check(tr, plan)
     root = plan.pos[tr.root]
     forward_steps = [_forward_step(g, plan, tr) for g in plan.groups]
     param_pos = [plan.pos[s] for s in tr.param_slots if tr.receives[s]]
@@ -278,18 +278,22 @@ def build_numpy(tr: Trace, plan: Plan, with_grad: bool) -> Callable[..., Any]:
     input_at = [used_inputs.index(k) if k in used_inputs else None for k in range(tr.n_inputs)]
     output_pos = np.array([plan.pos[s] for s in tr.outputs], dtype=np.intp)  # has_aux outputs
 
-    def run_forward(xs: list[float], param_values: list[float]) -> tuple[np.ndarray, list[Any]]:
+    def run_forward(xs: list[float], param_values: list[float], consts: list[float]
+                    ) -> tuple[np.ndarray, list[Any]]:
         values = template.copy()
         values[:n_in] = [xs[k] for k in used_inputs]
         values[n_in:n_in + n_par] = param_values
+        values[n_in + n_par:n_leaves] = consts  # read afresh each call, as parameters are
         derivs = [step(values) for step in forward_steps]
         return values, derivs
 
     if not with_grad:
         def replay_value(xs: list[float], param_values: list[float], consts: Any
-                         ) -> tuple[float, list[float]]:
+                         ) -> tuple[float, list[float]] | None:
             with np.errstate(all="ignore"):
-                values, _ = run_forward(xs, param_values)
+                values, _ = run_forward(xs, param_values, consts)
+                if not guards_hold(values):
+                    return None
             return float(values[root]), values[output_pos].tolist()
 
         return replay_value
@@ -308,9 +312,12 @@ def build_numpy(tr: Trace, plan: Plan, with_grad: bool) -> Callable[..., Any]:
             grads[start:stop] = np.bincount(bins, weights=contributions[edges],
                                             minlength=stop - start)
 
-    def replay(xs: list[float], param_values: list[float], consts: Any) -> tuple[Any, ...]:
+    def replay(xs: list[float], param_values: list[float], consts: Any
+               ) -> tuple[Any, ...] | None:
         with np.errstate(all="ignore"):
-            values, derivs = run_forward(xs, param_values)
+            values, derivs = run_forward(xs, param_values, consts)
+            if not guards_hold(values):
+                return None
             grads = np.zeros(tr.size)
             contributions = np.empty(plan.n_edges)
             if root_needs_grad:
@@ -332,6 +339,38 @@ def build_numpy(tr: Trace, plan: Plan, with_grad: bool) -> Callable[..., Any]:
         return float(values[root]), input_grads, wanted[len(used_inputs):], outputs
 
     return replay
+
+
+# Guard comparisons as NumPy functions: the same IEEE comparisons as the floats' operators.
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+            "!=": np.not_equal}
+
+
+def guard_check(tr: Trace, plan: Plan) -> Callable[[np.ndarray], bool]:
+    """A function of the value array: do all the trace's guards come out as when traced?
+
+    One NumPy comparison per kind of guard (comparison, and a Value or a constant on the right).
+    """
+    kinds: dict[tuple[str, bool], list[tuple[int, int, float, bool]]] = {}
+    for a, op, b, const, outcome in tr.guards:
+        kinds.setdefault((op, b is None), []).append(
+            (plan.pos[a], 0 if b is None else plan.pos[b], const, outcome))
+    checks = []
+    for (op, with_const), rows in kinds.items():
+        left = np.array([r[0] for r in rows], dtype=np.intp)
+        right: Any = (np.array([r[2] for r in rows]) if with_const
+                      else np.array([r[1] for r in rows], dtype=np.intp))
+        expected = np.array([r[3] for r in rows], dtype=bool)
+        checks.append((_COMPARE[op], left, right, with_const, expected))
+
+    def holds(values: np.ndarray) -> bool:
+        for compare, left, right, with_const, expected in checks:
+            other = right if with_const else values[right]
+            if not np.array_equal(compare(values[left], other), expected):
+                return False
+        return True
+
+    return holds
 
 
 def _forward_step(g: Group, plan: Plan, tr: Trace) -> Callable[[np.ndarray], Any]:

@@ -18,10 +18,11 @@ Operand = Union["Value", int, float]  # noqa: UP007
 _special_modes = 0
 
 
-# While autograd.compile traces a function: the leaves that detach() and no_grad() make inside it.
-# Their numbers come from the traced call's Values, and a replay would keep them frozen at trace
-# time while eager recomputes them, so compile refuses them (see replay.py).  None otherwise.
-trace_sink: ContextVar[list[Value] | None] = ContextVar("valuegrad_trace_sink", default=None)
+# While autograd.compile traces a function: its guards.Recorder, which is told about the leaves
+# that detach() and no_grad() make inside it (compile refuses them: a replay would freeze their
+# numbers), every comparison of Values (kept as guards) and every number taken out of a Value
+# (refused).  None otherwise.
+trace_sink: ContextVar[Any] = ContextVar("valuegrad_trace_sink", default=None)
 
 # --- the templates that make Value's arithmetic methods ----------
 # Each method computes the value and local derivatives with the op table's float function and
@@ -217,12 +218,14 @@ class Value:
         return mimebundle(self, include, exclude)
 
     def __float__(self) -> float:
+        _number_out(self, "float()")
         return self.data
 
     # --- numbers out, as PyTorch's scalars give them: none of these records anything ----------
 
     def item(self) -> float:
         """The number this Value holds (``.data``), as ``tensor.item()`` gives it."""
+        _number_out(self, "item()")
         return self.data
 
     def __format__(self, spec: str) -> str:
@@ -230,37 +233,53 @@ class Value:
         return format(self.data, spec) if spec else str(self)
 
     def __int__(self) -> int:
+        _number_out(self, "int()")
         return int(self.data)
 
     def __round__(self, ndigits: int | None = None) -> int | float:
+        _number_out(self, "round()")
         return round(self.data, ndigits)
 
     def __trunc__(self) -> int:
+        _number_out(self, "math.trunc()")
         return math.trunc(self.data)
 
     def __floor__(self) -> int:
+        _number_out(self, "math.floor()")
         return math.floor(self.data)
 
     def __ceil__(self) -> int:
+        _number_out(self, "math.ceil()")
         return math.ceil(self.data)
 
     def __bool__(self) -> bool:
         # As for a float (and a PyTorch scalar): `if loss:` is False for 0.0, not always True.
-        return self.data != 0.0
+        outcome = self.data != 0.0
+        _decided(self, "!=", 0.0, outcome)
+        return outcome
 
-    # Comparisons read the numbers (handy for `if v > 0`); they record nothing.  __eq__ is left as
+    # Comparisons read the numbers (handy for `if v > 0`) and record nothing in the graph; while
+    # autograd.compile traces, each outcome is kept as a guard of the trace.  __eq__ is left as
     # identity so Values can be dict keys and set members, as graph walkers need.
     def __lt__(self, other: Operand) -> bool:
-        return self.data < _data_of(other)
+        outcome = self.data < _data_of(other)
+        _decided(self, "<", other, outcome)
+        return outcome
 
     def __le__(self, other: Operand) -> bool:
-        return self.data <= _data_of(other)
+        outcome = self.data <= _data_of(other)
+        _decided(self, "<=", other, outcome)
+        return outcome
 
     def __gt__(self, other: Operand) -> bool:
-        return self.data > _data_of(other)
+        outcome = self.data > _data_of(other)
+        _decided(self, ">", other, outcome)
+        return outcome
 
     def __ge__(self, other: Operand) -> bool:
-        return self.data >= _data_of(other)
+        outcome = self.data >= _data_of(other)
+        _decided(self, ">=", other, outcome)
+        return outcome
 
     __hash__ = object.__hash__
 
@@ -351,6 +370,20 @@ def _constant(x: float) -> Value:
 
 def _data_of(x: Operand) -> float:
     return x.data if isinstance(x, Value) else to_float(x)
+
+
+def _decided(a: Value, op: str, b: Operand, outcome: bool) -> None:
+    """Tell a running trace (autograd/guards.py) that `a op b` came out as `outcome`."""
+    sink = trace_sink.get()
+    if sink is not None:
+        sink.compared(a, op, b if isinstance(b, Value) else to_float(b), outcome)
+
+
+def _number_out(v: Value, how: str) -> None:
+    """Tell a running trace that its function takes v's number out (the trace refuses that)."""
+    sink = trace_sink.get()
+    if sink is not None:
+        sink.read(how)
 
 
 _new = object.__new__

@@ -78,8 +78,6 @@ def _mean(terms: list[Value | float]) -> Value:
     return _total(terms) / len(terms)
 
 
-def _data(x: Value | float) -> float:
-    return x.data if isinstance(x, Value) else x
 
 
 # --- regression ----------
@@ -104,9 +102,10 @@ def bce(output: Any, target: Any) -> Value:
     terms = []
     for i, (p, t) in enumerate(pairs(output, target, "bce")):
         _check_target01(t, i, "bce")
-        pd = _data(p)
-        if not 0.0 <= pd <= 1.0:
-            raise ValueError(f"bce needs probabilities in [0, 1], got {pd!r} at entry {i} "
+        # Comparisons of the Value itself, never of its .data: autograd.compile keeps each
+        # outcome as a guard, so a replay re-traces where one changes.
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"bce needs probabilities in [0, 1], got {_shown(p)} at entry {i} "
                              f"(use bce_with_logits for raw scores)")
         # A term with a zero weight is left out, so a clamped log never costs a gradient.
         parts = []
@@ -119,9 +118,18 @@ def bce(output: Any, target: Any) -> Value:
 
 
 def _clamped_log(p: Value | float) -> Value | float:
-    if _data(p) > 0.0 and math.log(_data(p)) >= LOG_FLOOR:
-        return p.log() if isinstance(p, Value) else math.log(p)
+    if not isinstance(p, Value):
+        return math.log(p) if p > 0.0 and math.log(p) >= LOG_FLOOR else LOG_FLOOR
+    if p > 0.0:  # guards of a trace, as in bce
+        log_p = p.log()
+        if log_p >= LOG_FLOOR:
+            return log_p
     return LOG_FLOOR  # a constant: no gradient flows through the clamped end
+
+
+def _shown(x: Value | float) -> str:
+    """The number of a Value or float for an error message (format() is no read of .data)."""
+    return repr(float(format(x, ".17g")))
 
 
 def bce_with_logits(output: Any, target: Any) -> Value:
@@ -190,8 +198,11 @@ def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
             raise TypeError(f"cross_entropy: logits{where}[{k}] should be a Value or a number, "
                             f"got {_describe(z)}")
     zs = [z if isinstance(z, Value) else Value(z, requires_grad=False) for z in logits]
-    top = max(z.data for z in zs)  # a constant shift: log-sum-exp's value and gradient ignore it
-    if not math.isfinite(top):
+    # The shift by the largest score: log Σ exp(z) = m + log Σ exp(z - m) for any m, and its
+    # derivative with respect to m is 0.  m is the top Value itself (found by comparisons, which
+    # autograd.compile guards), so a replay shifts by the current largest score.
+    top: Value | float = max(zs)
+    if not -math.inf < top < math.inf:
         top = 0.0  # let inf / nan scores propagate as they are
     log_sum_exp = _total([(z - top).exp() for z in zs]).log() + top
     return log_sum_exp - zs[int(target)]

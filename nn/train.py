@@ -70,15 +70,31 @@ def compiled_train_step(model: Callable[[Any], Any], inputs: list[list[float]],
     def loss_and_outputs() -> tuple[Value, list[Any]]:
         return _loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
 
-    step = autograd.compile(loss_and_outputs, [], has_aux=True)
+    compiled = [autograd.compile(loss_and_outputs, [], has_aux=True)]
+    calls = [0]
 
     def run() -> tuple[float, list[Any]]:
+        calls[0] += 1
+        if calls[0] in FIRST_CHECKS or calls[0] % CHECK_EVERY == 0:
+            try:
+                compiled[0].check()
+            except autograd.TraceMismatchError:
+                # Something no guard sees has changed (an attribute rebound to a new Value, a
+                # Python number the model reads): trace the step again, as it is now.
+                compiled[0] = autograd.compile(loss_and_outputs, [], has_aux=True)
         optimizer.zero_grad()
-        value, _, outputs = step()  # adds the gradients into the parameters' .grad
+        value, _, outputs = compiled[0]()  # adds the gradients into the parameters' .grad
         optimizer.step()
         return value, outputs
 
     return run
+
+
+# fit(compile=True) compares its replay with an eager run (CompiledFunction.check) on these
+# calls of the step, numbered from 1, and on every CHECK_EVERY-th: each check costs one eager
+# step, so one in a thousand adds about 10 % to a compiled W2 step.
+FIRST_CHECKS = (1, 2)
+CHECK_EVERY = 1000
 
 
 def _floats(out: Any) -> Any:
@@ -107,10 +123,11 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     loss and metrics unless `quiet`.
 
     `compile=True` traces the training step once (autograd.compile) and replays it: the same
-    numbers, many times faster.  It needs full-batch training (no `batch_size`), and a branch on
-    numbers inside the model or loss follows the path taken at the first step.  So does a number
-    read from `.data`: cross_entropy's max-logit shift stays at its first-step value, which
-    leaves the mathematics unchanged but rounds differently from eager steps.
+    numbers, many times faster.  It needs full-batch training (no `batch_size`).  Comparisons of
+    Values in the model or loss (bce's clamp, cross_entropy's max-logit shift) are guards: a step
+    where one comes out differently runs eagerly or on another trace.  Steps 1, 2 and every
+    1000th (FIRST_CHECKS, CHECK_EVERY) are also checked against an eager run, and traced again
+    if something no guard sees (an attribute rebound to a new Value) has changed.
 
     `validation=(X_val, y_val)` evaluates the loss (+ the same l2 term) and the metrics on that
     data after every epoch's last update -- after every step in full-batch training -- with no

@@ -301,10 +301,12 @@ def test_frozen_leaves_are_constants_and_get_no_grad(backend: str) -> None:
     step = autograd.compile(lambda x: w * x * scale, [1.0], backend=backend)
     assert step(2.0) == (12.0, (6.0,))
     assert w.grad == 6.0 and scale.grad == 0.0
-    scale.data = 5.0  # baked in at trace time, as documented ...
-    assert step(2.0)[0] == 12.0
-    with pytest.raises(TraceMismatchError, match="constant that was 3.0 when traced, now 5.0"):
-        step.check(2.0)  # ... and check() says so
+    scale.data = 5.0  # read afresh by every call, as eager reads it
+    assert step(2.0) == (20.0, (10.0,))
+    step.check(2.0)
+    scale.requires_grad = True  # unfrozen: eager would give it a gradient, so a call re-traces
+    assert step(2.0) == (20.0, (10.0,)) and scale.grad == 4.0
+    assert step.eager_calls == 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -347,24 +349,42 @@ def test_compile_inside_no_grad_still_records_the_graph() -> None:
         step.check(4.0)
 
 
-# --- honest limits: control flow, check mode ----------
+# --- control flow: guarded comparisons, and what only check() can see ----------
 
 def branchy(x: Value) -> Value:
-    if x.data > 0:  # decided once, at trace time
+    if x > 0:  # a comparison of Values: a guard of the trace
         return x * 2
     return x.exp() + 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_trace_follows_one_path_and_check_names_the_node(backend: str) -> None:
+def test_a_guarded_branch_gives_eager_numbers_on_both_sides(backend: str) -> None:
     step = autograd.compile(branchy, [1.0], backend=backend)
-    assert step(-1.0) == (-2.0, (2.0,))  # the traced branch, not what eager would do
-    step.check(3.0)  # same path: passes
+    assert step(3.0) == (6.0, (2.0,)) and step.eager_calls == 0
+    assert step(-1.0) == (math.exp(-1.0) + 1, (math.exp(-1.0),))  # eager's branch
+    assert step.eager_calls == 1
+    step.check(-1.0)
+    step.check(3.0)
+    checked = autograd.compile(branchy, [1.0], backend=backend, check=True)
+    assert checked(2.0) == (4.0, (2.0,))
+    assert checked(-1.0)[0] == math.exp(-1.0) + 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_control_flow_on_python_state_is_what_check_finds(backend: str) -> None:
+    mode = {"double": True}  # a Python switch: no Value is compared, so no guard sees it
+
+    def switched(x: Value) -> Value:
+        return x * 2 if mode["double"] else x.exp() + 1
+
+    step = autograd.compile(switched, [1.0], backend=backend)
+    mode["double"] = False
+    assert step(-1.0) == (-2.0, (2.0,))  # the traced path: the documented limit
     expected = r"slot 1: the trace has a captured constant there, the fresh run an? 'exp' node"
     with pytest.raises(TraceMismatchError, match=expected):
         step.check(-1.0)
-    checked = autograd.compile(branchy, [1.0], backend=backend, check=True)
-    assert checked(2.0) == (4.0, (2.0,))
+    checked = autograd.compile(switched, [1.0], backend=backend, check=True)
+    mode["double"] = True
     with pytest.raises(TraceMismatchError, match="no longer follows its trace"):
         checked(-1.0)
 
@@ -381,10 +401,14 @@ def test_values_made_outside_fn_are_recomputed_and_check_says_so(backend: str) -
 
 
 def test_check_names_a_changed_constant_and_a_changed_size() -> None:
-    step = autograd.compile(lambda x: x * (2.0 if x.data > 0 else 3.0), [1.0])
-    with pytest.raises(TraceMismatchError, match="constant that was 2.0 when traced, now 3.0"):
+    factor = [2.0]  # a Python number captured by fn: baked into the trace as a constant
+    step = autograd.compile(lambda x: x * factor[0], [1.0])
+    factor[0] = 3.0
+    with pytest.raises(TraceMismatchError, match="constant that the replay reads as 2.0, now 3.0"):
         step.check(-1.0)
-    grow = autograd.compile(lambda x: sum([x] * max(1, int(x.data))), [2.0])
+    count = [2]
+    grow = autograd.compile(lambda x: sum([x] * count[0]), [2.0])
+    count[0] = 4
     with pytest.raises(TraceMismatchError):
         grow.check(4.0)
 
