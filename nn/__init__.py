@@ -3,6 +3,7 @@
 from . import describe as describe  # registers nn's node names with autograd.naming
 from .data import make_circles, make_moons, signed, spirals, xor
 from .early_stopping import EarlyStopping, History
+from .history_plot import HistoryPlot, plot_history
 from .io import load_state_dict, save_state_dict
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
 from .losses import bce, bce_with_logits, cross_entropy, half_sse, hinge, l2, mse
@@ -14,9 +15,42 @@ from .splits import kfold, split
 from .train import fit, train_step
 
 __all__ = [
-    "ACTIVATIONS", "INITS", "MLP", "SGD", "Adam", "AdamW", "EarlyStopping", "History", "Layer",
-    "MatrixView", "Module", "Neuron", "Optimizer", "argmax_accuracy", "bce", "bce_with_logits",
-    "cross_entropy", "fit", "half_sse", "hinge", "kfold", "l2", "load_state_dict",
-    "logit_accuracy", "make_circles", "make_moons", "matrix_view", "mse", "probability_accuracy",
-    "save_state_dict", "sign_accuracy", "signed", "split", "spirals", "train_step", "xor",
+    "ACTIVATIONS",
+    "Adam",
+    "AdamW",
+    "EarlyStopping",
+    "History",
+    "HistoryPlot",
+    "INITS",
+    "Layer",
+    "MLP",
+    "MatrixView",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "SGD",
+    "argmax_accuracy",
+    "bce",
+    "bce_with_logits",
+    "cross_entropy",
+    "fit",
+    "half_sse",
+    "hinge",
+    "kfold",
+    "l2",
+    "load_state_dict",
+    "logit_accuracy",
+    "make_circles",
+    "make_moons",
+    "matrix_view",
+    "mse",
+    "plot_history",
+    "probability_accuracy",
+    "save_state_dict",
+    "sign_accuracy",
+    "signed",
+    "spirals",
+    "split",
+    "train_step",
+    "xor",
 ]
