@@ -304,6 +304,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out=Path(args.out), steps=args.steps, seed=args.seed, samples=args.samples)
 
 
+# Each moons point adds about 700 nodes (roughly 130 kB) to every training step's graph, so the
+# demo's 100 points build 13 MB per step; 10,000 points build 1.3 GB and take minutes per step.
+MAX_DEMO_SAMPLES = 10_000
+
+
+def _demo_samples(text: str) -> int:
+    n = _positive(text)
+    if n > MAX_DEMO_SAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_DEMO_SAMPLES:,} points, got {n:,}: each point adds about 700 graph "
+            f"nodes (130 kB) to every training step, so {n:,} would need about "
+            f"{n * 130_000 / 1e9:,.0f} GB")
+    return n
+
+
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -349,7 +364,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="valuegrad-demo", help="output folder")
     demo.add_argument("--steps", type=_positive, default=None,
                       help="training steps (default: a short run of a few seconds)")
-    demo.add_argument("--samples", type=_positive, default=100, help="moons data points")
+    demo.add_argument("--samples", type=_demo_samples, default=100,
+                      help=f"moons data points (at most {MAX_DEMO_SAMPLES:,})")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_cmd_demo)
     return parser
