@@ -2,6 +2,7 @@
 
 from . import describe as describe  # registers nn's node names with autograd.naming
 from .data import make_circles, make_moons, signed, spirals, xor
+from .diagram import diagram
 from .early_stopping import EarlyStopping, History
 from .history_plot import HistoryPlot, plot_history
 from .io import load_state_dict, save_state_dict
@@ -33,6 +34,7 @@ __all__ = [
     "bce",
     "bce_with_logits",
     "cross_entropy",
+    "diagram",
     "fit",
     "half_sse",
     "hinge",

@@ -148,11 +148,18 @@ class Module:
 
         self.load_state_dict(load_state_dict(path))
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Jupyter display: the network's graph as SVG, or a summary when it is large."""
-        from autograd.draw import mimebundle
+    def diagram(self, x: Any = None, target: Any = None, loss: Any = None,
+                names: Mapping[str, str] | None = None, lr: float | None = None) -> Any:
+        """The network diagram of this model on sample `x` (see nn.diagram)."""
+        from .diagram import diagram
 
-        return mimebundle(self, include, exclude)
+        return diagram(self, x, target, loss=loss, names=names, lr=lr)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the network diagram of the parameters (no made-up inputs)."""
+        from .diagram import module_mimebundle
+
+        return module_mimebundle(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"

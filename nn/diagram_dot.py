@@ -1,0 +1,207 @@
+"""The network diagram as DOT: columns left to right, neuron 0 on top, a weight on every edge.
+
+Columns are ``rank=same`` groups chained by invisible edges in index order, an ordering that
+both Graphviz's dot and graphviz-pure honour.  Up to LABELLED_EDGES edges every edge is labelled
+with its numbers, in the colour of its line; a wider network encodes each weight by colour (sign)
+and width (size) and keeps the numbers in the edge's hover title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from autograd.escape import escape_html, html_text
+from autograd.render import ValueGraph
+
+from .diagram import EdgeNumbers, NetworkNumbers, NeuronNumbers
+
+LABELLED_EDGES = 40  # more edge labels than this cannot be read at notebook width
+MAX_EDGES = 2000  # beyond this Graphviz takes minutes and the picture is a grey block
+_PALETTE = ("#1f5fa8", "#b8480b", "#2e7d32", "#8e24aa", "#00838f", "#6d4c41")
+_POSITIVE, _NEGATIVE = "#1f5fa8", "#c0392b"
+
+
+class NetworkDiagram(ValueGraph):
+    """A network diagram: a graphviz Digraph with valuegrad's rendering and hover titles."""
+
+    titles: dict[str, str]
+    numbers: NetworkNumbers
+
+    @classmethod
+    def build(cls, found: NetworkNumbers, number_format: str = ".4g") -> NetworkDiagram:
+        """The drawing of computed network numbers."""
+        _check_format(number_format)
+        if len(found.edges) > MAX_EDGES:
+            raise ValueError(f"too large to draw: the network has {len(found.edges)} weights, "
+                             f"more than {MAX_EDGES}; draw a part of it with autograd.draw")
+        g = cls(name="network", format="svg",
+                graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.3",
+                            "ranksep": "0.5", "newrank": "true"},
+                node_attr={"fontname": "Helvetica", "fontsize": "12", "shape": "circle",
+                           "style": "filled", "fillcolor": "white", "margin": "0.04"},
+                edge_attr={"fontname": "Helvetica", "fontsize": "11", "arrowsize": "0.6"})
+        g.titles = {}
+        g.numbers = found
+        _Writer(g, found, number_format).write()
+        return g
+
+    def svg(self) -> str:
+        """The drawing as SVG text, each edge and node titled with its numbers (hover text)."""
+        text = super().svg()
+        return re.sub(r"<title>([^<]*)</title>",
+                      lambda m: f"<title>{html_text(self.titles.get(_unescape(m[1]), m[1]))}"
+                                f"</title>", text)
+
+
+def _unescape(title: str) -> str:
+    return title.replace("&#45;", "-").replace("&gt;", ">").replace("&lt;", "<") \
+        .replace("&amp;", "&")
+
+
+def _check_format(spec: Any) -> None:
+    if not isinstance(spec, str):
+        raise TypeError(f"number_format must be a format spec str like '.4g', got {spec!r}")
+    try:
+        format(1.5, spec)
+    except ValueError as exc:
+        raise ValueError(f"number_format {spec!r} is not a valid float format spec") from exc
+
+
+class _Writer:
+    """Writes the nodes and edges of one diagram."""
+
+    def __init__(self, g: NetworkDiagram, found: NetworkNumbers, number_format: str) -> None:
+        self.g, self.n, self.spec = g, found, number_format
+        self.labelled = len(found.edges) <= LABELLED_EDGES
+        self.biggest = max((abs(e.weight) for e in found.edges), default=1.0) or 1.0
+
+    def node(self, node: str, **attrs: str) -> None:
+        """A node whose SVG group is id="node_<node>" (tests and styles find it by that)."""
+        self.g.node(node, id=f"node_{node}", **attrs)
+
+    def fmt(self, x: float | None) -> str:
+        return "?" if x is None else format(x, self.spec)
+
+    def name(self, dotted: str, default: str) -> str:
+        return self.n.names.get(dotted, default)
+
+    def write(self) -> None:
+        self.column("in", [self.header("in", "inputs"), *self.input_nodes()])
+        for li, layer in enumerate(self.n.layers):
+            title = f"{self.n.layer_paths[li] or 'layer'} ({layer[0].activation})"
+            self.column(f"L{li}", [self.header(f"L{li}", title),
+                                   *(self.neuron_node(li, j, nn) for j, nn in enumerate(layer))])
+        for edge in self.n.edges:
+            self.edge(edge)
+        if self.n.loss is not None:
+            self.loss_nodes()
+
+    def column(self, key: str, nodes: list[str]) -> None:
+        """One column: nodes on one rank, kept in index order (top to bottom) by hidden edges."""
+        with self.g.subgraph(name=f"column_{key}") as col:
+            col.attr(rank="same")
+            for a, b in zip(nodes, nodes[1:]):
+                col.edge(a, b, style="invis")
+
+    def header(self, key: str, text: str) -> str:
+        """A column's title, drawn above its first node."""
+        node = f"head_{key}"
+        self.node(node, label=f"<<I>{escape_html(text)}</I>>", shape="plaintext",
+                    style="", fontsize="11", fontcolor="#455a64")
+        self.g.titles[node] = text
+        return node
+
+    def input_nodes(self) -> Iterator[str]:
+        for k in range(self.n.nin):
+            node = f"x{k}"
+            name = self.name(f"x.{k}", f"x{k}")
+            value = None if self.n.inputs is None else self.n.inputs[k]
+            lines = [f"<B>{escape_html(name)}</B>"]
+            if value is not None:
+                lines.append(escape_html(self.fmt(value)))
+            self.node(node, label="<" + "<BR/>".join(lines) + ">", fillcolor="#eeeeee")
+            self.g.titles[node] = f"input {name}" + ("" if value is None
+                                                     else f" = {self.fmt(value)}")
+            yield node
+
+    def neuron_node(self, li: int, j: int, nn: NeuronNumbers) -> str:
+        node = f"h{li}_{j}"
+        name = self.name(nn.path, f"neurons.{j}")  # the column title names the layer
+        bias_name = self.name(f"{nn.path}.b", "b")
+        frozen = " (frozen)" if nn.bias_frozen else ""
+        rows = [f"<B>{escape_html(name)}</B>"]
+        if nn.net is not None and self.labelled:
+            rows += [f"net {self.fmt(nn.net)}", f"out {self.fmt(nn.out)}"]
+        elif nn.net is not None:
+            rows.append(f"out {self.fmt(nn.out)}")  # a wide network: the rest is in the title
+        if nn.delta is not None and self.labelled:
+            rows.append(f"δ {self.fmt(nn.delta)}")
+        if self.labelled:
+            rows.append(escape_html(f"{bias_name} {self.fmt(nn.bias)}{frozen}"))
+        self.node(node, label="<" + "<BR/>".join(rows) + ">",
+                    fillcolor="#fff3c4" if li == len(self.n.layers) - 1 else "#cfe8ff")
+        detail = [f"{nn.activation} neuron {nn.path}"]
+        if nn.net is not None:
+            detail += [f"net = {self.fmt(nn.net)}", f"out = {self.fmt(nn.out)}"]
+        if nn.delta is not None:
+            detail.append(f"δ = ∂{self.n.loss_name}/∂net = {self.fmt(nn.delta)}")
+        detail.append(f"bias {bias_name} = {self.fmt(nn.bias)}{frozen}")
+        self.g.titles[node] = "; ".join(detail)
+        return node
+
+    def edge_text(self, e: EdgeNumbers) -> list[str]:
+        if e.name in self.n.names:  # a tutorial's names: spell the derivative out
+            wname = self.n.names[e.name]
+            lines = [f"{wname} = {self.fmt(e.weight)}"]
+            grad = f"∂{self.n.loss_name}/∂{wname} = {self.fmt(e.grad)}"
+        else:  # the edge itself says which weight it is; keep its label short
+            lines = [f"w {self.fmt(e.weight)}"]
+            grad = f"∂ {self.fmt(e.grad)}"
+        if e.frozen:
+            lines[0] += " (frozen)"
+        if e.grad is not None:
+            lines.append(grad)
+        if e.after_step is not None:
+            lines.append(f"→ {self.fmt(e.after_step)}")
+        return lines
+
+    def edge(self, e: EdgeNumbers) -> None:
+        tail = f"x{e.source}" if e.layer == 0 else f"h{e.layer - 1}_{e.source}"
+        head = f"h{e.layer}_{e.target}"
+        lines = self.edge_text(e)
+        self.g.titles[f"{tail}->{head}"] = f"{e.name}: " + "; ".join(lines)
+        if self.labelled:
+            colour = _PALETTE[e.target % len(_PALETTE)]
+            label = "<" + "<BR/>".join(escape_html(t) for t in lines) + ">"
+            self.g.edge(tail, head, label=label, color=colour, fontcolor=colour)
+        else:
+            colour = _POSITIVE if e.weight >= 0 else _NEGATIVE
+            width = 0.4 + 3.0 * abs(e.weight) / self.biggest
+            self.g.edge(tail, head, color=colour, penwidth=f"{width:.2f}")
+
+    def loss_nodes(self) -> None:
+        last = len(self.n.layers) - 1
+        outputs = [f"h{last}_{j}" for j in range(len(self.n.layers[last]))]
+        loss_text = f"<B>{escape_html(self.n.loss_name)}</B><BR/>{self.fmt(self.n.loss)}"
+        self.node("loss", label="<" + loss_text + ">", shape="box", style="rounded,filled",
+                    fillcolor="#fff3c4", penwidth="2")
+        self.g.titles["loss"] = f"{self.n.loss_name} = {self.fmt(self.n.loss)}"
+        if self.n.targets is None:
+            self.node("t", label="<target<BR/>" + escape_html(self.n.target_text or "") + ">",
+                        shape="box", fillcolor="#eeeeee")
+            for out in outputs:
+                self.g.edge(out, "loss", style="dashed")
+            self.g.edge("t", "loss", style="dashed")
+            return
+        targets = []
+        for j, t in enumerate(self.n.targets):
+            node = f"t{j}"
+            self.node(node, label=f"<target<BR/>{escape_html(self.fmt(t))}>", shape="box",
+                        style="rounded,filled", fillcolor="#eeeeee")
+            self.g.titles[node] = f"target for output {j} = {self.fmt(t)}"
+            self.g.edge(outputs[j], node, style="dashed", arrowhead="none")
+            self.g.edge(node, "loss", style="dashed")
+            targets.append(node)
+        self.column("targets", targets)
