@@ -133,9 +133,10 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     data after every epoch's last update -- after every step in full-batch training -- with no
     gradient recorded, into history "val_loss" and "val_<metric>"; "val_step" holds the steps
     done at each.  The bar shows the latest.  Eager training validates under no_grad; with
-    `compile=True` the validation forward is traced once too and replayed.  `early_stopping=
-    nn.EarlyStopping(patience, min_delta, restore_best)` stops when the validation loss stops
-    improving, restores the best weights and prints why (history.stop_reason).
+    `compile=True` the validation forward is traced too and replayed (checked like the step).
+    `early_stopping=nn.EarlyStopping(patience, min_delta, restore_best)` stops when the
+    validation loss stops improving, restores the best weights and prints why
+    (history.stop_reason).
     """
     if not callable(loss):
         raise TypeError(f"fit: loss must be a function (outputs, targets) -> Value such as "
@@ -272,7 +273,7 @@ def _validation_pass(model: Any, inputs: list[list[float]], targets: list[Any],
     """A function returning val_loss and val_<metric> for the model's current weights.
 
     Eager: one forward pass under no_grad (no graph kept, no .grad touched).  With compile: the
-    validation forward traced once by autograd.compile and replayed by its .forward().
+    validation forward traced by autograd.compile and replayed (see _checked_forward).
     """
     loss, optimizer, l2, metrics = setup
 
@@ -285,8 +286,7 @@ def _validation_pass(model: Any, inputs: list[list[float]], targets: list[Any],
         return total.data, [_floats(out) for out in outputs]
 
     try:
-        forward = autograd.compile(loss_and_outputs, [], has_aux=True).forward if compile \
-            else eager
+        forward = _checked_forward(loss_and_outputs) if compile else eager
 
         def evaluate() -> dict[str, float]:
             value, outputs = forward()
@@ -299,6 +299,28 @@ def _validation_pass(model: Any, inputs: list[list[float]], targets: list[Any],
     except (TypeError, ValueError) as err:
         raise type(err)(f"fit: validation data: {err}") from None
     return evaluate
+
+
+def _checked_forward(fn: Callable[[], tuple[Value, list[Any]]]
+                     ) -> Callable[[], tuple[float, list[Any]]]:
+    """fn traced by autograd.compile; its .forward() per call, checked as the training step is.
+
+    On the calls numbered FIRST_CHECKS and every CHECK_EVERY-th, the replay is compared with an
+    eager run (check() touches no .grad) and traced again if something no guard sees changed.
+    """
+    traced = [autograd.compile(fn, [], has_aux=True)]
+    calls = [0]
+
+    def forward() -> tuple[float, list[Any]]:
+        calls[0] += 1
+        if calls[0] in FIRST_CHECKS or calls[0] % CHECK_EVERY == 0:
+            try:
+                traced[0].check()
+            except autograd.TraceMismatchError:
+                traced[0] = autograd.compile(fn, [], has_aux=True)
+        return traced[0].forward()
+
+    return forward
 
 
 def _progress_bar(total: int, desc: str, quiet: bool) -> Any:

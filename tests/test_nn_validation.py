@@ -201,3 +201,36 @@ def test_bad_validation_input_trains_nothing():
 def test_early_stopping_refuses_bad_settings(kwargs, error, message):
     with pytest.raises(error, match=message):
         nn.EarlyStopping(**kwargs)
+
+
+def run_with_a_loss_that_changes_after_step_3(compiled):
+    X_all, y_all = nn.make_moons(20, noise=0.35, seed=3)
+    (X, y), (X_val, y_val) = nn.split(X_all, y_all, 0.3, seed=0)  # 14 and 6 samples
+    factor = [1.0]
+    calls = [0]
+
+    def scaled_loss(outputs, targets):
+        return nn.bce_with_logits(outputs, targets) * factor[0]  # a plain number: a constant
+
+    def switch(outputs, targets):
+        if len(outputs) == len(X):  # the training metric: after step 3, change the factor
+            calls[0] += 1
+            if calls[0] == 3:
+                factor[0] = 3.0
+        return 0.0
+
+    model = nn.MLP(2, [4, 1], seed=0)
+    history = nn.fit(model, X, y, loss=scaled_loss, optimizer=nn.SGD(model, lr=0.1), steps=6,
+                     validation=(X_val, y_val), metrics={"switch": switch}, quiet=True,
+                     compile=compiled)
+    return history["val_loss"]
+
+
+def test_compiled_validation_is_checked_and_retraced_like_the_training_step(monkeypatch):
+    import nn.train
+
+    monkeypatch.setattr(nn.train, "CHECK_EVERY", 1)  # check every call, not every 1000th
+    eager = run_with_a_loss_that_changes_after_step_3(False)
+    replayed = run_with_a_loss_that_changes_after_step_3(True)
+    assert replayed == pytest.approx(eager, rel=1e-12)
+    assert eager[2] > 2.5 * eager[1]  # from the third validation on, the factor is 3
