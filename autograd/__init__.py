@@ -19,15 +19,18 @@ from .replay import CompiledFunction, TraceError, TraceMismatchError
 from .replay import compile as compile
 from .stepthrough import step_through
 from .torch_twin import TorchGraph, to_torch
-from .value import Value, exp, log, relu, sigmoid, softplus, sqrt, tanh
+from .value import Value, apply, functions
+
+# One function per op of the table that names one (exp, log, maximum, ...): see ops.py.
+globals().update(functions)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "OPS", "GradcheckError", "Op", "Value", "backward", "derivative",
-    "detect_anomaly", "enable_grad", "exp", "grad", "gradcheck", "is_grad_enabled", "leaves", "log",
-    "no_grad", "relu", "sigmoid", "softplus", "sqrt", "tanh", "topological_order",
-    "value_and_grad", "zero_grad",
+    "OPS", "GradcheckError", "Op", "Value", "apply", "backward", "derivative",
+    "detect_anomaly", "enable_grad", "grad", "gradcheck", "is_grad_enabled", "leaves",
+    "no_grad", "topological_order", "value_and_grad", "zero_grad",
+    *sorted(functions),
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
     "CompiledFunction", "TraceError", "TraceMismatchError",
     "jvp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph",

@@ -23,22 +23,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .escape import INVISIBLE as _INVISIBLE
-from .value import Value
+from .ops import OPS, Op
+from .value import Value, apply
 
 MAX_EXPRESSION_CHARS = 500
 MAX_EXPRESSION_NODES = 200  # ast nodes; keeps graphs drawable and evaluation shallow
 
-# The functions an expression may call: name -> what it does to a Value.
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "abs": lambda v: abs(v),
-    "exp": lambda v: v.exp(),
-    "log": lambda v: v.log(),
-    "relu": lambda v: v.relu(),
-    "sigmoid": lambda v: v.sigmoid(),
-    "softplus": lambda v: v.softplus(),
-    "sqrt": lambda v: v.sqrt(),
-    "tanh": lambda v: v.tanh(),
-}
+
+
+def _callable_ops() -> dict[str, Op]:
+    """The functions an expression may call, from the op table: each op's function name, or the
+    name of an op written as a word (abs)."""
+    table = {}
+    for op in OPS.values():
+        name = op.function or (op.name if op.name.isidentifier() and op.method else None)
+        if name and name != "neg":  # -x is written with the operator
+            table[name] = op
+    return dict(sorted(table.items()))
+
+
+# name -> the op table entry an expression's call of that name applies.
+FUNCTIONS: dict[str, Op] = _callable_ops()
 _BINARY: dict[type, Callable[[Value, Value], Value]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -175,10 +180,13 @@ def _check(node: ast.expr, text: str, names: list[str]) -> None:
             if n.func.id not in FUNCTIONS:
                 raise ExpressionError(f"unknown function {n.func.id!r} (known: "
                                       + ", ".join(FUNCTIONS) + ")", text, _column(text, n))
-            if len(n.args) != 1 or n.keywords or isinstance(n.args[0], ast.Starred):
-                raise ExpressionError(f"{n.func.id}() takes exactly one argument", text,
+            arity = FUNCTIONS[n.func.id].arity
+            if (len(n.args) != arity or n.keywords
+                    or any(isinstance(a, ast.Starred) for a in n.args)):
+                count = "one argument" if arity == 1 else f"{arity} arguments"
+                raise ExpressionError(f"{n.func.id}() takes exactly {count}", text,
                                       _column(text, n))
-            stack.append(n.args[0])
+            stack += reversed(n.args)
         elif isinstance(n, ast.Attribute):
             raise ExpressionError("attribute access (.) is not allowed", text,
                                   _chars(text, n.value.end_col_offset))
@@ -206,7 +214,7 @@ def _evaluate(node: ast.expr, values: dict[str, Value]) -> Value:
         operand = _evaluate(node.operand, values)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
-        return FUNCTIONS[node.func.id](_evaluate(node.args[0], values))
+        return apply(FUNCTIONS[node.func.id].name, *[_evaluate(a, values) for a in node.args])
     raise AssertionError(f"unchecked node {type(node).__name__}")  # _check rejects the rest
 
 

@@ -17,6 +17,7 @@ import graphviz
 from .escape import escape_html, escape_record, escape_text, html_text
 from .layout import Group, as_roots, graph_order, group_tree, paths_from, short_name
 from .naming import NodeInfo, describe, node_names
+from .ops import OPS
 from .render import RendererNotFoundError, RenderError, ValueGraph
 from .value import Value
 
@@ -28,7 +29,6 @@ _CONST_FILL = "#eeeeee"
 _ROOT_FILL = "#fff3c4"
 _ACTIVE_FILL = "#ffb74d"  # the step-through's colours for the node and edges of a step
 _ACTIVE_EDGE = "#d84315"
-_NON_COMMUTATIVE = {"-", "/", "**"}
 
 
 class GraphTooLargeError(ValueError):
@@ -131,8 +131,9 @@ def _box(target: graphviz.Digraph, v: Value, ctx: _Context) -> None:
         target.node(node_id, label=graphviz.nohtml(text), shape="record", style=style,
                     fillcolor=fill, penwidth=penwidth)
     if v.op is not None:
-        target.node(node_id + "op", label=graphviz.nohtml(escape_text(v.op)),
-                    shape="circle" if len(v.op) <= 2 else "ellipse", style="filled",
+        shown = OPS[v.op].shown if v.op in OPS else v.op  # '**' for x ** 2 (op '**c')
+        target.node(node_id + "op", label=graphviz.nohtml(escape_text(shown)),
+                    shape="circle" if len(shown) <= 2 else "ellipse", style="filled",
                     fillcolor="white", fontsize="11", width="0.3", height="0.3", margin="0.02")
 
 
@@ -160,7 +161,7 @@ def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
                 continue
             attrs: dict[str, str] = {}
             text = []
-            if two and v.op in _NON_COMMUTATIVE:
+            if two and v.op in OPS and not OPS[v.op].commutative:
                 text.append("xy"[k])  # matches the formula in OPS: d(x-y) = 1, -1
             if ctx.edge_grads:
                 text.append(f"∂ {ctx.fmt(v.local_grads[k])}")

@@ -1,91 +1,67 @@
-"""The op table: every primitive's forward value and local derivatives, written once, side by side.
+"""The op table: every primitive, written once, with everything the rest of the engine needs.
 
-Each entry has two faces of the same formula:
+An ``Op`` entry holds an operation's two derivative faces side by side:
 
 * ``forward(*xs)`` works on floats and returns ``(out, d_out/d_x0, d_out/d_x1, ...)``.  The
   derivatives are computed once, in the forward pass, and stored on the node: this is the fast path
-  that ``backward()`` uses.
+  that ``backward()`` uses.  ``None`` marks an input that receives no gradient (a constant
+  exponent).
 * ``local_value(node)`` returns the same derivatives built from Value operations, so that a gradient
-  can itself be differentiated (``grad(..., create_graph=True)``).  ``None`` marks an input that
-  receives no gradient (a constant exponent).
+  can itself be differentiated (``grad(..., create_graph=True)``).
 
-Numerics follow IEEE-754 float64 as PyTorch does: overflow gives ``inf``, a domain error gives
-``nan``, a pole gives ``±inf``.  Python's ``math`` module raises instead, hence the ``safe_*``
-helpers below.
+and what the other faces derive from it: ``Value``'s method and the module-level function
+(``method``, ``function``, ``doc``), the drawing's ``symbol``, the explanations' rule text
+(``expression`` and ``derivatives``, with ``{x}`` and ``{y}`` standing for the operands), the
+PyTorch function the parity tests compare with (``torch``), where it is defined (``domain``), where
+its derivative jumps (``kink``) and optional replay kernels per backend (``kernels``, as JAX keeps
+one rule table per interpreter; a backend without a kernel calls ``forward``).  Adding an op is
+adding one entry to ``OPS``.
+
+Numerics follow IEEE-754 float64 as PyTorch does (``ieee.py``): overflow gives ``inf``, a domain
+error gives ``nan``, a pole gives ``±inf``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .ieee import (
+    NAN,
+    safe_cos,
+    safe_div,
+    safe_exp,
+    safe_expm1,
+    safe_log,
+    safe_log1p,
+    safe_pow,
+    safe_sin,
+    sigmoid_float,
+    softplus_float,
+)
+from .kernels import (
+    Inline,
+    np_abs,
+    np_add,
+    np_div,
+    np_maximum,
+    np_minimum,
+    np_mul,
+    np_neg,
+    np_relu,
+    np_sqrt,
+    np_sub,
+)
 
 if TYPE_CHECKING:
     from .value import Value
 
-INF = math.inf
-NAN = math.nan
-
-
-# --- IEEE-safe float helpers ----------
-
-def safe_div(x: float, y: float) -> float:
-    """Divide like float64 hardware: x/0 is ±inf (or nan for 0/0) instead of an exception."""
-    try:
-        return x / y
-    except ZeroDivisionError:
-        if x != x or x == 0.0:
-            return NAN
-        # The sign of a signed zero divisor matters: 1/-0.0 is -inf.
-        return math.copysign(INF, x) * math.copysign(1.0, y)
-
-
-def _is_odd_integer(y: float) -> bool:
-    return math.isfinite(y) and y == math.floor(y) and math.fmod(y, 2.0) != 0.0
-
-
-def safe_pow(x: float, y: float) -> float:
-    """Raise x to y like C's pow(): overflow is ±inf, a negative base to a fraction is nan."""
-    try:
-        return math.pow(x, y)
-    except OverflowError:
-        return -INF if (x < 0.0 and _is_odd_integer(y)) else INF
-    except ValueError:
-        if x == 0.0:  # zero to a negative power is a pole
-            return math.copysign(INF, x) if _is_odd_integer(y) else INF
-        return NAN  # negative base, non-integer exponent
-
-
-def safe_exp(x: float) -> float:
-    """exp(x), with overflow giving inf."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return INF
-
-
-def safe_log(x: float) -> float:
-    """Natural log: log(0) is -inf, log of a negative number is nan."""
-    if x > 0.0:
-        return math.log(x)
-    if x == 0.0:
-        return -INF
-    return NAN  # negative, or nan
-
-
-def sigmoid_float(x: float) -> float:
-    """Logistic function without overflow on either side."""
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = safe_exp(x)  # x may be nan, which falls through to here and stays nan
-    return z / (1.0 + z)
-
-
-def softplus_float(x: float) -> float:
-    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|)."""
-    if x != x:
-        return x  # nan stays nan
-    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+# Where an input of an op is defined (Op.domain): the property tests keep random inputs there.
+REAL, POSITIVE, NONZERO, ABOVE_MINUS_ONE = "real", "positive", "nonzero", "above -1"
+# The backends that may carry a kernel in Op.kernels (replay.py, replay_numpy.py).
+BACKENDS = ("python", "numpy")
 
 
 # --- forward functions: floats in, (value, local derivatives...) out ----------
@@ -115,16 +91,16 @@ def div(x: float, y: float) -> tuple[float, float, float]:
 
 def pow_(x: float, y: float) -> tuple[float, float, float]:
     """x ** y (as C pow()) and its slopes, masked where PyTorch masks them."""
-    out, dx = pow_constant(x, y)
+    out, dx, _ = pow_constant(x, y)
     # PyTorch masks 0 * inf: 0**y for y >= 0 has zero slope in y.
     dy = 0.0 if (x == 0.0 and y >= 0.0) else out * safe_log(x)
     return out, dx, dy
 
 
-def pow_constant(x: float, c: float) -> tuple[float, float]:
-    """x ** c for a constant exponent (the `2` of `x ** 2`): pow_ without the exponent's slope."""
+def pow_constant(x: float, c: float) -> tuple[float, float, None]:
+    """x ** c for a constant exponent (the `2` of `x ** 2`): the exponent takes no gradient."""
     # A zero exponent has zero slope in x (PyTorch's mask; else 0 * inf at x = 0).
-    return safe_pow(x, c), (0.0 if c == 0.0 else c * safe_pow(x, c - 1.0))
+    return safe_pow(x, c), (0.0 if c == 0.0 else c * safe_pow(x, c - 1.0)), None
 
 
 def neg(x: float) -> tuple[float, float]:
@@ -143,9 +119,30 @@ def exp(x: float) -> tuple[float, float]:
     return out, out
 
 
+def expm1(x: float) -> tuple[float, float]:
+    """e**x - 1, exact near 0, and its slope (PyTorch's form: out + 1)."""
+    out = safe_expm1(x)
+    return out, out + 1.0
+
+
 def log(x: float) -> tuple[float, float]:
     """Natural log (-inf at 0, nan below) and its slope."""
     return safe_log(x), safe_div(1.0, x)
+
+
+def log1p(x: float) -> tuple[float, float]:
+    """log(1 + x), exact near 0 (-inf at -1, nan below), and its slope."""
+    return safe_log1p(x), safe_div(1.0, x + 1.0)
+
+
+def sin(x: float) -> tuple[float, float]:
+    """sin(x) (nan at ±inf) and its slope."""
+    return safe_sin(x), safe_cos(x)
+
+
+def cos(x: float) -> tuple[float, float]:
+    """cos(x) (nan at ±inf) and its slope."""
+    return safe_cos(x), -safe_sin(x)
 
 
 def tanh(x: float) -> tuple[float, float]:
@@ -177,14 +174,28 @@ def sqrt(x: float) -> tuple[float, float]:
     return out, safe_div(0.5, out)
 
 
+def maximum(x: float, y: float) -> tuple[float, float, float]:
+    """The larger of x and y (nan if either is) and its slopes: half each at a tie, as PyTorch."""
+    # At a tie PyTorch returns x (so maximum(-0.0, 0.0) is -0.0) and splits the gradient.
+    out = x if x >= y else y if y > x else x + y  # the last case: a nan, kept
+    if x == y:
+        return out, 0.5, 0.5
+    return out, (0.0 if x < y else 1.0), (0.0 if x > y else 1.0)
+
+
+def minimum(x: float, y: float) -> tuple[float, float, float]:
+    """The smaller of x and y (nan if either is) and its slopes: half each at a tie, as PyTorch."""
+    out = x if x <= y else y if y < x else x + y
+    if x == y:
+        return out, 0.5, 0.5
+    return out, (0.0 if x > y else 1.0), (0.0 if x < y else 1.0)
+
+
 # --- the same local derivatives as Value expressions (for create_graph) ----------
 # Each takes the node whose inputs are differentiated and returns one entry per input.
 
 def _local_pow(v: Value) -> tuple[Any, Any]:
     x, y = v.inputs
-    if v.local_grads[1] is None:  # constant exponent: keep it a number, so it stays a constant
-        c = y.data
-        return (0.0 if c == 0.0 else c * x ** (c - 1.0)), None
     # The same masks as the fast path in pow_(), else 0 * inf would make these nan where pow_()
     # gives 0.  Where a mask applies the local derivative is the constant 0, as in PyTorch.
     power = x ** (y - 1.0)
@@ -193,37 +204,171 @@ def _local_pow(v: Value) -> tuple[Any, Any]:
     return dx, dy
 
 
-def _local_relu(v: Value) -> tuple[float]:
-    return (1.0 if v.inputs[0].data > 0.0 else 0.0,)
+def _local_pow_constant(v: Value) -> tuple[Any, None]:
+    x, c = v.inputs[0], v.inputs[1].data  # keep the exponent a number, so it stays a constant
+    return (0.0 if c == 0.0 else c * x ** (c - 1.0)), None
 
 
-def _local_abs(v: Value) -> tuple[float]:
-    return (v.local_grads[0],)  # a step function: its derivative is a constant
+def _steps(v: Value) -> tuple[Any, ...]:
+    """The local derivatives of a piecewise-linear op: constants, already stored on the node."""
+    return v.local_grads
 
 
-class Op(NamedTuple):
-    """One primitive: its name, how many inputs, and its two derivative faces."""
+def _distance_to_zero(x: float, *_: float) -> float:
+    return abs(x)
 
-    name: str
+
+def _distance_to_tie(x: float, y: float) -> float:
+    return abs(x - y)
+
+
+# --- the entry ----------
+
+@dataclass(frozen=True)
+class Op:
+    """One primitive: how it computes, how it differentiates, and how every face shows it."""
+
+    name: str  # the key in OPS, and Value.op of the nodes it makes
     arity: int
-    forward: Callable[..., tuple[float, ...]]
+    forward: Callable[..., tuple[Any, ...]]
     local_value: Callable[[Value], tuple[Any, ...]]
-    formula: str  # the derivative as a reader writes it, for explanations
+    expression: str  # the op on placeholders, e.g. "{x} / {y}" or "tanh({x})"
+    derivatives: tuple[str | None, ...]  # d(out)/d(input) per input, same placeholders
+    doc: str  # one line: what the method and the function compute
+    method: str | None = None  # Value's method, e.g. "__add__" or "tanh"
+    reflected: str | None = None  # the method for a plain number on the left, e.g. "__radd__"
+    function: str | None = None  # the function autograd exports, e.g. "tanh"
+    symbol: str = ""  # shown in drawings; the name if empty
+    torch: str = ""  # the PyTorch function computing the same, a path in `torch` (parity tests)
+    domain: tuple[str, ...] = ()  # per input: REAL, POSITIVE, NONZERO or ABOVE_MINUS_ONE
+    kink: Callable[..., float] | None = None  # distance from where the derivative jumps
+    constant_form: str | None = None  # the op used when the right operand is a plain number
+    commutative: bool = False  # drawings label the operands of the others x and y
+    kernels: Mapping[str, Any] = field(default_factory=dict)  # backend name -> kernel
+
+    @property
+    def shown(self) -> str:
+        """The symbol drawings show for this op."""
+        return self.symbol or self.name
+
+    @property
+    def takes_gradient(self) -> tuple[bool, ...]:
+        """Per input, whether a gradient flows into it (False for a constant exponent)."""
+        return tuple(d is not None for d in self.derivatives)
+
+    def written(self, *operands: str) -> str:
+        """The op applied to the given operand texts, e.g. written("a", "b") == "a / b"."""
+        return self.expression.format(**dict(zip("xy", operands, strict=False)))
+
+    def rules(self, *operands: str) -> list[str]:
+        """Each local derivative as a reader writes it, e.g. ["∂(a / b)/∂a = 1/b", ...]."""
+        names = dict(zip("xy", operands, strict=False))
+        out = self.written(*operands)
+        return [f"∂({out})/∂{names['xy'[k]]} = {d.format(**names)}"
+                for k, d in enumerate(self.derivatives) if d is not None]
+
+    @property
+    def formula(self) -> str:
+        """The local derivatives in one line, with x and y as operands: d(x / y) = 1/y, -x/y²."""
+        shown = [d.format(x="x", y="y") for d in self.derivatives if d is not None]
+        written = self.written("x", "y")
+        function_like = written[0].isalpha() and written.endswith(")")  # tanh(x), max(x, y)
+        head = f"d {written}" if function_like else f"d({written})"
+        return f"{head} = {', '.join(shown)}"
+
+
+def _unary(name: str, forward: Callable[..., tuple[Any, ...]],
+           local_value: Callable[[Value], tuple[Any, ...]], derivative: str, doc: str,
+           **more: Any) -> Op:
+    """An entry for a function of one Value, `x.name()` and `autograd.name(x)` (most ops)."""
+    settings: dict[str, Any] = {"method": name, "function": name, "torch": name,
+                                "domain": (REAL,)}
+    settings.update(more)
+    return Op(name, 1, forward, local_value, f"{name}({{x}})", (derivative,), doc, **settings)
 
 
 OPS: dict[str, Op] = {op.name: op for op in (
-    Op("+", 2, add, lambda v: (1.0, 1.0), "d(x+y) = 1, 1"),
-    Op("-", 2, sub, lambda v: (1.0, -1.0), "d(x-y) = 1, -1"),
-    Op("*", 2, mul, lambda v: (v.inputs[1], v.inputs[0]), "d(x*y) = y, x"),
-    Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v / v.inputs[1]), "d(x/y) = 1/y, -x/y²"),
-    Op("**", 2, pow_, _local_pow, "d(x**y) = y·x**(y-1), x**y·log x"),
-    Op("neg", 1, neg, lambda v: (-1.0,), "d(-x) = -1"),
-    Op("abs", 1, abs_, _local_abs, "d|x| = sign(x)"),
-    Op("exp", 1, exp, lambda v: (v,), "d exp(x) = exp(x)"),
-    Op("log", 1, log, lambda v: (1.0 / v.inputs[0],), "d log(x) = 1/x"),
-    Op("tanh", 1, tanh, lambda v: (1.0 - v * v,), "d tanh(x) = 1 - tanh²(x)"),
-    Op("sigmoid", 1, sigmoid, lambda v: (v * (1.0 - v),), "d σ(x) = σ(x)(1 - σ(x))"),
-    Op("relu", 1, relu, _local_relu, "d relu(x) = 1 if x > 0 else 0"),
-    Op("softplus", 1, softplus, lambda v: (v.inputs[0].sigmoid(),), "d softplus(x) = σ(x)"),
-    Op("sqrt", 1, sqrt, lambda v: (0.5 / v,), "d √x = 1/(2√x)"),
+    Op("+", 2, add, lambda v: (1.0, 1.0), "{x} + {y}", ("1", "1"), "x + y",
+       method="__add__", reflected="__radd__", torch="add", domain=(REAL, REAL), commutative=True,
+       kernels={"python": Inline("{x} + {y}", ("1.0", "1.0")), "numpy": np_add}),
+    Op("-", 2, sub, lambda v: (1.0, -1.0), "{x} - {y}", ("1", "-1"), "x - y",
+       method="__sub__", reflected="__rsub__", torch="sub", domain=(REAL, REAL),
+       kernels={"python": Inline("{x} - {y}", ("1.0", "-1.0")), "numpy": np_sub}),
+    Op("*", 2, mul, lambda v: (v.inputs[1], v.inputs[0]), "{x} * {y}", ("{y}", "{x}"),
+       "x * y", method="__mul__", reflected="__rmul__", torch="mul", domain=(REAL, REAL),
+       commutative=True,
+       kernels={"python": Inline("{x} * {y}", ("{y}", "{x}")), "numpy": np_mul}),
+    Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v / v.inputs[1]), "{x} / {y}",
+       ("1/{y}", "-{x}/{y}²"), "x / y (IEEE: x/0 is ±inf or nan)", method="__truediv__",
+       reflected="__rtruediv__", torch="div", domain=(REAL, NONZERO),
+       kernels={"numpy": np_div}),
+    Op("**", 2, pow_, _local_pow, "{x}**{y}", ("{y}·{x}**({y}-1)", "{x}**{y}·log {x}"),
+       "x ** y (a plain-number exponent is a constant: the '**c' op)", method="__pow__",
+       reflected="__rpow__", torch="pow", domain=(POSITIVE, REAL), constant_form="**c"),
+    Op("**c", 2, pow_constant, _local_pow_constant, "{x}**{y}", ("{y}·{x}**({y}-1)", None),
+       "x ** c for a plain number c, which takes no gradient", symbol="**", torch="pow",
+       domain=(POSITIVE, REAL)),
+    Op("neg", 1, neg, lambda v: (-1.0,), "-{x}", ("-1",), "-x", method="__neg__", torch="neg",
+       domain=(REAL,), kernels={"python": Inline("-{x}", ("-1.0",)), "numpy": np_neg}),
+    Op("abs", 1, abs_, _steps, "|{x}|", ("sign({x})",), "abs(x), with slope 0 at 0",
+       method="__abs__", torch="abs", domain=(REAL,), kink=_distance_to_zero,
+       kernels={"numpy": np_abs}),
+    _unary("exp", exp, lambda v: (v,), "exp({x})", "e to the power of x."),
+    _unary("expm1", expm1, lambda v: (v + 1.0,), "exp({x})", "exp(x) - 1, exact for small x."),
+    _unary("log", log, lambda v: (1.0 / v.inputs[0],), "1/{x}",
+           "Natural logarithm (-inf at 0, nan below).", domain=(POSITIVE,)),
+    _unary("log1p", log1p, lambda v: (1.0 / (v.inputs[0] + 1.0),), "1/(1 + {x})",
+           "log(1 + x), exact for small x (-inf at -1, nan below).", domain=(ABOVE_MINUS_ONE,)),
+    _unary("sin", sin, lambda v: (v.inputs[0].cos(),), "cos({x})", "Sine (x in radians)."),
+    _unary("cos", cos, lambda v: (-v.inputs[0].sin(),), "-sin({x})", "Cosine (x in radians)."),
+    _unary("tanh", tanh, lambda v: (1.0 - v * v,), "1 - tanh²({x})", "Hyperbolic tangent."),
+    _unary("sigmoid", sigmoid, lambda v: (v * (1.0 - v),), "σ({x})(1 - σ({x}))",
+           "Logistic function 1 / (1 + e^-x)."),
+    _unary("relu", relu, _steps, "1 if {x} > 0 else 0", "max(x, 0), with slope 0 at 0.",
+           kink=_distance_to_zero,
+           kernels={"python": Inline("{x} if not {x} <= 0.0 else 0.0",
+                                     ("1.0 if {x} > 0.0 else 0.0",)), "numpy": np_relu}),
+    _unary("softplus", softplus, lambda v: (v.inputs[0].sigmoid(),), "σ({x})",
+           "log(1 + e^x), a smooth relu.", torch="nn.functional.softplus"),
+    _unary("sqrt", sqrt, lambda v: (0.5 / v,), "1/(2√{x})", "Square root (nan below 0).",
+           domain=(POSITIVE,), kernels={"numpy": np_sqrt}),
+    Op("maximum", 2, maximum, _steps, "max({x}, {y})",
+       ("1 if {x} > {y}, ½ if {x} = {y}, else 0", "1 if {y} > {x}, ½ if {x} = {y}, else 0"),
+       "The larger of x and y; at a tie each gets half the gradient, as in PyTorch.",
+       method="maximum", function="maximum", symbol="max", torch="maximum",
+       domain=(REAL, REAL), kink=_distance_to_tie, commutative=True,
+       kernels={"numpy": np_maximum}),
+    Op("minimum", 2, minimum, _steps, "min({x}, {y})",
+       ("1 if {x} < {y}, ½ if {x} = {y}, else 0", "1 if {y} < {x}, ½ if {x} = {y}, else 0"),
+       "The smaller of x and y; at a tie each gets half the gradient, as in PyTorch.",
+       method="minimum", function="minimum", symbol="min", torch="minimum",
+       domain=(REAL, REAL), kink=_distance_to_tie, commutative=True,
+       kernels={"numpy": np_minimum}),
 )}
+
+# Python's own syntax for the unary operators an op may stand behind.
+_OPERATOR_SYNTAX = {"__neg__": "-x", "__abs__": "abs(x)"}
+
+
+def how_written(op: Op) -> str:
+    """How a user writes op `op` on Values x (and y), as README's op list shows it."""
+    if op.method is None:
+        parents = [p for p in OPS.values() if p.constant_form == op.name]
+        return f"x {parents[0].shown} c (c a number)" if parents else f"apply({op.name!r}, ...)"
+    if op.method in _OPERATOR_SYNTAX:
+        return _OPERATOR_SYNTAX[op.method]
+    if op.method.startswith("__"):
+        return f"x {op.shown} y"
+    operands = ", ".join("xy"[:op.arity])
+    text = f"x.{op.method}({operands[3:]})"
+    return text + (f", {op.function}({operands})" if op.function else "")
+
+
+def reference_table() -> str:
+    """The op list of README.md, in Markdown: every op, how it is written, its derivatives."""
+    rows = ["| op | written | local derivatives | |", "|---|---|---|---|"]
+    for op in OPS.values():
+        names = ["x", "y" if op.takes_gradient[-1] else "c"][:op.arity]
+        rules = "; ".join(f"`{r}`" for r in op.rules(*names)).replace("|", "\\|")
+        rows.append(f"| `{op.name}` | `{how_written(op)}` | {rules} | {op.doc} |")
+    return "\n".join(rows) + "\n"

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .graph import topological_order
 from .guards import TraceError, recording
 from .modes import enable_grad, is_grad_enabled
-from .ops import OPS
+from .ops import OPS, Inline
 from .value import Value
 
 if TYPE_CHECKING:
@@ -268,18 +268,51 @@ def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
 
 # --- the python backend: one generated line per node ----------
 
-# Ops whose float forward in ops.py is a single Python expression: the generated code writes that
-# expression instead of a call.  Each entry: the forward, then per input the contribution to its
-# gradient, "{g}" being the upstream gradient (x * 1.0 is x, x * -1.0 is -x, exactly).  Every op,
-# inline or called, is checked against eager on IEEE edge cases by tests/test_replay.py.
-_INLINE: dict[str, tuple[str, tuple[str, ...]]] = {
-    "+": ("{a} + {b}", ("{g}", "{g}")),
-    "-": ("{a} - {b}", ("{g}", "-{g}")),
-    "*": ("{a} * {b}", ("{b} * {g}", "{a} * {g}")),
-    "neg": ("-{a}", ("-{g}",)),
-}
-# relu's derivative is a step: keep it in a variable, since 0 * inf must still give nan.
-_RELU = ("{a} if not {a} <= 0.0 else 0.0", "1.0 if {a} > 0.0 else 0.0")
+# An op whose table entry has a "python" kernel (ops.Inline) is written as its Python expression
+# instead of a call of its float function.  A local derivative that is 1.0, -1.0 or a bare operand
+# is folded into the gradient line (x * 1.0 is x, x * -1.0 is -x, exactly); any other is kept in
+# a variable (relu's step: 0 * inf must still give nan).  Every op, inline or called, is checked
+# against eager on IEEE edge cases by the replay tests.
+
+
+def _inline(op: str | None) -> Inline | None:
+    kernel = OPS[op].kernels.get("python") if op is not None else None
+    return kernel if isinstance(kernel, Inline) else None
+
+
+_FOLDED = ("1.0", "-1.0", "{x}", "{y}")  # local derivatives written into the gradient line
+
+
+def _gradient_term(local: str, names: dict[str, str], stored: str, g: str) -> str:
+    """The contribution of one edge: upstream gradient `g` times the local derivative."""
+    if local == "1.0":
+        return g
+    if local == "-1.0":
+        return f"-{g}"
+    if local in ("{x}", "{y}"):
+        return f"{local.format(**names)} * {g}"
+    return f"{stored} * {g}"
+
+
+def _forward_lines(tr: Trace, i: int, with_grad: bool, called: list[str]) -> list[str]:
+    """The generated lines computing slot i (a node) and, if needed, its stored derivatives."""
+    op, args, carries = tr.op[i], tr.args[i], tr.carries[i]
+    names = dict(zip("xy", (f"v{a}" for a in args), strict=False))
+    inline = _inline(op)
+    if inline is not None:
+        lines = [f"    v{i} = {inline.value.format(**names)}"]
+        for k, local in enumerate(inline.locals):
+            if with_grad and carries[k] and local not in _FOLDED:
+                lines.append(f"    d{i}_{k} = {local.format(**names)}")
+        return lines
+    assert op is not None
+    if op not in called:
+        called.append(op)
+    call = f"F{called.index(op)}({', '.join(names.values())})"
+    if with_grad and any(carries):
+        targets = [f"v{i}"] + [f"d{i}_{k}" if c else "_" for k, c in enumerate(carries)]
+        return [f"    {', '.join(targets)} = {call}"]
+    return [f"    v{i} = {call}[0]"]
 
 
 def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
@@ -301,25 +334,8 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
     if tr.const_slots:
         lines.append(f"    {', '.join(f'v{s}' for s in tr.const_slots)}, = consts")
     for i in range(tr.size):
-        if tr.kind[i] != NODE:
-            continue
-        op, args, carries = tr.op[i], tr.args[i], tr.carries[i]
-        names = dict(zip("ab", (f"v{a}" for a in args), strict=False))
-        if op in _INLINE:
-            lines.append(f"    v{i} = {_INLINE[op][0].format(**names)}")
-        elif op == "relu":
-            lines.append(f"    v{i} = {_RELU[0].format(**names)}")
-            if with_grad and carries[0]:
-                lines.append(f"    d{i}_0 = {_RELU[1].format(**names)}")
-        else:
-            if op not in called:
-                called.append(op)
-            call = f"F{called.index(op)}({', '.join(names.values())})"
-            if with_grad and any(carries):
-                targets = [f"v{i}"] + [f"d{i}_{k}" if c else "_" for k, c in enumerate(carries)]
-                lines.append(f"    {', '.join(targets)} = {call}")
-            else:
-                lines.append(f"    v{i} = {call}[0]")
+        if tr.kind[i] == NODE:
+            lines += _forward_lines(tr, i, with_grad, called)
     lines += guard_lines(tr)
     outputs = f"({''.join(f'v{s}, ' for s in tr.outputs)})"  # the aux outputs' values
     if not with_grad:
@@ -343,14 +359,13 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
         if tr.kind[i] != NODE or i not in received:
             continue
         op, args, g = tr.op[i], tr.args[i], grad_name[i]
-        names = dict(zip("ab", (f"v{a}" for a in args), strict=False))
+        names = dict(zip("xy", (f"v{a}" for a in args), strict=False))
+        inline = _inline(op)
         for k, (a, carries) in enumerate(zip(args, tr.carries[i], strict=True)):
             if not carries:
                 continue
-            if op in _INLINE:
-                term = _INLINE[op][1][k].format(g=g, **names)
-            else:
-                term = f"d{i}_{k} * {g}"
+            local = inline.locals[k] if inline is not None else ""
+            term = _gradient_term(local, names, f"d{i}_{k}", g)
             if term == g and contributions[a] == 1:
                 grad_name[a] = g
             else:

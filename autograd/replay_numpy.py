@@ -9,10 +9,10 @@ one level and length side by side, added strictly left to right (``np.add.accumu
 
 Exactness (tests/test_replay.py checks it op by op and on random graphs):
 
-* ``+ - * / neg abs relu sqrt`` are vectorised: IEEE-754 rounds them exactly once, in NumPy as in
-  Python, and the op table's ``safe_div`` returns what IEEE division returns.  Every other op
-  (transcendental, whose NumPy and libm versions may differ in the last bit) calls the op table's
-  float function element by element.
+* Ops with a "numpy" kernel in the op table (``+ - * / neg abs relu sqrt maximum minimum``) are
+  vectorised: IEEE-754 rounds them exactly once, in NumPy as in Python, and ``ieee.safe_div``
+  returns what IEEE division returns.  Every other op (transcendental, whose NumPy and libm
+  versions may differ in the last bit) calls the op table's float function element by element.
 * A gradient is the sum of its contributions in the order ``backward()`` adds them, starting from
   0.0: the contributions are kept per edge and summed with ``np.bincount``, which adds its weights
   one by one in array order.
@@ -26,65 +26,28 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .ieee import NAN
 from .ops import OPS
 
 if TYPE_CHECKING:
     from .replay import Trace
 
-ONE, MINUS_ONE = "one", "minus_one"  # local derivatives that need no multiplication
 # From this many chains side by side, a Python loop over positions beats np.add.accumulate.
 WIDE_CHAINS = 64
 
 
 # --- forward kernels: arrays in, (out, local derivative per input) out ----------
-
-def _add(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
-    return a + b, ONE, ONE
-
-
-def _sub(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
-    return a - b, ONE, MINUS_ONE
-
-
-def _mul(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
-    return a * b, b, a
-
-
-def _div(a: np.ndarray, b: np.ndarray) -> tuple[Any, ...]:
-    out = a / b
-    return out, 1.0 / b, -out / b  # as ops.div: -(a/b)/b, since b*b under- or overflows
-
-
-def _neg(a: np.ndarray) -> tuple[Any, ...]:
-    return -a, MINUS_ONE
-
-
-def _abs(a: np.ndarray) -> tuple[Any, ...]:
-    return np.abs(a), np.where(a > 0.0, 1.0, np.where(a < 0.0, -1.0, 0.0))
-
-
-def _relu(a: np.ndarray) -> tuple[Any, ...]:
-    # ops.relu keeps nan as nan: `nan <= 0` is False, so where() picks a.
-    return np.where(a <= 0.0, 0.0, a), np.where(a > 0.0, 1.0, 0.0)
-
-
-def _sqrt(a: np.ndarray) -> tuple[Any, ...]:
-    out = np.sqrt(a)  # nan below 0, -0.0 at -0.0: as ops.sqrt
-    return out, 0.5 / out
-
-
-VECTORISED: dict[str, Callable[..., tuple[Any, ...]]] = {
-    "+": _add, "-": _sub, "*": _mul, "/": _div, "neg": _neg, "abs": _abs, "relu": _relu,
-    "sqrt": _sqrt,
-}
-
+# An op's "numpy" kernel in the op table takes this module's numpy and the input columns; a
+# local derivative may be a plain float (1.0 for +), which the backward step needs not multiply.
 
 def _elementwise(name: str) -> Callable[..., tuple[Any, ...]]:
     """A kernel calling the op table's float forward on each element (exact by construction)."""
     forward = OPS[name].forward
 
     def kernel(*columns: np.ndarray) -> tuple[Any, ...]:
-        rows = [forward(*xs) for xs in zip(*(c.tolist() for c in columns), strict=True)]
+        # A None derivative (an input that takes no gradient) is never read: store nan.
+        rows = [[NAN if d is None else d for d in forward(*xs)]
+                for xs in zip(*(c.tolist() for c in columns), strict=True)]
         table = np.array(rows, dtype=np.float64).reshape(len(rows), len(columns) + 1)
         return tuple(table[:, k] for k in range(len(columns) + 1))
 
@@ -92,8 +55,11 @@ def _elementwise(name: str) -> Callable[..., tuple[Any, ...]]:
 
 
 def kernel_for(name: str) -> Callable[..., tuple[Any, ...]]:
-    """The forward kernel of an op: vectorised if exact, else element by element."""
-    return VECTORISED.get(name) or _elementwise(name)
+    """The forward kernel of an op: the table's vectorised one if it has one, else per element."""
+    vectorised = OPS[name].kernels.get("numpy")
+    if vectorised is None:
+        return _elementwise(name)
+    return lambda *columns: vectorised(np, *columns)
 
 
 # --- the plan: levels, chains, groups and a numbering that makes each group a slice ----------
@@ -435,9 +401,9 @@ def _backward_step(g: Group, plan: Plan) -> Callable[[np.ndarray, Any, np.ndarra
         at = base
         for k in carrying:
             d = derivs[k]
-            if d is ONE:
+            if isinstance(d, float) and d == 1.0:
                 contributions[at:at + n] = upstream
-            elif d is MINUS_ONE:
+            elif isinstance(d, float) and d == -1.0:
                 contributions[at:at + n] = -upstream
             else:
                 np.multiply(d, upstream, out=contributions[at:at + n])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .graph import topological_order
+from .ops import OPS
 from .value import Value
 
 INSTALL_HINT = "pip install 'valuegrad[torch]'"
@@ -33,28 +34,24 @@ def _softplus(torch: Any, x: Any) -> Any:
     return torch.logaddexp(x, torch.zeros_like(x))
 
 
-# Each op of the op table as PyTorch computes it: (torch module, input tensors...) -> tensor.
+def _named(path: str) -> Callable[..., Any]:
+    """The twin calling the PyTorch function at `path` (an op table entry's ``torch`` field)."""
+    parts = path.split(".")
+
+    def twin(torch: Any, *xs: Any) -> Any:
+        target = torch
+        for part in parts:
+            target = getattr(target, part)
+        return target(*xs)
+
+    return twin
+
+
+# Each op of the op table as PyTorch computes it: (torch module, input tensors...) -> tensor,
+# from each entry's ``torch`` field; softplus computes the exact function, as valuegrad does.
 TWINS: dict[str, Callable[..., Any]] = {
-    "+": lambda t, a, b: a + b,
-    "-": lambda t, a, b: a - b,
-    "*": lambda t, a, b: a * b,
-    "/": lambda t, a, b: a / b,
-    "**": lambda t, a, b: t.pow(a, b),
-    "neg": lambda t, a: -a,
-    "abs": lambda t, a: t.abs(a),
-    "exp": lambda t, a: t.exp(a),
-    "log": lambda t, a: t.log(a),
-    "tanh": lambda t, a: t.tanh(a),
-    "sigmoid": lambda t, a: t.sigmoid(a),
-    "relu": lambda t, a: t.relu(a),
+    **{name: _named(op.torch) for name, op in OPS.items() if op.torch},
     "softplus": _softplus,
-    "sqrt": lambda t, a: t.sqrt(a),
-    "sin": lambda t, a: t.sin(a),
-    "cos": lambda t, a: t.cos(a),
-    "log1p": lambda t, a: t.log1p(a),
-    "expm1": lambda t, a: t.expm1(a),
-    "minimum": lambda t, a, b: t.minimum(a, b),
-    "maximum": lambda t, a, b: t.maximum(a, b),
 }
 
 

@@ -24,25 +24,22 @@ _special_modes = 0
 # (refused).  None otherwise.
 trace_sink: ContextVar[Any] = ContextVar("valuegrad_trace_sink", default=None)
 
-# --- the templates that make Value's arithmetic methods ----------
-# Each method computes the value and local derivatives with the op table's float function and
-# records the node.  Making the node is inlined (it is _node's body) rather than called: this is
-# the hot path, and the call alone costs about 15 % of an operation.  The float function is looked
-# up in the ops module at each call, as ``ops.tanh(x)`` would be, so patching it takes effect.
-
-_ops_functions = vars(ops)
+# --- the templates that make Value's arithmetic methods from the op table ----------
+# Each method computes the value and local derivatives with the op's float function and records
+# the node.  Making the node is inlined (it is _node's body) rather than called: this is the hot
+# path, and the call alone costs about 15 % of an operation.
 
 
-def _binary(name: str, method: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The methods ``x <name> y`` and, for a plain number on the left, ``y <name> x``."""
-    forward = ops.OPS[name].forward.__name__
+def _binary(op: ops.Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The methods ``x <op> y`` and, for a plain number on the left, ``y <op> x``."""
+    name, forward = op.name, op.forward
 
-    def op(self: Value, other: Operand) -> Value:
+    def method(self: Value, other: Operand) -> Value:
         if other.__class__ is not Value:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
-        out, da, db = _ops_functions[forward](self.data, other.data)
+        out, da, db = forward(self.data, other.data)
         if _special_modes:
             return _special_node(out, name, self, other, da, db)
         v = _new(Value)
@@ -56,24 +53,46 @@ def _binary(name: str, method: str) -> tuple[Callable[..., Any], Callable[..., A
         v._mark = None
         return v
 
+    return method, _reflected(op)
+
+
+def _binary_with_constant_form(op: ops.Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``x <op> y`` where a plain-number y makes the op's constant form (``x ** 2``: '**c')."""
+    name, forward = op.name, op.forward
+    constant = ops.OPS[op.constant_form or name]
+
+    def method(self: Value, other: Operand) -> Value:
+        if isinstance(other, Value):  # a user's subclass of Value is a Value too
+            out, da, db = forward(self.data, other.data)
+            return _node(out, name, self, other, da, db)
+        lifted = _lift(other)
+        if lifted is NotImplemented:
+            return NotImplemented
+        out, da, db = constant.forward(self.data, lifted.data)
+        return _node(out, constant.name, self, lifted, da, db)
+
+    return method, _reflected(op)
+
+
+def _reflected(op: ops.Op) -> Callable[..., Any]:
+    name, forward = op.name, op.forward
+
     def reflected(self: Value, other: Number) -> Value:
         x = _lift(other)
         if x is NotImplemented:
             return NotImplemented
-        out, da, db = _ops_functions[forward](x.data, self.data)
+        out, da, db = forward(x.data, self.data)
         return _node(out, name, x, self, da, db)
 
-    _name(op, f"__{method}__", f"x {name} y, recorded as a {name!r} node.")
-    _name(reflected, f"__r{method}__", f"number {name} x, recorded as a {name!r} node.")
-    return op, reflected
+    return reflected
 
 
-def _unary(name: str, method: str, doc: str) -> Callable[..., Any]:
-    """The method applying the op table's one-input entry `name`."""
-    forward = ops.OPS[name].forward.__name__
+def _unary(op: ops.Op) -> Callable[..., Any]:
+    """The method applying the op table's one-input entry `op`."""
+    name, forward = op.name, op.forward
 
-    def op(self: Value) -> Value:
-        out, da = _ops_functions[forward](self.data)
+    def method(self: Value) -> Value:
+        out, da = forward(self.data)
         if _special_modes:
             return _special_node(out, name, self, None, da, None)
         v = _new(Value)
@@ -87,7 +106,7 @@ def _unary(name: str, method: str, doc: str) -> Callable[..., Any]:
         v._mark = None
         return v
 
-    return _name(op, method, doc)
+    return method
 
 
 def _name(f: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
@@ -283,47 +302,28 @@ class Value:
 
     __hash__ = object.__hash__
 
-    # --- arithmetic: each method sends the numbers to the op table and records the node ----------
-    # Most are made by the two templates below the class, from the op table's entry.
-
-    __add__, __radd__ = _binary("+", "add")
-    __sub__, __rsub__ = _binary("-", "sub")
-    __mul__, __rmul__ = _binary("*", "mul")
-    __truediv__, __rtruediv__ = _binary("/", "truediv")
-
-    def __pow__(self, other: Operand) -> Value:
-        """x ** y, recorded as a '**' node (a plain-number exponent is a constant)."""
-        if other.__class__ is Value:
-            out, da, db = ops.pow_(self.data, other.data)
-            return _node(out, "**", self, other, da, db)
-        exponent = _lift(other)
-        if exponent is NotImplemented:
-            return NotImplemented
-        # A plain-number exponent is a constant: no derivative is computed or stored for it.
-        out, da = ops.pow_constant(self.data, exponent.data)
-        return _node(out, "**", self, exponent, da, None)
-
-    def __rpow__(self, other: Number) -> Value:
-        """number ** x, recorded as a '**' node."""
-        base = _lift(other)
-        if base is NotImplemented:
-            return NotImplemented
-        out, da, db = ops.pow_(base.data, self.data)
-        return _node(out, "**", base, self, da, db)
-
     def __pos__(self) -> Value:
         """+x is x itself: no node is recorded."""
         return self
 
-    __neg__ = _unary("neg", "__neg__", "-x")
-    __abs__ = _unary("abs", "__abs__", "|x|")
-    exp = _unary("exp", "exp", "e to the power of this Value.")
-    log = _unary("log", "log", "Natural logarithm (-inf at 0, nan below).")
-    tanh = _unary("tanh", "tanh", "Hyperbolic tangent.")
-    sigmoid = _unary("sigmoid", "sigmoid", "Logistic function 1 / (1 + e^-x).")
-    relu = _unary("relu", "relu", "max(x, 0), with slope 0 at 0.")
-    softplus = _unary("softplus", "softplus", "log(1 + e^x), a smooth relu.")
-    sqrt = _unary("sqrt", "sqrt", "Square root (nan below 0).")
+    # The arithmetic methods (__add__, tanh, ...) are made from the op table below the class.
+
+
+def _install_methods() -> None:
+    """Give Value one method per op of the table (and its reflected twin for operators)."""
+    for op in ops.OPS.values():
+        if op.method is None:
+            continue
+        if op.arity == 1:
+            setattr(Value, op.method, _name(_unary(op), op.method, op.doc))
+            continue
+        make = _binary_with_constant_form if op.constant_form else _binary
+        method, reflected = make(op)
+        setattr(Value, op.method, _name(method, op.method, f"{op.doc}; recorded as a "
+                                        f"{op.name!r} node."))
+        if op.reflected:
+            setattr(Value, op.reflected, _name(reflected, op.reflected,
+                                               f"{op.doc}, with a plain number on the left."))
 
 
 # --- construction ----------
@@ -424,42 +424,50 @@ def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
     return v
 
 
-def _apply(name: str, x: Operand) -> Value:
-    if not isinstance(x, Value):
-        x = Value(to_float(x), requires_grad=False)
-    return getattr(x, name)()
+def apply(name: str, *operands: Operand) -> Value:
+    """Apply the op table's op `name` to Values or numbers (numbers become constant leaves)."""
+    op = ops.OPS.get(name) if isinstance(name, str) else None
+    if op is None:
+        raise ValueError(f"no op named {name!r} in the op table (known: "
+                         f"{', '.join(ops.OPS)})"[:400])
+    if op.constant_form and len(operands) == op.arity and not isinstance(operands[-1], Value):
+        op = ops.OPS[op.constant_form]  # x ** 2 as the operator makes it
+        name = op.name
+    if len(operands) != op.arity:
+        raise TypeError(f"{name!r} takes {op.arity} operand{'s' if op.arity != 1 else ''}, "
+                        f"got {len(operands)}")
+    lifted = []
+    for k, x in enumerate(operands):
+        if not op.takes_gradient[k] and isinstance(x, Value):
+            raise TypeError(f"operand {k} of {name!r} takes no gradient: pass a plain number")
+        v = _lift(x)
+        if v is NotImplemented:
+            raise TypeError(f"{name!r} works on Values and real numbers, got "
+                            f"{type(x).__name__}: {x!r}"[:200])
+        lifted.append(v)
+    out, *local = op.forward(*(v.data for v in lifted))
+    if op.arity == 1:
+        return _node(out, name, lifted[0], None, local[0], None)
+    return _node(out, name, lifted[0], lifted[1], local[0], local[1])
 
 
-def exp(x: Operand) -> Value:
-    """e**x for a Value or a number."""
-    return _apply("exp", x)
+def _function(op: ops.Op) -> Callable[..., Value]:
+    """autograd.<op.function>: the op on Values or numbers."""
+    name = op.name
+    if op.arity == 1:
+        def function(x: Operand) -> Value:
+            return apply(name, x)
+    else:
+        def function(x: Operand, y: Operand) -> Value:  # type: ignore[misc]
+            return apply(name, x, y)
+    function.__name__ = function.__qualname__ = op.function or name
+    function.__doc__ = f"{op.doc} For a Value or a number."
+    return function
 
 
-def log(x: Operand) -> Value:
-    """Natural logarithm of a Value or a number."""
-    return _apply("log", x)
+_install_methods()
 
-
-def tanh(x: Operand) -> Value:
-    """tanh of a Value or a number."""
-    return _apply("tanh", x)
-
-
-def sigmoid(x: Operand) -> Value:
-    """Logistic function of a Value or a number."""
-    return _apply("sigmoid", x)
-
-
-def relu(x: Operand) -> Value:
-    """max(x, 0) of a Value or a number."""
-    return _apply("relu", x)
-
-
-def softplus(x: Operand) -> Value:
-    """log(1 + e^x) of a Value or a number."""
-    return _apply("softplus", x)
-
-
-def sqrt(x: Operand) -> Value:
-    """Square root of a Value or a number."""
-    return _apply("sqrt", x)
+# The module-level functions (autograd.exp, autograd.maximum, ...), one per op that names one.
+functions: dict[str, Callable[..., Value]] = {
+    op.function: _function(op) for op in ops.OPS.values() if op.function}
+globals().update(functions)

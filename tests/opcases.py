@@ -1,8 +1,8 @@
 """Random functions over every op of the op table, runnable on Values and on PyTorch tensors.
 
 Ops are taken from ``autograd.OPS`` itself, so an op added to the table is exercised without
-editing this file: it is applied through Value's operators, a Value method or an ``autograd``
-function of the same name, and in PyTorch through ``autograd.torch_twin.TWINS``.  An argument
+editing this file: it is applied as a user writes it (``tests/opmap.py``), and in PyTorch through
+``autograd.torch_twin.TWINS``, which is made from the table's ``torch`` fields.  An argument
 that would leave the op's domain (a nan, an inf, a huge number) is first softened to
 sigmoid(x) + 0.5, and the choice is recorded so both backends replay the same arithmetic.
 """
@@ -10,31 +10,20 @@ sigmoid(x) + 0.5, and the choice is recorded so both backends replay the same ar
 from __future__ import annotations
 
 import math
-import operator
 import random
 
-import autograd
+import opmap
+
 from autograd import OPS, Value
 from autograd.torch_twin import TWINS
 
-SYMBOLS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-           "**": operator.pow, "neg": operator.neg, "abs": operator.abs}
 LIMIT = 1e3  # keep magnitudes where float64 comparisons to 1e-9 are meaningful
 CONST_EXPONENTS = [2.0, 3.0, -1.0, 0.5, -2.0]
 
 
 def apply_value(name: str, *args: Value) -> Value:
-    """Apply the op table's entry `name` to Values through the public API."""
-    if name in SYMBOLS:
-        return SYMBOLS[name](*args)
-    method = getattr(Value, name, None)
-    if callable(method):
-        return method(*args)
-    function = getattr(autograd, name, None)
-    if callable(function):
-        return function(*args)
-    raise AssertionError(f"op {name!r} is in OPS but neither a Value method nor an autograd "
-                         f"function: tests/opcases.py cannot apply it")
+    """Apply the op table's entry `name` to Values through the public API (tests/opmap.py)."""
+    return opmap.on_values(name, *args)
 
 
 def apply_torch(torch, step, nodes):
@@ -63,7 +52,8 @@ def _fine(v: Value) -> bool:
 
 def random_program(rng: random.Random, n_leaves: int, n_steps: int, ops=None):
     """Leaves' numbers and a list of steps; each step may reuse any earlier node."""
-    names = sorted(OPS) if ops is None else list(ops)
+    # x ** c is drawn as its own kind of step ("powc"), with c a plain number.
+    names = sorted(set(OPS) - set(opmap.WITH_CONSTANT)) if ops is None else list(ops)
     leaves = [rng.uniform(-1.5, 1.5) for _ in range(n_leaves)]
     nodes = [Value(x) for x in leaves]
     steps = []
@@ -93,8 +83,9 @@ def random_program(rng: random.Random, n_leaves: int, n_steps: int, ops=None):
 
 
 def _near_kink(name: str, data: list[float]) -> bool:
-    # relu and abs at 0: one-sided finite differences; keep arguments clear of the kink.
-    return name in ("relu", "abs") and abs(data[0]) < 1e-3
+    # Where the op's derivative jumps (relu and abs at 0): keep arguments clear of the kink.
+    kink = OPS[name].kink
+    return kink is not None and kink(*data) < 1e-3
 
 
 def run_values(steps, xs, outputs: int = 1):

@@ -10,19 +10,24 @@ instructions, so the same list replays exactly on every backend.
 from __future__ import annotations
 
 import math
-import operator
 
+import opmap
 import pytest
 from conftest import require_torch
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from autograd import OPS, Value, no_grad, topological_order
+from autograd.ops import ABOVE_MINUS_ONE, NONZERO, POSITIVE
 
-UNARY = ["neg", "abs", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "sqrt"]
-BINARY = ["+", "-", "*", "/", "**"]
+# Every op of the table ("**c" is x ** c with a plain-number exponent c).
+KINDS = opmap.NAMES
 CONST_EXPONENTS = [2.0, 3.0, -1.0, 0.5, 1.5, -2.0, 0.0]
 LIMIT = 1e4  # keep magnitudes where float64 comparisons are meaningful
+# Inputs squashed into (-1, 1) by a tanh, so that random graphs rarely overflow: a Value exponent.
+SQUASHED = {("**", 1)}
+# Lower bounds that keep each domain's inputs away from its edge (log near 0 is ill-conditioned).
+LOWER = {POSITIVE: 0.0, ABOVE_MINUS_ONE: -1.0}
 
 
 @st.composite
@@ -31,32 +36,24 @@ def programs(draw):
     leaves = [draw(st.floats(-2.0, 2.0, allow_nan=False)) for _ in range(n_leaves)]
     steps = []
     for _ in range(draw(st.integers(1, 14))):
-        op = draw(st.sampled_from(UNARY + BINARY + ["**c"]))
+        op = draw(st.sampled_from(KINDS))
         picks = draw(st.lists(st.integers(0, 10_000), min_size=2, max_size=2))
         const = draw(st.sampled_from(CONST_EXPONENTS))
         steps.append((op, picks, const))
     return leaves, steps
 
 
-BINARY_FN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-             "**": operator.pow}
-
-
 def apply(op: str, args: list, const: float | None, torch=None):
     """Apply one instruction on Values (torch=None) or on torch tensors."""
-    if op == "**c":
-        return args[0] ** const
-    if op in BINARY_FN:
-        return BINARY_FN[op](*args)
-    if op in ("neg", "abs"):
-        return -args[0] if op == "neg" else abs(args[0])
+    if op in opmap.WITH_CONSTANT:
+        args = [args[0], const]
     if torch is None:
-        return getattr(args[0], op)()
+        return opmap.on_values(op, *args)
     if op == "softplus":
         # F.softplus returns x itself above its threshold of 20, off by up to e^-20 (2e-9
         # relative, more than the tolerance); log(e^x + e^0) is the exact function.
         return torch.logaddexp(args[0], torch.zeros_like(args[0]))
-    return getattr(torch, op)(args[0])
+    return opmap.on_torch(op, *args)
 
 
 def build(leaves: list[float], steps):
@@ -71,40 +68,39 @@ def build(leaves: list[float], steps):
         trace.append((op, idx, const))
         return len(nodes) - 1
 
-    def positive(i, floor):  # |x| + floor: keeps log, sqrt and fractional powers in their domain
-        if nodes[i].data > floor:
+    def constant(number):
+        nodes.append(Value(number, requires_grad=False))
+        trace.append(("const", [], number))
+        return len(nodes) - 1
+
+    def above(i, low):  # |x| + low + 0.7 unless x > low + 0.2: keeps log, sqrt, ... in domain
+        if nodes[i].data > low + 0.2:
             return i
-        j = emit("abs", [i])
-        k = len(nodes)
-        nodes.append(Value(floor + 0.5, requires_grad=False))
-        trace.append(("const", [], floor + 0.5))
-        return emit("+", [j, k])
+        return emit("+", [emit("abs", [i]), constant(low + 0.7)])
 
     def away_from_zero(i):
         if abs(nodes[i].data) > 0.1:
             return i
-        k = len(nodes)
-        nodes.append(Value(1.0 if nodes[i].data >= 0 else -1.0, requires_grad=False))
-        trace.append(("const", [], nodes[k].data))
-        return emit("+", [i, k])
+        return emit("+", [i, constant(1.0 if nodes[i].data >= 0 else -1.0)])
+
+    def operand(op, k, i, const):
+        domain = OPS[op].domain[k]
+        if (op, k) in SQUASHED:
+            return emit("tanh", [i])
+        if op in opmap.WITH_CONSTANT and const == math.floor(const) and const >= 0:
+            return i  # a whole non-negative power is defined everywhere
+        if domain in LOWER:
+            return above(i, LOWER[domain])
+        return away_from_zero(i) if domain == NONZERO else i
 
     for op, picks, const in steps:
         # a third of the time chain onto the newest node, so graphs get deep as well as wide
         a = len(nodes) - 1 if picks[0] % 3 == 0 else picks[0] % len(nodes)
         b = picks[1] % len(nodes)
-        if op in ("log", "sqrt"):
-            emit(op, [positive(a, 0.05)])
-        elif op == "/":
-            emit(op, [a, away_from_zero(b)])
-        elif op == "**":
-            emit(op, [positive(a, 0.2), emit("tanh", [b])])
-        elif op == "**c":
-            base = positive(a, 0.2) if (const != math.floor(const) or const < 0) else a
-            emit(op, [base], const)
-        elif op in UNARY:
-            emit(op, [a])
+        if op in opmap.WITH_CONSTANT:
+            emit(op, [operand(op, 0, a, const)], const)
         else:
-            emit(op, [a, b])
+            emit(op, [operand(op, k, i, const) for k, i in enumerate((a, b)[:OPS[op].arity])])
     return xs, nodes[-1], trace
 
 
@@ -190,7 +186,9 @@ def test_random_graphs_match_pytorch(program):
 
 
 def near_kink(root: Value) -> bool:
-    return any(v.op in ("relu", "abs") and abs(v.inputs[0].data) < 1e-4
+    """Whether some node sits where its op's derivative jumps (finite differences straddle it)."""
+    return any(v.op is not None and OPS[v.op].kink is not None
+               and OPS[v.op].kink(*(x.data for x in v.inputs)) < 1e-4
                for v in topological_order(root))
 
 
@@ -213,4 +211,6 @@ def test_random_graphs_match_finite_differences(program):
 
 
 def test_generator_covers_every_op():
-    assert set(UNARY) | set(BINARY) == set(OPS)
+    assert set(KINDS) == set(OPS)
+    for name in KINDS:
+        assert len(OPS[name].domain) == OPS[name].arity, f"{name}: one domain per input"

@@ -33,3 +33,12 @@ def test_public_names_have_docstrings_and_package_is_typed():
         obj = getattr(autograd, name)
         if callable(obj) and not isinstance(obj, dict):
             assert obj.__doc__, f"autograd.{name} has no docstring"
+
+
+def test_readme_lists_every_op_of_the_table():
+    from autograd.ops import reference_table
+
+    table = reference_table()
+    assert table in (ROOT / "README.md").read_text(), (
+        "README's op list differs from the op table; paste autograd.ops.reference_table():\n"
+        + table)
