@@ -47,7 +47,10 @@ def apply_step(step, nodes):
 
 
 def _fine(v: Value) -> bool:
-    return math.isfinite(v.data) and abs(v.data) < LIMIT
+    # A finite value with finite slopes: an infinite slope (sqrt at 0) times relu's zero slope
+    # is nan here but 0 in PyTorch, whose relu masks the gradient instead of multiplying it.
+    return math.isfinite(v.data) and abs(v.data) < LIMIT and all(
+        math.isfinite(d) for d in v.local_grads if d is not None)
 
 
 def random_program(rng: random.Random, n_leaves: int, n_steps: int, ops=None):
@@ -69,7 +72,7 @@ def random_program(rng: random.Random, n_leaves: int, n_steps: int, ops=None):
                  rng.randrange(len(nodes))]
         if name == "**c":
             base = picks[0] if nodes[picks[0]].data > 0.1 else emit(("soft", "", [picks[0]], None))
-            emit(("powc", "**", [base], rng.choice(CONST_EXPONENTS)))
+            emit(("powc", "**c", [base], rng.choice(CONST_EXPONENTS)))
             continue
         arity = OPS[name].arity
         idx = picks[:arity]
