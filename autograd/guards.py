@@ -86,6 +86,7 @@ _SLOT = Value.__dict__["data"]  # the member descriptor of Value's `data` slot
 _slot_get = _SLOT.__get__
 _slot_set = _SLOT.__set__
 _getframe = sys._getframe
+_VALUE_GLOBALS = vars(sys.modules[Value.__module__])
 
 
 class _WatchedData:
@@ -94,8 +95,11 @@ class _WatchedData:
     def __get__(self, obj: Value | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
+        caller = _getframe(1).f_globals
+        if caller is _VALUE_GLOBALS:  # the operators' own reads: nearly all of them, at once
+            return _slot_get(obj)
         sink = trace_sink.get()
-        if sink is not None and not _engine(_getframe(1).f_globals):
+        if sink is not None and not _engine(caller):
             sink.read(".data")
         return _slot_get(obj)
 

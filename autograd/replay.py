@@ -31,12 +31,14 @@ numbers for what the trace can see.
 from __future__ import annotations
 
 import builtins
+import gc
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .graph import topological_order
+from . import graph
 from .guards import TraceError, recording
 from .modes import enable_grad, is_grad_enabled
 from .ops import OPS, Inline
@@ -50,7 +52,7 @@ __all__ = ["CompiledFunction", "TraceError", "TraceMismatchError", "compile"]
 # A comparison seen while tracing: (Value a, comparison, Value or float b, outcome).
 Guard = tuple[Value, str, Any, bool]
 
-BACKENDS = ("auto", "python", "numpy")
+BACKENDS = ("auto", "python", "numpy", "loop")
 
 
 class TraceMismatchError(RuntimeError):
@@ -60,6 +62,10 @@ class TraceMismatchError(RuntimeError):
 # --- the trace: one call's graph as numbered slots ----------
 
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
+# The few `carries` tuples there are, shared by every slot instead of one tuple per node.
+_CARRIES: dict[Any, tuple[bool, ...]] = {
+    False: (False,), True: (True,), (False, False): (False, False), (False, True): (False, True),
+    (True, False): (True, False), (True, True): (True, True)}
 
 
 class Trace:
@@ -67,20 +73,25 @@ class Trace:
 
     def __init__(self, inputs: list[Value], root: Value, extras: Sequence[Value] = (),
                  detached: Sequence[Value] = (), guards: Sequence[Guard] = ()) -> None:
-        order = topological_order(root)
+        # While the graph is flattened, each Value's walk mark holds its slot number: no table
+        # of a million Values (graph walks compare marks with a fresh stamp, never with an int).
+        with graph.walk_lock:
+            self._flatten(inputs, root, extras, detached, guards)
+
+    def _flatten(self, inputs: list[Value], root: Value, extras: Sequence[Value],
+                 detached: Sequence[Value], guards: Sequence[Guard]) -> None:
+        stamp = object()
+        order = _walk_into([], root, stamp)
         self.root = len(order) - 1
         # Extra outputs (has_aux) and the Values compared by guards: their nodes outside the
         # root's graph come after the root and take no part in the backward pass.
-        seen = set(order)
         compared = [v for a, _, b, _ in guards for v in (a, b) if isinstance(v, Value)]
         for extra in [*extras, *compared]:
-            if extra not in seen:
-                for v in topological_order(extra):
-                    if v not in seen:
-                        seen.add(v)
-                        order.append(v)
-        slot_of = {v: i for i, v in enumerate(order)}
-        self.outputs = [slot_of[v] for v in extras]
+            if extra._mark is not stamp:
+                _walk_into(order, extra, stamp)
+        for i, v in enumerate(order):
+            v._mark = i
+        self.outputs = [v._mark for v in extras]
         input_index = {v: k for k, v in enumerate(inputs)}
         self.size = len(order)
         self.n_inputs = len(inputs)
@@ -99,45 +110,34 @@ class Trace:
         self.detached_slots: list[int] = []
         detached_ids = {id(v) for v in detached}
         self.labels = [v.label for v in order]  # only ever shown in error messages
-        needs_grad = self.needs_grad
+        root = self.root
         for i, v in enumerate(order):
-            op = v.op
+            op = v._op
             self.op.append(op)
-            if op is None:  # a leaf
-                self.args.append(())
-                self.carries.append(())
-                if v in input_index:
-                    self.kind.append(INPUT)
-                    self.input_slots[input_index[v]] = i
-                    self.needs_grad.append(True)
-                elif v.requires_grad:
-                    self.kind.append(PARAM)
-                    self.param_slots.append(i)
-                    self.params.append(v)
-                    self.needs_grad.append(True)
-                else:
-                    self.kind.append(CONST)
-                    self.const_slots.append(i)
-                    self.const_values.append(v.data)
-                    self.consts.append(v)
-                    self.needs_grad.append(False)
-                    if id(v) in detached_ids:
-                        self.detached_slots.append(i)
+            if op is not None:
+                self._node(i, v, root)
                 continue
-            if op not in OPS:
-                raise TypeError(f"compile: the trace holds op {op!r}, not in the op table")
-            args = tuple([slot_of[x] for x in v.inputs])
-            # A None local derivative (a constant exponent), an input no leaf of which takes a
-            # gradient, and a node after the root all mean: nothing to send back along this edge.
-            in_backward = i <= self.root
-            carries = tuple([d is not None and needs_grad[a] and in_backward
-                             for a, d in zip(args, v.local_grads, strict=True)])
-            self.kind.append(NODE)
-            self.args.append(args)
-            self.carries.append(carries)
-            self.needs_grad.append(any(carries))
+            self.args.append(())  # a leaf
+            self.carries.append(())
+            if v in input_index:
+                self.kind.append(INPUT)
+                self.input_slots[input_index[v]] = i
+                self.needs_grad.append(True)
+            elif v._rg:
+                self.kind.append(PARAM)
+                self.param_slots.append(i)
+                self.params.append(v)
+                self.needs_grad.append(True)
+            else:
+                self.kind.append(CONST)
+                self.const_slots.append(i)
+                self.const_values.append(v.data)
+                self.consts.append(v)
+                self.needs_grad.append(False)
+                if id(v) in detached_ids:
+                    self.detached_slots.append(i)
         # Guards as (slot a, comparison, slot b or None, constant b, outcome).
-        self.guards = [(slot_of[a], op, slot_of[b] if isinstance(b, Value) else None,
+        self.guards = [(a._mark, op, b._mark if isinstance(b, Value) else None,
                         0.0 if isinstance(b, Value) else b, outcome)
                        for a, op, b, outcome in guards]
         # Which slots a gradient reaches: the root (if anything upstream takes a gradient) and
@@ -148,6 +148,29 @@ class Trace:
             for a, c in zip(self.args[i], self.carries[i], strict=True):
                 if c:
                     self.receives[a] = True
+
+    def _node(self, i: int, v: Value, root: int) -> None:
+        """Add slot i, made by an operation: its op, input slots, and which edges carry."""
+        if v._op not in OPS:
+            raise TypeError(f"compile: the trace holds op {v._op!r}, not in the op table")
+        needs_grad = self.needs_grad
+        # A None local derivative (a constant exponent), an input no leaf of which takes a
+        # gradient, and a node after the root all mean: nothing to send back along this edge.
+        in_backward = i <= root
+        a = v._a._mark
+        carry_a = in_backward and needs_grad[a] and v._da is not None
+        if v._b is None:
+            args: tuple[int, ...] = (a,)
+            carries = _CARRIES[carry_a]
+        else:
+            b = v._b._mark
+            args = (a, b)
+            carry_b = in_backward and needs_grad[b] and v._db is not None
+            carries = _CARRIES[carry_a, carry_b]
+        self.kind.append(NODE)
+        self.args.append(args)
+        self.carries.append(carries)
+        needs_grad.append(True in carries)
 
     def what(self, i: int) -> str:
         """What slot i holds, for an error message: its kind, op and label."""
@@ -177,6 +200,33 @@ class Traced(NamedTuple):
     def flatten(self) -> Trace:
         """The numbered-slot form of this call's graph."""
         return Trace(self.inputs, self.root, self.extras, self.detached, self.guards)
+
+
+def _walk_into(order: list[Value], root: Value, stamp: object) -> list[Value]:
+    """Append root's graph to `order`, inputs first, skipping Values already marked `stamp`.
+
+    graph.topological_order's iterative walk, with a stamp shared by several roots; the caller
+    holds graph.walk_lock.
+    """
+    root._mark = stamp
+    stack = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while stack:
+        v = stack[-1]
+        a = v._a
+        if a is not None:
+            if a._mark is not stamp:
+                a._mark = stamp
+                push(a)
+                continue
+            b = v._b
+            if b is not None and b._mark is not stamp:
+                b._mark = stamp
+                push(b)
+                continue
+        pop()
+        emit(v)
+    return order
 
 
 def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool) -> Traced:
@@ -413,6 +463,33 @@ def _build_python(tr: Trace, with_grad: bool) -> Callable[..., Any]:
 AUTO_MIN_GROUP = 128
 
 
+# "auto" generates Python for graphs up to this many slots and takes the loop backend beyond:
+# compiling generated code costs some 50 us per line, so a 10^6-node graph would take minutes.
+AUTO_MAX_GENERATED = 20_000
+
+
+def _choose_backend(backend: str, tr: Trace) -> tuple[str, Plan | None]:
+    """The backend a trace is built with, and the numpy backend's plan when that is the one."""
+    if backend == "loop" or (backend == "auto" and tr.size > AUTO_MAX_GENERATED
+                             and _narrow(tr)):
+        return "loop", None  # (a narrow graph is not worth grouping for NumPy at all)
+    plan = _numpy_plan(backend, tr)
+    if plan is not None:
+        return "numpy", plan
+    if backend == "auto" and tr.size > AUTO_MAX_GENERATED:
+        return "loop", None
+    return "python", None
+
+
+def _narrow(tr: Trace) -> bool:
+    """Whether the graph is so deep for its size that NumPy groups would hold a few nodes each."""
+    level = [0] * tr.size
+    for i, args in enumerate(tr.args):
+        if args:
+            level[i] = 1 + max([level[a] for a in args])
+    return tr.size < 8 * (max(level) + 1)
+
+
 def _numpy_plan(backend: str, tr: Trace) -> Plan | None:
     """The numpy backend's plan if that backend is to be used, else None (python backend)."""
     if backend == "python":
@@ -449,8 +526,7 @@ class _Program:
                 f"eager recomputes it.  Compute it with ops inside the graph, or pass it to fn "
                 f"as an input.")
         self.template = traced.template
-        self.plan = _numpy_plan(backend, trace)
-        self.backend = "python" if self.plan is None else "numpy"
+        self.backend, self.plan = _choose_backend(backend, trace)
         self.params = trace.params
         # Parameters that receive a gradient, in the order the replay returns their totals.
         self.grad_params = [p for p, s in zip(self.params, trace.param_slots, strict=True)
@@ -463,6 +539,10 @@ class _Program:
         """The replay function of this trace (python or numpy backend)."""
         if self.backend == "python":
             return _build_python(self.trace, with_grad)
+        if self.backend == "loop":
+            from .replay_loop import build_loop
+
+            return build_loop(self.trace, with_grad)
         from .replay_numpy import build_numpy
 
         return build_numpy(self.trace, self.plan, with_grad)
@@ -509,7 +589,8 @@ class CompiledFunction:
         self._backend = backend
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
         self.n_inputs = len(first)
-        self._programs = [_Program(_trace(fn, first, self.has_aux), backend, self.name)]
+        with collector_paused():
+            self._programs = [_Program(_trace(fn, first, self.has_aux), backend, self.name)]
         self._paths_seen: dict[tuple[Any, ...], int] = {}
         self.eager_calls = 0  # calls that no trace's guards covered (run eagerly)
         self.traces_built = 1
@@ -561,6 +642,10 @@ class CompiledFunction:
 
     def _eager(self, xs: list[float]) -> tuple[Any, ...]:
         """No trace covers `xs`: run fn eagerly, and keep its trace once its path recurs."""
+        with collector_paused():
+            return self._eager_run(xs)
+
+    def _eager_run(self, xs: list[float]) -> tuple[Any, ...]:
         from .backward import grad
 
         self.eager_calls += 1
@@ -662,6 +747,23 @@ def _check_program(program: _Program, fresh: Traced, result: tuple[Any, ...], na
                 f"from their leaves' current .data; eager reuses their stored numbers.")
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a trace is made and built.
+
+    A graph of Values holds no reference cycles, so the collector only walks it again and
+    again while compile allocates (about half the time of a large compile); memory is still
+    freed by reference counting.  nn.fit pauses it the same way.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def same_float(a: float, b: float) -> bool:
     """Equal bits up to NaN payload: 0.0 and -0.0 differ, any two NaNs agree."""
     if a != a or b != b:
@@ -760,7 +862,9 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
 
     ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call: fast on wide
     graphs (a batch through an MLP), slow on deep narrow ones.  ``backend="python"`` generates
-    straight-line Python, one line per node (readable via ``step.source``).  The default, "auto",
-    takes numpy when it is installed and the graph is wide enough, python otherwise.
+    straight-line Python, one line per node (readable via ``step.source``).  ``backend="loop"``
+    walks flat arrays of the trace node by node: built in one pass, for huge graphs.  The
+    default, "auto", takes numpy when it is installed and the graph is wide enough, python for
+    other graphs up to AUTO_MAX_GENERATED slots, loop beyond.
     """
     return CompiledFunction(fn, example_inputs, backend, check, has_aux)

@@ -20,7 +20,7 @@ from autograd.ops import BACKENDS as KERNEL_BACKENDS  # noqa: E402
 from autograd.replay import Inline, _inline  # noqa: E402
 from autograd.replay_numpy import kernel_for  # noqa: E402 (needs numpy)
 
-BACKENDS = ["python", "numpy"]
+BACKENDS = ["python", "numpy", "loop"]
 INF, NAN = math.inf, math.nan
 # Edge cases of IEEE-754 float64: signed zeros, a subnormal, overflow thresholds of exp,
 # huge and tiny numbers, infinities and nan, next to ordinary numbers.

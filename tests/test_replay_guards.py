@@ -16,7 +16,7 @@ import nn
 import nn.train
 from autograd import TraceError, TraceMismatchError, Value, grad
 
-BACKENDS = ["python", "numpy"]
+BACKENDS = ["python", "numpy", "loop"]
 
 
 def eager(fn: Callable[..., Value], xs: list[float]) -> tuple[float, tuple[float, ...]]:

@@ -86,7 +86,7 @@ def compiled_step(step: autograd.CompiledFunction, model: list[Layer], lr: float
     return value
 
 
-@pytest.mark.parametrize("backend", ["python", "numpy"])
+@pytest.mark.parametrize("backend", ["python", "numpy", "loop"])
 def test_small_w2_trains_identically_compiled(backend: str) -> None:
     pytest.importorskip("numpy")
     points = moons(20)
@@ -143,7 +143,7 @@ def run_program(program: list[tuple[str, int, int]]) -> Callable[..., Value]:
     return fn
 
 
-@pytest.mark.parametrize("backend", ["python", "numpy"])
+@pytest.mark.parametrize("backend", ["python", "numpy", "loop"])
 def test_random_program_matches_eager(backend: str) -> None:
     pytest.importorskip("numpy")
     fn = run_program(random_program(2000, 20, seed=3))

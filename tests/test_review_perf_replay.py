@@ -10,7 +10,7 @@ from autograd import Value, compile, no_grad
 from autograd.replay import TraceMismatchError
 
 
-@pytest.mark.parametrize("backend", ["python", "numpy"])
+@pytest.mark.parametrize("backend", ["python", "numpy", "loop"])
 def test_a_parameter_frozen_after_the_trace_keeps_a_zero_grad(backend: str) -> None:
     w = Value(2.0, label="w")
     b = Value(0.5, label="b")
@@ -36,7 +36,7 @@ def test_a_constant_unfrozen_after_the_trace_gets_its_gradient() -> None:
     step.check(3.0)
 
 
-@pytest.mark.parametrize("backend", ["python", "numpy"])
+@pytest.mark.parametrize("backend", ["python", "numpy", "loop"])
 def test_check_accepts_a_parameter_gradient_of_minus_zero(backend: str) -> None:
     # A dead relu unit sends 0.0 * (negative upstream) = -0.0 to its weights: a zeroed .grad
     # ends at 0.0 either way, so check() must not call this a mismatch.
