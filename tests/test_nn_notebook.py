@@ -39,6 +39,20 @@ def test_worked_example_notebook_executes_and_prints_the_acceptance_numbers():
         "outputs: 0.015913620 0.984064274",
         "(to 9 decimals: 0.291027924)",
         "outputs after 10,000 steps = 0.015912196 0.984065734",
+        # the matrix form: the same numbers, checked against .grad
+        "δ = (∂E/∂out) ⊙ sigmoid'(net) = [ 0.138498562  -0.038098237 ]ᵀ",
+        "  ∂E/∂W = δ xᵀ = [  0.082167041   0.082667628 ]\n"
+        "                 [ -0.022602540  -0.022740242 ]",
+        "  ∂E/∂W = δ xᵀ = [ 0.000438568  0.000877135 ]",
+        "check: all 12 entries of ∂E/∂W and ∂E/∂b equal the scalar engine's .grad",
+        "dE/dw5: scalar .grad = 0.082167041   matrix (delta x^T) = 0.082167041",
+        "dE/dw8: scalar .grad = -0.022740242   matrix (delta x^T) = -0.022740242",
+        "dE/dw1: scalar .grad = 0.000438568   matrix (delta x^T) = 0.000438568",
+        "same as the view: True",
     ]:
         assert line in text, line
     assert images == 1  # the loss curve
+    html = [output["data"]["text/html"] for cell in notebook.cells
+            for output in cell.get("outputs", []) if "text/html" in output.get("data", {})]
+    assert any('class="vg-mv"' in page and "0.082167041" in page and 'class="ok"' in page
+               for page in html)  # the matrix view displayed as tables
