@@ -517,6 +517,10 @@ class _Program:
 
     def __init__(self, traced: Traced, backend: str, name: str) -> None:
         self.trace = trace = traced.flatten()
+        self.template = traced.template
+        # The traced call's Values are not needed any more: dropping them here (the caller
+        # passes the only reference) frees the graph before the replay is built.
+        del traced
         if trace.detached_slots:
             slot = trace.detached_slots[0]
             raise ValueError(
@@ -525,7 +529,6 @@ class _Program:
                 f"number {trace.const_values[trace.const_slots.index(slot)]!r} while "
                 f"eager recomputes it.  Compute it with ops inside the graph, or pass it to fn "
                 f"as an input.")
-        self.template = traced.template
         self.backend, self.plan = _choose_backend(backend, trace)
         self.params = trace.params
         # Parameters that receive a gradient, in the order the replay returns their totals.

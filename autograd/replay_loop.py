@@ -80,7 +80,7 @@ def build_loop(tr: Trace, with_grad: bool) -> Callable[..., Any]:
     receiving = [s for s in param_slots if tr.receives[s]]
     input_at = tr.input_slots
     seed = tr.needs_grad[root]
-    backward_order = list(range(len(nodes) - 1, -1, -1))
+    backward_order = range(len(nodes) - 1, -1, -1)
 
     def replay(xs: list[float], param_values: list[float], consts: list[float]
                ) -> tuple[Any, ...] | None:
