@@ -4,6 +4,7 @@ Not to be confused with the HIPS ``autograd`` package, which uses the same impor
 """
 
 from .backward import backward, grad, zero_grad
+from .crosscheck import CrosscheckError, crosscheck
 from .draw import GraphTooLargeError, draw, summary
 from .explain import explain
 from .forward import jvp
@@ -33,5 +34,5 @@ __all__ = [
     *sorted(functions),
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
     "CompiledFunction", "TraceError", "TraceMismatchError",
-    "jvp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph",
+    "jvp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck", "CrosscheckError",
 ]
