@@ -7,6 +7,7 @@ from .backward import backward, grad, zero_grad
 from .crosscheck import CrosscheckError, crosscheck
 from .draw import GraphTooLargeError, draw, summary
 from .explain import explain
+from .explain_modes import ModeComparison, explain_modes
 from .forward import jvp
 from .functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .graph import leaves, topological_order
@@ -35,4 +36,5 @@ __all__ = [
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
     "CompiledFunction", "TraceError", "TraceMismatchError",
     "jvp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck", "CrosscheckError",
+    "explain_modes", "ModeComparison",
 ]

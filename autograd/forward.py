@@ -34,13 +34,15 @@ def order_of(roots: Sequence[Value]) -> list[Value]:
 
 
 def tangent_sweep(order: Sequence[Value], seeds: dict[Value, Any], create_graph: bool = False,
-                  locals_cache: dict[Value, tuple[Any, ...]] | None = None) -> dict[Value, Any]:
+                  locals_cache: dict[Value, tuple[Any, ...]] | None = None,
+                  record: Callable[[Value, list[Any]], Any] | None = None) -> dict[Value, Any]:
     """The tangent of every node in `order` (inputs first), given the tangents of some nodes.
 
     A seeded node keeps its seed (it is an input of the function being differentiated); a node
     no seed reaches is left out (its tangent is exactly 0, and 0 · inf must not turn it nan).
     With `create_graph` the tangents are Values; `locals_cache` keeps the local derivatives as
-    Values between several sweeps over one graph.
+    Values between several sweeps over one graph.  `record(node, terms)`, if given, receives
+    each reached node's (input, local derivative, input tangent) terms (explain_modes shows them).
     """
     tangents = dict(seeds)
     for v in order:
@@ -51,14 +53,19 @@ def tangent_sweep(order: Sequence[Value], seeds: dict[Value, Any], create_graph:
         else:
             locals_ = v.local_grads
         total = None
+        terms = [] if record is not None else None
         for x, local in zip(v.inputs, locals_, strict=False):
             t = tangents.get(x)
             if t is None or local is None:
                 continue
             term = _times(local, t) if create_graph else local * t
             total = term if total is None else total + term
+            if terms is not None:
+                terms.append((x, local, t))
         if total is not None:
             tangents[v] = total
+            if record is not None:
+                record(v, terms)
     return tangents
 
 

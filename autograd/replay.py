@@ -714,6 +714,15 @@ class CompiledFunction:
                 _check_program(program, fresh, result, self.name, self.n_inputs)
                 return
 
+    def program(self) -> str:
+        """The traced program as text, one line per op (what ``jax.make_jaxpr`` shows)."""
+        from .replay_print import program_text
+
+        return program_text(self.trace, self.name, self.n_inputs)
+
+    def __str__(self) -> str:
+        return self.program()
+
     def __repr__(self) -> str:
         return (f"<compiled {self.name}: inputs={self.n_inputs}, parameters={len(self.params)}, "
                 f"slots={self.trace.size}, backend={self.backend!r}, "

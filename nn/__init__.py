@@ -13,6 +13,7 @@ from .metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer
 from .splits import kfold, split
+from .torch_bridge import load_torch_state
 from .train import fit, train_step
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "kfold",
     "l2",
     "load_state_dict",
+    "load_torch_state",
     "logit_accuracy",
     "make_circles",
     "make_moons",

@@ -263,6 +263,20 @@ class MLP(Module):
             self.load_state_dict(saved)  # all or nothing
             raise type(err)(f"layer {i}: {err}") from None
 
+    def to_torch(self, dtype: Any = None) -> Any:
+        """A ``torch.nn.Sequential`` (Linear + activations, float64 by default) computing this."""
+        from .torch_bridge import mlp_to_torch
+
+        return mlp_to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, source: Any, activation: str | None = None,
+                   output_activation: str | None = None) -> MLP:
+        """A new MLP with the layers and weights of a PyTorch module or state dict."""
+        from .torch_bridge import mlp_from_torch
+
+        return mlp_from_torch(source, activation, output_activation)
+
     def __repr__(self) -> str:
         lines = [f"MLP({self.nin} inputs, {len(self.parameters())} parameters)"]
         lines += [f"  layers.{i}: {layer!r}" for i, layer in enumerate(self.layers)]

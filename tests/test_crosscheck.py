@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from test_property import SETTINGS, build, programs
 
 import autograd
-from autograd import Value, ops
+from autograd import OPS, Value
 from autograd.crosscheck import first_disagreement
 
 
@@ -27,6 +28,11 @@ def test_a_correct_graph_passes_and_grads_are_untouched():
     assert all(v.grad == 0.0 for v in autograd.leaves(y))
 
 
+def broken(monkeypatch, name, forward):
+    """Replace op `name`'s float forward in the table; autograd.apply reads it at each call."""
+    monkeypatch.setitem(OPS, name, dataclasses.replace(OPS[name], forward=forward))
+
+
 def test_a_wrong_forward_that_finite_differences_cannot_see_is_named(monkeypatch):
     require_torch()
 
@@ -34,10 +40,10 @@ def test_a_wrong_forward_that_finite_differences_cannot_see_is_named(monkeypatch
         out = math.exp(x) * 1.001  # wrong, and its derivative wrong in the same way
         return out, out
 
-    monkeypatch.setattr(ops, "exp", exp_off_by_a_tenth_of_a_percent)
-    assert autograd.gradcheck(lambda x: (x * 0.5).exp().tanh(), [0.3])  # blind to it
-    x = Value(0.3, label="x")
-    y = (x * 0.5).exp().tanh()
+    broken(monkeypatch, "exp", exp_off_by_a_tenth_of_a_percent)
+    f = lambda x: autograd.apply("exp", x * 0.5).tanh()  # noqa: E731
+    assert autograd.gradcheck(f, [0.3])  # blind to it
+    y = f(Value(0.3, label="x"))
     found = first_disagreement(y)
     assert found.kind == "value" and found.node.op == "exp"
     assert found.ours == pytest.approx(math.exp(0.15) * 1.001)
@@ -48,14 +54,10 @@ def test_a_wrong_forward_that_finite_differences_cannot_see_is_named(monkeypatch
 
 def test_a_wrong_local_derivative_is_named_with_both_numbers(monkeypatch):
     require_torch()
-    right = ops.tanh
-
-    def tanh_with_a_wrong_slope(x):
-        t, slope = right(x)
-        return t, slope + 0.01
-
-    monkeypatch.setattr(ops, "tanh", tanh_with_a_wrong_slope)
-    y = neuron()
+    right = OPS["tanh"].forward
+    broken(monkeypatch, "tanh", lambda x: (right(x)[0], right(x)[1] + 0.01))
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    y = (autograd.apply("tanh", x * w + b) * x.exp()).sigmoid()
     found = first_disagreement(y)
     assert found.kind == "local derivative" and found.node.op == "tanh"
     assert found.ours - found.theirs == pytest.approx(0.01)
