@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import graph, modes
-from .graph import topological_order
+from .graph import walk
 from .ops import OPS
 from .value import Value, to_float
 
@@ -24,87 +24,35 @@ def backward(root: Value, grad: float = 1.0, *,
     """Accumulate d(root)/d(leaf) into every leaf's ``.grad`` (seeded with `grad`).
 
     `record`, if given, is called once per node in the order the pass runs, with the numbers the
-    pass itself multiplied: this is what ``explain()`` shows.
+    pass itself multiplied: this is what ``explain()`` shows.  Passes from several threads run
+    one after the other (``graph.walk_lock``), so each adds its full share into shared leaves.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
     seed = to_float(grad)
-    if root._a is None:  # a leaf: its gradient with respect to itself is the seed
-        if root._rg:
-            root.grad += seed
-        else:
-            root.grad = 0.0
-        if record is not None:
-            record((root, root.grad, ()))
-        return
-    if record is None and not modes.anomaly_enabled():
-        with graph.walk_lock:
-            order, frozen = _interior_order(root)
-        root.grad = seed
-        _run(order)
-    else:  # the instrumented passes visit every node, leaves included, as they always have
-        order = topological_order(root)
-        frozen = _reset_interior(order)
-        root.grad = seed
-        if record is not None:
-            _run_recording(order, record)
-        else:
-            _run_checked(order)
-    for v in frozen:
-        v.grad = 0.0
-
-
-def _interior_order(root: Value) -> tuple[list[Value], list[Value]]:
-    """graph.topological_order fused with backward's bookkeeping, so the graph is walked once.
-
-    Returns the interior nodes only (leaves have nothing to propagate), each with its grad
-    already reset to 0, and the leaves that take no gradient.  `root` must be interior; the
-    caller holds graph.walk_lock.
-    """
-    order: list[Value] = []
-    frozen: list[Value] = []
-    stamp = object()
-    root._mark = stamp
-    stack = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    while stack:
-        v = stack[-1]
-        a = v._a
-        if a._mark is not stamp:
-            a._mark = stamp
-            if a._a is not None:
-                push(a)
-                continue
-            if not a._rg:
-                frozen.append(a)
-        b = v._b
-        if b is not None and b._mark is not stamp:
-            b._mark = stamp
-            if b._a is not None:
-                push(b)
-                continue
-            if not b._rg:
-                frozen.append(b)
-        pop()
-        v.grad = 0.0
-        emit(v)
-    return order, frozen
-
-
-def _reset_interior(order: list[Value]) -> list[Value]:
-    """Zero interior grads (they hold one pass only) and return the leaves that take no gradient."""
-    frozen = []
-    for v in order:
-        if v._a is not None:
+    checked = modes.anomaly_enabled()
+    with graph.walk_lock:  # looked up at each call: a forked child renews it
+        if root._a is None:  # a leaf: its gradient with respect to itself is the seed
+            root.grad = root.grad + seed if root._rg else 0.0
+            if record is not None:
+                record((root, root.grad, ()))
+            return
+        if record is None and not checked:
+            order, frozen = walk(root, leaves=False, reset=True)
+            root.grad = seed
+            _run(order)
+        else:  # the instrumented passes visit every node, leaves included
+            order, frozen = walk(root, reset=True)
+            root.grad = seed
+            chain_rule(order, _dot_grad, _add_to_dot_grad, checked=checked, record=record)
+        for v in frozen:
             v.grad = 0.0
-        elif not v._rg:
-            frozen.append(v)
-    return frozen
 
 
 def _run(order: list[Value]) -> None:
-    # The hot loop, over interior nodes only: consumers before inputs, so each node's grad is
-    # complete when it is read.  It allocates nothing but the floats it computes.
+    # chain_rule() for the plain pass, written out for speed: over interior nodes only, consumers
+    # before inputs, so each node's grad is complete when it is read.  It allocates nothing but
+    # the floats it computes.
     for v in reversed(order):
         g = v.grad
         v._a.grad += v._da * g
@@ -113,31 +61,55 @@ def _run(order: list[Value]) -> None:
             v._b.grad += db * g
 
 
-def _run_checked(order: list[Value]) -> None:
-    """_run, stopping at the first contribution that turns nan or inf (detect_anomaly)."""
-    for v in reversed(order):
-        g = v.grad
-        for x, local in zip(v.inputs, v.local_grads, strict=False):
-            if local is not None:
-                product = local * g
-                modes.check_backward(v, x, g, local, product)
-                x.grad += product
+def _stored(v: Value) -> tuple[Any, ...]:
+    return v.local_grads
 
 
-def _run_recording(order: list[Value], record: Callable[[Step], Any]) -> None:
-    """_run, reporting every multiplication it does (and checking it under detect_anomaly)."""
-    checked = modes.anomaly_enabled()
+def _as_values(v: Value) -> tuple[Any, ...]:
+    return OPS[v._op].local_value(v)
+
+
+def _mul(local: float, g: float) -> float:
+    return local * g
+
+
+def _dot_grad(v: Value) -> float:
+    return v.grad
+
+
+def _add_to_dot_grad(x: Value, product: float) -> None:
+    x.grad += product
+
+
+def chain_rule(order: list[Value], grad_of: Callable[[Value], Any],
+               add: Callable[[Value, Any], None], locals_of: Callable[[Value], Any] = _stored,
+               times: Callable[[Any, Any], Any] = _mul, checked: bool = False,
+               record: Callable[[Step], Any] | None = None) -> None:
+    """The chain rule over `order` (a topological order), consumers first: every pass but the
+    plain backward() runs this one loop.
+
+    `grad_of(v)` reads a node's gradient (None: nothing reached it); `add(x, product)` adds a
+    contribution to an input's; `locals_of(v)` gives the local derivatives (stored floats, or
+    Value expressions for create_graph) and `times` multiplies one by the upstream gradient.
+    `checked` stops at the first contribution that turns nan or inf (detect_anomaly); `record`
+    is called once per node with the numbers multiplied (explain).
+    """
     for v in reversed(order):
-        g = v.grad
+        g = grad_of(v)
+        if g is None:
+            continue
         terms = []
-        for x, local in zip(v.inputs, v.local_grads, strict=False):
-            if local is not None:
-                product = local * g
+        if v._a is not None:
+            for x, local in zip(v.inputs, locals_of(v), strict=False):
+                if local is None:  # an input that takes no gradient (a constant exponent)
+                    continue
+                product = times(local, g)
                 if checked:
                     modes.check_backward(v, x, g, local, product)
-                x.grad += product
+                add(x, product)
                 terms.append((x, local, product))
-        record((v, g, tuple(terms)))
+        if record is not None:
+            record((v, g, tuple(terms)))
 
 
 def zero_grad(values: Iterable[Value]) -> None:
@@ -163,27 +135,20 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
     for x in [output, *wanted]:
         if not isinstance(x, Value):
             raise TypeError(f"grad() works on Values, got {type(x).__name__}")
-    order = topological_order(output)
-    checked = modes.anomaly_enabled()  # a create_graph pass is checked by its own operations
+    with graph.walk_lock:
+        order = walk(output)[0]
     grads: dict[Value, Any] = {output: Value(grad_output, requires_grad=False) if create_graph
                                else to_float(grad_output)}
-    for v in reversed(order):
-        g = grads.get(v)
-        if g is None or v._a is None:
-            continue
-        if create_graph:
-            locals_ = OPS[v._op].local_value(v)
-            for x, local in zip(v.inputs, locals_, strict=False):
-                if local is not None:
-                    term = _times(local, g)
-                    grads[x] = term if x not in grads else grads[x] + term
-        else:
-            for x, local in zip(v.inputs, v.local_grads, strict=False):
-                if local is not None:
-                    product = local * g
-                    if checked:
-                        modes.check_backward(v, x, g, local, product)
-                    grads[x] = grads.get(x, 0.0) + product
+    if create_graph:  # a create_graph pass is checked by its own operations
+        def add(x: Value, term: Any) -> None:
+            grads[x] = term if x not in grads else grads[x] + term
+
+        chain_rule(order, grads.get, add, locals_of=_as_values, times=_times)
+    else:
+        def add(x: Value, product: Any) -> None:
+            grads[x] = grads.get(x, 0.0) + product
+
+        chain_rule(order, grads.get, add, checked=modes.anomaly_enabled())
     result = [_result(grads.get(x), x, create_graph) for x in wanted]
     return result[0] if single else result
 

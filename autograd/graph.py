@@ -7,12 +7,15 @@ import threading
 
 from .value import Value
 
-# Held for the whole of every stamping walk (here and in backward.py).  Two walks interleaved by
+# Held for the whole of every stamping walk and of every backward pass.  Two walks interleaved by
 # thread switches would overwrite each other's stamps, and a node whose stamp was overwritten is
-# pushed and emitted twice: backward() then adds its gradient twice.  One acquire per walk costs
-# well under a microsecond.  Reentrant, so that a walk started by a finaliser that runs in the
-# middle of a walk cannot hang its own thread; renewed in a forked child, where a thread that
-# held it at the fork no longer exists to release it.
+# pushed and emitted twice: backward() then adds its gradient twice.  Two backward passes
+# interleaved would reset each other's interior gradients and lose each other's additions into
+# shared leaves (`x.grad += ...` is a read and a write); one after the other, two threads give
+# exactly twice the leaf gradients.  One acquire per walk costs well under a microsecond.
+# Reentrant, so that a walk started inside a pass (explain's recorder drawing, say, or a
+# finaliser) cannot hang its own thread; renewed in a forked child, where a thread that held it at
+# the fork no longer exists to release it.
 walk_lock = threading.RLock()
 
 
@@ -28,42 +31,62 @@ if hasattr(os, "register_at_fork"):  # POSIX
 def topological_order(root: Value) -> list[Value]:
     """Every Value that `root` depends on, inputs before the nodes that use them, root last.
 
-    Iterative depth-first search, so a chain of a million operations needs no recursion.  Each
-    walk stamps the nodes it reaches with a fresh token (``_mark``) instead of keeping a set of
-    them: no hashing, no growing table, and nothing to clear afterwards.  Walks from several
-    threads (draw or grad() in one while backward runs in another) take turns (``walk_lock``).
+    Iterative depth-first search, so a chain of a million operations needs no recursion.  Walks
+    from several threads (draw or grad() in one while backward runs in another) take turns
+    (``walk_lock``).
     """
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value, got {type(root).__name__}")
     with walk_lock:  # looked up at each call: a forked child renews it
-        return _stamped_order(root)
+        return walk(root)[0]
 
 
-def _stamped_order(root: Value) -> list[Value]:
-    """The walk of topological_order; the caller holds walk_lock."""
+def walk(root: Value, leaves: bool = True, reset: bool = False) -> tuple[list[Value], list[Value]]:
+    """The one graph walk: (nodes in topological order, leaves that take no gradient).
+
+    With ``leaves=False`` only the interior nodes are listed (what backward propagates through);
+    with ``reset=True`` each interior node's ``.grad`` is set to 0 as it is listed (backward's
+    start).  Each walk stamps the nodes it reaches with a fresh token (``_mark``) instead of
+    keeping a set of them: no hashing, no growing table, and nothing to clear afterwards.  The
+    caller holds ``walk_lock``.
+    """
+    if root._a is None:
+        return ([root] if leaves else []), ([] if root._rg else [root])
     order: list[Value] = []
+    frozen: list[Value] = []
     stamp = object()
     root._mark = stamp
-    stack = [root]
+    stack = [root]  # interior nodes only: a leaf is listed the moment it is reached
     push, pop, emit = stack.append, stack.pop, order.append
     while stack:
         v = stack[-1]
+        # Descend into the first unvisited input; a node is listed once both are done.  (An
+        # input already stamped is already listed: in a DAG it cannot be on the stack.)
         a = v._a
-        if a is not None:
-            # Descend into the first unvisited input; a node is emitted once both are done.
-            # (An input already stamped is already emitted: in a DAG it cannot be on the stack.)
-            if a._mark is not stamp:
-                a._mark = stamp
+        if a._mark is not stamp:
+            a._mark = stamp
+            if a._a is not None:
                 push(a)
                 continue
-            b = v._b
-            if b is not None and b._mark is not stamp:
-                b._mark = stamp
+            if not a._rg:
+                frozen.append(a)
+            if leaves:
+                emit(a)
+        b = v._b
+        if b is not None and b._mark is not stamp:
+            b._mark = stamp
+            if b._a is not None:
                 push(b)
                 continue
+            if not b._rg:
+                frozen.append(b)
+            if leaves:
+                emit(b)
         pop()
+        if reset:
+            v.grad = 0.0
         emit(v)
-    return order
+    return order, frozen
 
 
 def leaves(root: Value) -> list[Value]:

@@ -42,9 +42,10 @@ class _Block:
 # no block is open anywhere, so the setting a copy sees must not outlive its block either.
 _grad_enabled: ContextVar[_Block | None] = ContextVar("valuegrad_grad_enabled", default=None)
 _anomaly: ContextVar[_Block | None] = ContextVar("valuegrad_detect_anomaly", default=None)
-# The blocks to close, innermost last.  Kept in a context variable (not on the switch object) so
-# one switch object can be entered again, nested, or shared by threads and tasks.
-_saved: ContextVar[tuple[tuple[ContextVar[_Block | None], _Block], ...]] = ContextVar(
+# The blocks open in this context, innermost last, each with the switch that entered it.  Kept in
+# a context variable (not on the switch object) so one switch object can be entered again,
+# nested, or shared by threads and tasks.
+_saved: ContextVar[tuple[tuple[Switch, ContextVar[_Block | None], _Block], ...]] = ContextVar(
     "valuegrad_saved_modes", default=())
 _lock = threading.Lock()
 
@@ -66,24 +67,38 @@ class Switch:
     applies the mode only while that function's own code runs.
     """
 
-    def __init__(self, var: ContextVar[_Block | None], setting: bool) -> None:
+    def __init__(self, var: ContextVar[_Block | None], setting: bool, name: str) -> None:
         self._var = var
         self._setting = setting
+        self._name = name
 
     def __enter__(self) -> None:
         with _lock:
             _value._special_modes += 1
         block = _Block(self._setting, self._var.get())
-        _saved.set((*_saved.get(), (self._var, block)))
+        _saved.set((*_saved.get(), (self, self._var, block)))
         self._var.set(block)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        # Close this switch's innermost block, which need not be the innermost block of all: a
+        # generator's `with` runs in its caller's context, so closing the generator inside the
+        # caller's own block ends the generator's block while the caller's stays open.
         stack = _saved.get()
-        var, block = stack[-1]
-        _saved.set(stack[:-1])
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k][0] is self:
+                break
+        else:
+            raise RuntimeError(
+                f"{self._name}() block left in a thread, task or context that did not enter "
+                f"it: leave a block where it was entered (use `with`)")
+        _, var, block = stack[k]
+        _saved.set(stack[:k] + stack[k + 1:])
         block.open = False
-        var.set(block.outer)
+        if var.get() is block:
+            var.set(block.outer)
+        # else a block entered later is still open in this context: it keeps the variable, and
+        # _setting() skips the closed block on its way out.
         with _lock:
             _value._special_modes -= 1
 
@@ -129,8 +144,9 @@ def _generator_in_mode(switch: Switch, fn: Callable[..., Any], *args: Any, **kwa
         return done.value
 
 
-def _switch(var: ContextVar[_Block | None], setting: bool, fn: Callable[..., Any] | None) -> Any:
-    switch = Switch(var, setting)
+def _switch(var: ContextVar[_Block | None], setting: bool, fn: Callable[..., Any] | None,
+            name: str) -> Any:
+    switch = Switch(var, setting, name)
     if fn is None:
         return switch
     if not callable(fn):
@@ -141,17 +157,17 @@ def _switch(var: ContextVar[_Block | None], setting: bool, fn: Callable[..., Any
 
 def no_grad(fn: F | None = None) -> Any:
     """Inside this block operations compute numbers but record no graph (results are leaves)."""
-    return _switch(_grad_enabled, False, fn)
+    return _switch(_grad_enabled, False, fn, "no_grad")
 
 
 def enable_grad(fn: F | None = None) -> Any:
     """Turn recording back on inside a no_grad block."""
-    return _switch(_grad_enabled, True, fn)
+    return _switch(_grad_enabled, True, fn, "enable_grad")
 
 
 def detect_anomaly(fn: F | None = None) -> Any:
     """In this block the first NaN or infinity, forward or backward, raises FloatingPointError."""
-    return _switch(_anomaly, True, fn)
+    return _switch(_anomaly, True, fn, "detect_anomaly")
 
 
 def is_grad_enabled() -> bool:

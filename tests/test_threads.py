@@ -1,4 +1,4 @@
-"""Graph walks stamp nodes (``_mark``): walks from two threads must not spoil each other."""
+"""Threads: walks and backward passes from several threads on shared graphs stay exact."""
 
 from __future__ import annotations
 
@@ -87,3 +87,42 @@ def test_a_forked_child_can_walk_while_a_thread_of_the_parent_held_the_walk_lock
     finally:
         release.set()
         thread.join()
+
+
+def _racing(passes: int, *roots: Value) -> None:
+    """Call backward() on the roots from two threads at once, `passes` times each."""
+    start = threading.Barrier(2)
+
+    def run(root: Value) -> None:
+        start.wait()
+        for _ in range(passes):
+            root.backward()
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to interleave the passes
+    try:
+        threads = [threading.Thread(target=run, args=(r,)) for r in roots]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+
+
+def test_two_threads_on_one_graph_give_exactly_twice_the_leaf_gradients() -> None:
+    x, root = _shared_graph(3000)  # long enough for the passes to overlap many times
+    w = Value(0.5)
+    root = root * w
+    _racing(3, root, root)
+    assert x.grad == 2 * 3 * 0.5 and w.grad == 2 * 3 * 1.0
+
+
+def test_two_threads_on_separate_graphs_sharing_a_leaf_both_count() -> None:
+    x = Value(2.0)
+    a, b = x, x
+    for _ in range(3000):
+        a = a * 1.0 + x * 0.0
+        b = b * 1.0 - x * 0.0
+    _racing(3, a * 3.0, b * 4.0)
+    assert x.grad == 3 * 3.0 + 3 * 4.0

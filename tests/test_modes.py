@@ -1,4 +1,4 @@
-"""Review: no_grad / enable_grad / detect_anomaly behave like PyTorch's reusable switches."""
+"""no_grad / enable_grad / detect_anomaly behave like PyTorch's reusable switches."""
 
 import asyncio
 import threading
@@ -239,3 +239,50 @@ def test_backward_anomaly_message_reads_naturally():
     with autograd.detect_anomaly(), pytest.raises(FloatingPointError) as err:
         y.backward()
     assert "through the 'sqrt' node 'root' (data=0.0)" in str(err.value)
+
+
+def test_leaving_a_block_from_another_thread_is_a_clear_error():
+    switch = no_grad()
+    switch.__enter__()
+    errors = []
+
+    def leave() -> None:
+        try:
+            switch.__exit__(None, None, None)
+        except RuntimeError as err:
+            errors.append(str(err))
+
+    thread = threading.Thread(target=leave)
+    thread.start()
+    thread.join()
+    try:
+        assert errors and "no_grad() block left in a thread" in errors[0]
+        assert not recorded()  # the block is still open where it was entered
+    finally:
+        switch.__exit__(None, None, None)
+    assert recorded()
+
+
+def test_closing_a_generator_inside_the_callers_block_leaves_that_block_open():
+    def numbers():
+        with autograd.detect_anomaly():
+            yield 1
+            yield 2
+
+    gen = numbers()
+    next(gen)  # the generator's block is now open, in this context
+    with no_grad():
+        gen.close()  # ends the generator's detect_anomaly block only
+        assert not recorded() and not autograd.modes.anomaly_enabled()
+        still = Value(1.0) * 2
+    assert still.op is None and recorded()
+
+
+def test_a_switchs_inner_block_closed_out_of_order_keeps_the_later_one():
+    outer, inner = no_grad(), enable_grad()
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # out of order: the enable_grad block is still open
+    assert recorded()
+    inner.__exit__(None, None, None)
+    assert recorded()
