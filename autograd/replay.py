@@ -34,6 +34,7 @@ import builtins
 import gc
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -140,6 +141,8 @@ class Trace:
         self.guards = [(a._mark, op, b._mark if isinstance(b, Value) else None,
                         0.0 if isinstance(b, Value) else b, outcome)
                        for a, op, b, outcome in guards]
+        for v in order:  # leave no slot number behind for a later walk to misread
+            v._mark = None
         # Which slots a gradient reaches: the root (if anything upstream takes a gradient) and
         # every target of a carrying edge.
         self.receives = [False] * self.size
@@ -507,19 +510,30 @@ def _numpy_plan(backend: str, tr: Trace) -> Plan | None:
     return Plan(tr, groups)
 
 
-# The slots' own getters, mapped over parameters and constants at C speed on every call.
+# The slot's own getter, mapped over the parameters at C speed on every call.
 _data_of = Value.__dict__["data"].__get__
-_requires_grad_of = Value.__dict__["_rg"].__get__
+
+
+def _held_elsewhere(values: list[Value]) -> list[bool]:
+    """For each Value in `values` (a list nothing else refers to): does anything else hold it?
+
+    Counted the same way as for a probe held by a list alone, so the baseline is exact; a
+    reference that is only passing by (a traceback, say) errs on the safe side: read afresh.
+    """
+    probe = [Value(0.0)]
+    baseline = [sys.getrefcount(v) for v in probe][0]
+    return [count > baseline for count in [sys.getrefcount(v) for v in values]]
 
 
 class _Program:
     """One trace and its built replay: it gives eager's numbers wherever its guards hold."""
 
-    def __init__(self, traced: Traced, backend: str, name: str) -> None:
+    def __init__(self, make: Callable[[], Traced], backend: str, name: str) -> None:
+        traced = make()
         self.trace = trace = traced.flatten()
         self.template = traced.template
-        # The traced call's Values are not needed any more: dropping them here (the caller
-        # passes the only reference) frees the graph before the replay is built.
+        # The traced call's Values are not needed any more: dropping them here (`make` traced
+        # them, so this is the only reference) frees the graph before the replay is built.
         del traced
         if trace.detached_slots:
             slot = trace.detached_slots[0]
@@ -535,6 +549,13 @@ class _Program:
         self.grad_params = [p for p, s in zip(self.params, trace.param_slots, strict=True)
                             if trace.receives[s]]
         self.consts = trace.consts
+        # Constants that only the trace holds (numbers lifted into the graph by fn, data rows
+        # made inside it) cannot change: their numbers are taken once.  Any other constant is
+        # read afresh on every call, as eager would read it.
+        self.const_values = [v.data for v in trace.consts]
+        self.live_consts = [(k, v) for k, v, held in zip(
+            range(len(trace.consts)), trace.consts, _held_elsewhere(trace.consts), strict=True)
+            if held]
         self.replay = self.build(with_grad=True)
         self.forward: Callable[..., Any] | None = None  # built on first use of forward()
 
@@ -552,9 +573,14 @@ class _Program:
 
     def arguments(self) -> tuple[list[float], list[float]] | None:
         """Parameters' and constants' current numbers; None if a constant now takes gradients."""
-        if any(map(_requires_grad_of, self.consts)):
-            return None  # unfrozen since the trace: eager would give it a gradient
-        return list(map(_data_of, self.params)), list(map(_data_of, self.consts))
+        consts = self.const_values
+        if self.live_consts:
+            consts = consts.copy()
+            for k, v in self.live_consts:
+                if v._rg:  # unfrozen since the trace: eager would give it a gradient
+                    return None
+                consts[k] = v.data
+        return list(map(_data_of, self.params)), consts
 
     def run(self, xs: list[float], with_grad: bool = True) -> tuple[Any, ...] | None:
         """The replay's results for inputs `xs`, or None where a guard fails."""
@@ -593,7 +619,8 @@ class CompiledFunction:
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
         self.n_inputs = len(first)
         with collector_paused():
-            self._programs = [_Program(_trace(fn, first, self.has_aux), backend, self.name)]
+            self._programs = [_Program(lambda: _trace(fn, first, self.has_aux), backend,
+                                       self.name)]
         self._paths_seen: dict[tuple[Any, ...], int] = {}
         self.eager_calls = 0  # calls that no trace's guards covered (run eagerly)
         self.traces_built = 1
@@ -656,7 +683,7 @@ class CompiledFunction:
         path = self._path(traced)
         self._paths_seen[path] = self._paths_seen.get(path, 0) + 1
         if self._paths_seen[path] >= 2:
-            program = _Program(traced, self._backend, self.name)
+            program = _Program(lambda: traced, self._backend, self.name)
             self.traces_built += 1
             self._programs.insert(0, program)
             del self._programs[self.MAX_PROGRAMS:]
@@ -665,7 +692,7 @@ class CompiledFunction:
                 return self._deliver(program, result)
         tr = traced.flatten()
         if tr.detached_slots:
-            _Program(traced, "python", self.name)  # raises the error naming the slot
+            _Program(lambda: traced, "python", self.name)  # raises the error naming the slot
         params = [p for p, s in zip(tr.params, tr.param_slots, strict=True) if tr.receives[s]]
         grads = grad(traced.root, [*traced.inputs, *params]) if traced.inputs or params else []
         for p, g in zip(params, grads[len(traced.inputs):], strict=True):

@@ -245,3 +245,12 @@ def test_random_branching_programs_replay_as_eager(spec: Any, points: Any, backe
     step = autograd.compile(fn, list(points[0]), backend=backend)
     for xs in points + points:  # twice: the second time, recurring paths have their own trace
         assert same(step(*xs), eager(fn, list(xs))), xs
+
+
+def test_only_constants_held_outside_the_trace_are_read_on_every_call() -> None:
+    outside = Value(3.0, requires_grad=False)
+    step = autograd.compile(lambda x: x * 2.0 + x * outside, [1.0], backend="loop")
+    program = step._programs[0]
+    assert [v for _, v in program.live_consts] == [outside]  # the literal 2.0 is the trace's own
+    outside.data = 4.0
+    assert step(1.0) == (6.0, (6.0,))
