@@ -25,6 +25,7 @@ from .draw import (
 )
 from .explain import Explanation, Step, explain
 from .layout import graph_order
+from .naming import node_names
 from .value import Value
 
 _SVG = "{http://www.w3.org/2000/svg}"
@@ -198,7 +199,9 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
         raise GraphTooLargeError(
             f"the pass has {size} steps, more than max_steps={max_steps}; raise "
             "max_steps or step through a smaller part of the graph")
-    ex = explain(root, grad=grad, number_format=number_format)
+    # The captions name nodes as the drawing does, so "v4" in a caption is the box marked v4.
+    ex = explain(root, grad=grad, number_format=number_format,
+                 names=node_names(graph_order(root)))
     # Gradients as the reader sees them: unknown until some contribution arrives.
     known: dict[Value, float | None] = {v: None for v in ex.names}
     known[root] = ex.start[root]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -59,10 +60,10 @@ def test_explain_prints_the_table_paths_markdown_and_a_step_through_page(tmp_pat
     assert main(["explain", *NEURON, "--paths", "w", "--step-through", str(page)]) == 0
     out = capsys.readouterr().out
     assert "backward pass of tanh(x*w + b)" in out
-    assert "∂(tanh(x*w + b))/∂w: 1 path" in out and "= 0.5 · 1 · 2 = 1" in out
+    assert "∂tanh(x*w + b)/∂w: 1 path" in out and "= 0.5 · 1 · 2 = 1" in out
     assert page.read_text(encoding="utf-8").count('class="frame"') == 7
     assert main(["explain", *NEURON, "--markdown"]) == 0
-    assert "| step | node | op |" in capsys.readouterr().out
+    assert "| step | node | value | grad |" in capsys.readouterr().out
     assert main(["explain", *NEURON, "--paths", "zz"]) == 2
 
 
@@ -173,3 +174,85 @@ def test_python_dash_m_runs_the_command():
     bad = subprocess.run([sys.executable, "-m", "autograd", "explain", "x*"], capture_output=True,
                          text=True, cwd=REPO, timeout=120, check=False)
     assert bad.returncode == 2 and "column 3" in bad.stderr
+
+
+# --- hostile numbers, output names and early usage checks ----------
+
+
+@pytest.mark.parametrize("number", ["nan", "-nan", "inf", "-inf", "Infinity", "1e999", "-1e400"])
+def test_non_finite_variable_values_are_a_usage_error(number, capsys):
+    assert main(["explain", "x*2", f"x={number}"]) == 2
+    captured = capsys.readouterr()
+    assert "finite" in captured.err and captured.out == ""
+
+
+@pytest.mark.parametrize("expression", ["1e999*x", "x*1e309", "x+.1e400"])
+def test_float_literals_that_overflow_are_refused(expression):
+    with pytest.raises(ExpressionError, match="too large"):
+        parse_expression(expression)
+
+
+def test_large_but_finite_numbers_still_work():
+    root, _ = build("x*1e300", ["x=1e-300"])
+    assert root.data == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out", "out.SVGZ"])
+def test_unknown_output_extension_is_a_usage_error_before_any_work(name, tmp_path, capsys):
+    assert main(["graph", *NEURON, "-o", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert ".svg, .png or .dot" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_paths_variable_is_refused_before_printing_the_table(capsys):
+    assert main(["explain", *NEURON, "--paths", "zz"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--paths zz" in captured.err
+
+
+def test_variable_names_are_read_as_python_reads_them():
+    # Python folds compatible characters (NFKC) in names: the fullwidth ｘ is the name x.
+    root, values = build("ｘ*2", ["ｘ=3"])
+    assert root.data == 6.0 and list(values) == ["x"]
+
+
+def test_generated_node_names_never_repeat_a_variable_name(capsys):
+    from autograd import explain, topological_order
+    from autograd.explain_names import display_names
+
+    assert main(["explain", "v1*x + v2", "v1=2", "x=3", "v2=1", "--paths", "v1"]) == 0
+    out = capsys.readouterr().out
+    assert "∂(v1*x + v2)/∂(v1*x) · ∂(v1*x)/∂v1" in out  # the product reads as its source text
+    root, values = build("v1*x + v2", ["v1=2", "x=3", "v2=1"])
+    names = [s.name for s in explain(root).steps]
+    assert len(names) == len(set(names))
+    # Where no expression can be written, the place-name vN skips the names variables have.
+    v1, x, v2 = Value(2.0, label="v1"), Value(3.0, label="x"), Value(1.0, label="v2")
+    big = v1
+    for _ in range(12):
+        big = big * x + v2
+    shown = list(display_names(topological_order(big)).values())
+    assert len(set(shown)) == len(shown)  # no vN repeats a variable's name
+    assert any(re.fullmatch(r"v\d+'*", n) for n in shown[3:])
+
+
+@pytest.mark.parametrize("expression", ["x*2 #\x1b[31mred", "x*\x1b", "x\u202e*2", "x*2\x00"])
+def test_control_and_bidi_characters_are_refused_without_echoing_them(expression, capsys):
+    assert main(["explain", expression, "x=1"]) == 2
+    captured = capsys.readouterr()
+    assert "is not allowed" in captured.err and captured.out == ""
+    assert not any(ch in captured.err for ch in "\x1b\u202e\x00")
+
+
+def test_the_valuegrad_console_script_is_declared_for_cli_main():
+    import configparser
+    from pathlib import Path
+
+    from autograd import cli
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).resolve().parents[1] / "setup.cfg", encoding="utf-8")
+    scripts = config["options.entry_points"]["console_scripts"].split("\n")
+    assert "valuegrad = autograd.cli:main" in [s.strip() for s in scripts]
+    assert callable(cli.main)

@@ -20,7 +20,8 @@ def test_every_number_in_the_table_is_what_the_pass_put_in_grad():
     a, b, g = micrograd_expression()
     ex = explain(g)
     order = topological_order(g)
-    assert [s.node for s in ex.steps] == order[::-1]  # the pass visits consumers first
+    # The pass visits consumers first; constants are numbers in the rules, not steps.
+    assert [s.node for s in ex.steps] == [v for v in order[::-1] if v.requires_grad]
     final = {}
     for step in ex.steps:
         for t in step.terms:
@@ -145,13 +146,15 @@ def test_text_table_is_aligned():
     lines = text.splitlines()
     header = lines[1]
     columns = [m.start() for m in re.finditer(r"\S+( \S+)*", header)]
-    assert [header[c:].split("  ")[0] for c in columns][:4] == ["step", "node", "op",
-                                                                  "upstream grad"]
-    for row in lines[3:]:
+    assert [header[c:].split("  ")[0] for c in columns][:6] == [
+        "step", "node", "value", "grad", "input", "input value"]
+    for row in lines[3:-1]:
         for c in columns:  # each cell starts in its column (or the column is blank)
             assert c == 0 or c >= len(row) or row[c - 1] == " "
-    assert "d tanh(x) = 1 - tanh²(x)" in text
-    assert re.search(r"^4 +v2 +\* +0\.5 +x +-3 +-1\.5 +-1\.5", text, re.M)
+    assert "∂y/∂(x*w + b) = 1 - tanh²(x*w + b) = 0.5" in text
+    # step 4 is x*w = -6 with gradient 0.5; x = 2 gets -3 × 0.5 = -1.5
+    assert re.search(r"^4 +x\*w +-6 +0\.5 +x +2 +-3 +-1\.5 +-1\.5 +∂\(x\*w\)/∂x = w = -3$",
+                     text, re.M)
 
 
 HOSTILE = '<b>|x|</b> & `code` *star* \\'
@@ -170,7 +173,7 @@ def test_html_and_markdown_escape_names():
     rows = [line for line in md.splitlines() if line.startswith("|")]
     assert len(rows) == 2 + len(ex.rows())
     unescaped = [len(re.findall(r"(?<!\\)\|", r)) for r in rows]
-    assert set(unescaped) == {10}  # 9 columns, no pipe from the label leaks into the table
+    assert set(unescaped) == {11}  # 10 columns, no pipe from the label leaks into the table
     assert "&lt;b&gt;" in md and "\\`code\\`" in md
 
 
@@ -197,5 +200,25 @@ def test_html_in_jupyter_is_capped_for_big_passes():
     ex = explain(y)
     shown = ET.fromstring(ex._repr_html_())
     assert len(list(shown.iter("tr"))) == 1 + 400
-    assert "more rows" in "".join(p.text for p in shown.iter("p"))
+    assert "more rows" in "".join(p.text for p in shown.iter("pre"))
     assert len(list(ET.fromstring(ex.to_html()).iter("tr"))) == 1 + len(ex.rows())
+
+
+def test_explain_spells_out_control_characters_in_labels():
+    from autograd import Value, explain
+
+    x = Value(2.0, label="x\x1b]0;title\x07")
+    y = x * 3.0
+    y.label = "line\nbreak"
+    ex = explain(y)
+    text = str(ex) + ex.to_markdown() + ex.to_html() + str(ex.paths("line\nbreak"))
+    assert "\x1b" not in text and "\x07" not in text and "line\nbreak" not in text
+    assert "x\\x1b]0;title\\x07" in str(ex) and "line\\x0abreak" in str(ex)
+    assert ex.paths(x).gradient == 3.0 and ex.paths("x\\x1b]0;title\\x07").gradient == 3.0
+
+
+def test_a_one_step_pass_reads_as_one_step():
+    from autograd import Value, explain
+
+    ex = explain(Value(3.0, label="x"))
+    assert "1 step;" in str(ex) and "1 steps" not in repr(ex)
