@@ -42,7 +42,8 @@ def test_demo_trains_reports_accuracy_and_writes_every_picture(tmp_path):
     neuron = svg_texts(out / "neuron.svg")
     assert any(t.startswith("output\n") for t in neuron)
     assert sum(t.startswith("w.") for t in neuron) == 2
-    assert (out / "steps.html").read_text(encoding="utf-8").count('class="frame"') > 30
+    # micrograd's README expression: 27 nodes that take a gradient, plus the seed frame
+    assert (out / "steps.html").read_text(encoding="utf-8").count('class="frame"') >= 28
 
 
 def test_demo_without_matplotlib_explains_how_to_get_the_plots(tmp_path):
