@@ -104,6 +104,7 @@ _FORMS: dict[str, tuple[Template, tuple[Template, ...]]] = {
            lambda a, b: f"-{wrap(a, POWER)}/{wrap(b, ATOM)}²")),
     "**": (lambda a, b: f"{wrap(a, ATOM)}**{wrap(b, POWER)}",
            (_pow_base_slope, lambda a, b: f"{wrap(a, ATOM)}**{wrap(b, POWER)}·log({a})")),
+    "**c": (lambda a, b: f"{wrap(a, ATOM)}**{wrap(b, POWER)}", (_pow_base_slope,)),
     "neg": (lambda a, b: f"-{wrap(a, POWER)}", (lambda a, b: "-1",)),
     "abs": (lambda a, b: f"|{a}|", (lambda a, b: f"sign({a})",)),
     "exp": (lambda a, b: f"exp({a})", (lambda a, b: f"exp({a})",)),
@@ -119,16 +120,52 @@ _FORMS: dict[str, tuple[Template, tuple[Template, ...]]] = {
 POSITIONS: dict[str, tuple[str, ...]] = {
     "+": ("left term", "right term"), "-": ("left operand", "right operand"),
     "*": ("left factor", "right factor"), "/": ("numerator", "denominator"),
-    "**": ("base", "exponent"),
+    "**": ("base", "exponent"), "**c": ("base", "exponent"),
+    "maximum": ("first argument", "second argument"),
+    "minimum": ("first argument", "second argument"),
 }
+
+
+def _from_table(op: str) -> tuple[Template, tuple[Template, ...]]:
+    """An op this module has no form for: the op table's own templates, operands wrapped."""
+    from .ops import OPS  # the table imports nothing from here; kept local to stay one-way
+
+    entry = OPS.get(op)
+    if entry is None:
+        return ((lambda a, b: f"{op}({a}, {b})" if b else f"{op}({a})"),
+                (lambda a, b: f"∂{op}/∂1", lambda a, b: f"∂{op}/∂2"))
+
+    def fill(template: str | None) -> Template:
+        def written(a: str, b: str) -> str:
+            if template is None:
+                return "0"
+            return _fill(template, {"x": a, "y": b})
+        return written
+
+    return fill(entry.expression), tuple(fill(d) for d in entry.derivatives)
+
+
+def _fill(template: str, operands: dict[str, str]) -> str:
+    """Put operands into a template, parenthesising one unless it sits alone in (...) or |...|."""
+    out = template
+    for key, text in operands.items():
+        marker = "{" + key + "}"
+        pieces = out.split(marker)
+        if len(pieces) == 1:
+            continue
+        joined = pieces[0]
+        for after in pieces[1:]:
+            alone = (joined.endswith(("(", ", ", "|")) and after.startswith((")", ",", "|")))
+            joined += (text if alone else wrap(text, ATOM)) + after
+        out = joined
+    return out
 
 
 def _form(op: str) -> tuple[Template, tuple[Template, ...]]:
     try:
         return _FORMS[op]
-    except KeyError:  # an op added to the table but not here still reads sensibly
-        return ((lambda a, b: f"{op}({a}, {b})" if b else f"{op}({a})"),
-                (lambda a, b: f"∂{op}/∂1", lambda a, b: f"∂{op}/∂2"))
+    except KeyError:  # sin, max, ...: written from the op table's templates
+        return _from_table(op)
 
 
 def expression(op: str, operands: Sequence[str]) -> str:
@@ -166,6 +203,8 @@ def rule(op: str, operands: Sequence[str], position: int, local: float, spec: st
     if len(operands) == 2 and operands[0] == operands[1]:  # x*x: say which of the two
         where = f" ({position_name(op, position)})"
     text = derivative(op, operands, position)
+    if " if " in text and not (text.startswith("(") and text.endswith(")")):
+        text = f"({text})"  # a case split reads as one factor: (1 if x > y, ... else 0) = 1
     value = number(local, spec)
     if text == value or (_NUMBER.fullmatch(text) and math.isclose(float(text), local)):
         return f"{partial(top, bottom)}{where} = {value}"
