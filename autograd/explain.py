@@ -216,6 +216,7 @@ class Explanation:
         return out
 
     def title(self) -> str:
+        """The line above the table: the root, its value, the seed, how many steps."""
         root = self.names[self.root]
         only = f", only what flows into {', '.join(self.only_names)}" if self.only_names else ""
         return (f"backward pass of {root} = {number(self.root.data, self.number_format)} "
@@ -223,6 +224,7 @@ class Explanation:
                 f"{_count(len(self.steps), 'step')}{only}; product = local grad × grad")
 
     def notes(self) -> list[str]:
+        """Warnings under the table (a leaf that held a gradient from an earlier pass)."""
         f = self.number_format
         notes = []
         for v, g in self.start.items():
