@@ -147,7 +147,9 @@ class Value:
         self._rg = requires_grad
         self._mark = None
 
-    # --- the read-only graph API every walker (backward, draw, explain, replay) uses ----------
+    # --- the read-only graph API (minimal.py, draw, explain, replay, forward mode use it) -------
+    # graph.walk and backward's hot loop read the slots behind it (_a, _b, _da, _db, _rg)
+    # directly, for speed: each property read is a Python function call per node.
 
     @property
     def op(self) -> str | None:
