@@ -119,7 +119,7 @@ def zero_grad(values: Iterable[Value]) -> None:
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.0,
-         create_graph: bool = False, *, grad_outputs: Any = None) -> Any:
+         create_graph: bool | None = None, *, grad_outputs: Any = None) -> Any:
     """d(output)/d(input) for each input, without touching any ``.grad``.
 
     With ``create_graph=True`` the gradients are Values built from the op table's derivative
@@ -127,9 +127,13 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
     that `output` does not depend on, or that does not require grad, gets 0.  The answer has the
     shape of `inputs`: a single Value gives a single gradient, a sequence a list.
     `grad_outputs` is PyTorch's spelling of `grad_output` (a number or a one-element sequence).
+    `create_graph` left unset is False, except inside a transform (jvp, jacobian, derivative...):
+    there the gradient must be a graph the transform can differentiate, as JAX's grad is.
     """
     if grad_outputs is not None:
         grad_output = _one_grad_output(grad_outputs, grad_output)
+    if create_graph is None:
+        create_graph = _inside_transform()
     single = isinstance(inputs, Value)
     wanted = [inputs] if single else list(inputs)
     for x in [output, *wanted]:
@@ -151,6 +155,13 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
         chain_rule(order, grads.get, add, checked=modes.anomaly_enabled())
     result = [_result(grads.get(x), x, create_graph) for x in wanted]
     return result[0] if single else result
+
+
+def _inside_transform() -> bool:
+    """Whether a transform is running the function that calls grad() (see functional._depth)."""
+    from .functional import _depth  # functional imports this module: import at call time
+
+    return _depth.get() > 0
 
 
 def _one_grad_output(grad_outputs: Any, grad_output: float) -> float:

@@ -110,7 +110,7 @@ def first_disagreement(root: Value, rtol: float = 1e-9, atol: float = 1e-13
     leaves = [v for v in order if v.is_leaf and v.requires_grad]
     if not leaves or not twin.root.requires_grad:
         return None
-    ours = grad(root, leaves)
+    ours = grad(root, leaves, create_graph=False)
     twin.root.backward()
     tight, loose = backward_scales(root, order, 0.0), backward_scales(root, order, 1.0)
     for leaf, g in zip(leaves, ours, strict=True):

@@ -694,7 +694,8 @@ class CompiledFunction:
         if tr.detached_slots:
             _Program(lambda: traced, "python", self.name)  # raises the error naming the slot
         params = [p for p, s in zip(tr.params, tr.param_slots, strict=True) if tr.receives[s]]
-        grads = grad(traced.root, [*traced.inputs, *params]) if traced.inputs or params else []
+        wanted = [*traced.inputs, *params]
+        grads = grad(traced.root, wanted, create_graph=False) if wanted else []
         for p, g in zip(params, grads[len(traced.inputs):], strict=True):
             if p._rg:
                 p.grad += g
@@ -769,7 +770,7 @@ def _check_program(program: _Program, fresh: Traced, result: tuple[Any, ...], na
             f"the aux Values).  Plain numbers and the nesting in aux are kept from the "
             f"trace; return Values to have numbers recomputed."[:600])
     wanted = [*fresh.inputs, *program.grad_params]
-    eager_grads = grad(fresh.root, wanted) if wanted else []
+    eager_grads = grad(fresh.root, wanted, create_graph=False) if wanted else []
     value, input_grads, param_grads, outputs = result
     # A parameter's total lands on its .grad; grad() starts its sums at 0.0 as a zeroed .grad
     # does, and 0.0 + -0.0 is 0.0: compare what a zeroed .grad would hold.

@@ -110,3 +110,16 @@ def test_jvp_refuses_mismatched_shapes_and_bad_values():
         autograd.jvp(lambda x: x, (1.0,), ("a",))
     with pytest.raises(TypeError, match="must return"):
         autograd.jvp(lambda x: "x", (1.0,), (1.0,))
+
+
+def test_jvp_of_plain_grad_equals_hvp():
+    # Inside a transform, grad() builds its gradient as a graph by default, so the transform
+    # differentiates it instead of seeing a constant (as JAX's grad inside jvp).
+    f = lambda x, y: (x * y).exp() + x ** 3  # noqa: E731
+    gradient = lambda x, y: autograd.grad(f(x, y), [x, y])  # noqa: E731
+    point, v = (0.6, -1.1), (2.0, -3.0)
+    assert autograd.jvp(gradient, point, v)[1] == pytest.approx(
+        list(autograd.hvp(f, point, v)[1]), rel=1e-14)
+    assert autograd.derivative(lambda x: autograd.grad(x ** 3, x))(2.0) == 12.0
+    x = Value(2.0)
+    assert autograd.grad(x ** 3, x) == 12.0  # outside a transform: a float, as always

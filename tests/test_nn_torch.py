@@ -153,3 +153,22 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
         model.to_torch()
     with pytest.raises(ImportError, match=r"pip install 'valuegrad\[torch\]'"):
         nn.MLP.from_torch({})
+
+
+def test_an_mlp_shaped_module_of_its_own_class_comes_back():
+    torch = require_torch()
+
+    class Small(torch.nn.Module):  # PyTorch style: layers as attributes, forward chains them
+        def __init__(self):
+            super().__init__()
+            self.fc1 = torch.nn.Linear(3, 4)
+            self.act = torch.nn.Tanh()
+            self.fc2 = torch.nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc2(self.act(self.fc1(x)))
+
+    module = Small().double()
+    model = nn.MLP.from_torch(module)
+    assert [layer.activation for layer in model.layers] == ["tanh", "linear"]
+    assert_same(model, module, torch, 3)
