@@ -22,7 +22,7 @@ import gc
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import autograd
@@ -147,7 +147,7 @@ def _measured(action: Callable[[], Any], repeats: int) -> tuple[float, float]:
 
 
 def scale_rows(chain_lengths: list[int], random_ops: list[int], backends: list[str],
-               repeats: int = 3) -> list[str]:
+               repeats: int = 3) -> Iterator[str]:
     """Eager build + backward against trace + build, for chains and W1 random graphs."""
     cases: list[tuple[str, Callable[..., Value], list[float]]] = [
         (f"chain of {n:,} steps ({2 * n:,} nodes)", _chain(n), [1.0]) for n in chain_lengths]
@@ -157,7 +157,6 @@ def scale_rows(chain_lengths: list[int], random_ops: list[int], backends: list[s
     # Generated code costs ~50 us a line to compile, and the numpy backend makes one group per
     # level of a chain: on 10^5 steps and more each takes minutes, so those rows are left out.
     too_big = {what for (what, _, _), n in zip(cases, chain_lengths) if n >= 100_000}
-    rows = []
     for what, fn, xs in cases:
         eager_s, eager_b = _measured(lambda fn=fn, xs=xs: _eager(fn, xs), repeats)
         for backend in backends:
@@ -170,10 +169,9 @@ def scale_rows(chain_lengths: list[int], random_ops: list[int], backends: list[s
             compile_s, compile_b = _measured(build, repeats)
             chosen = autograd.compile(fn, xs, backend=backend).backend if backend == "auto" \
                 else backend
-            rows.append(f"| {what}, {backend} ({chosen}) | {eager_s:.2f} s, "
-                        f"{eager_b / 1e6:.0f} MB | {compile_s:.2f} s, {compile_b / 1e6:.0f} MB | "
-                        f"{compile_s / eager_s:.1f}x, {compile_b / eager_b:.1f}x | <= 3x, <= 2x |")
-    return rows
+            yield (f"| {what}, {backend} ({chosen}) | {eager_s:.2f} s, "
+                   f"{eager_b / 1e6:.0f} MB | {compile_s:.2f} s, {compile_b / 1e6:.0f} MB | "
+                   f"{compile_s / eager_s:.1f}x, {compile_b / eager_b:.1f}x | <= 3x, <= 2x |")
 
 
 def main(argv: list[str] | None = None) -> None:
