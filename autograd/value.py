@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Union
 
-from . import ops
+from . import checks, ops
 
 Number = Union[int, float]  # noqa: UP007 (a runtime alias; `|` needs 3.10 objects)
 Operand = Union["Value", int, float]  # noqa: UP007
@@ -232,6 +231,32 @@ class Value:
             parts.append("requires_grad=False")
         return f"Value({', '.join(parts)})"
 
+    # --- pickling and copying: iterative, so a graph of any depth works ----------
+    # Pickle's (and deepcopy's) default would follow _a/_b recursively and stop with a
+    # RecursionError about a thousand operations deep.  A leaf pickles as its numbers; a computed
+    # node as its whole graph flattened in topological order, each node naming its inputs by
+    # position, the leaves kept as objects (so a leaf pickled twice in one dump, a model's
+    # parameter say, stays one object when loaded).  Interior nodes pickled separately are loaded
+    # as separate copies.
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickle/deepcopy support: a leaf by value, a computed node as its flattened graph."""
+        if self._a is None:
+            state = getattr(self, "__dict__", None) or None  # a subclass's own attributes
+            return _leaf, (type(self), self.data, self.grad, self.label, self._rg), state
+        return _graph, (_flatten(self),)
+
+    def __copy__(self) -> Value:
+        """copy.copy: a new node with the same number, gradient, inputs and local derivatives."""
+        v = _new(type(self))
+        v.data, v.grad, v._op, v._a, v._b = self.data, self.grad, self._op, self._a, self._b
+        v._da, v._db, v._label, v._rg, v._mark = self._da, self._db, self.label, True, None
+        if self._a is None:
+            v._rg = self._rg
+        if hasattr(self, "__dict__"):
+            v.__dict__.update(self.__dict__)
+        return v
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Jupyter display: the graph as SVG, or a summary when it is large."""
         from .draw import mimebundle
@@ -328,21 +353,54 @@ def _install_methods() -> None:
                                                f"{op.doc}, with a plain number on the left."))
 
 
+# --- pickling ----------
+
+def _leaf(cls: type, data: float, grad: float, label: str, requires_grad: bool) -> Value:
+    """Rebuild a pickled leaf."""
+    v = _new(cls)
+    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = data, grad, None, None, None, None, None
+    v._label, v._rg, v._mark = label, requires_grad, None
+    return v
+
+
+def _flatten(root: Value) -> tuple[Any, ...]:
+    """root's graph as records in topological order: a leaf as itself, a computed node as
+    (op, index of input a, index of input b or -1, da, db, data, grad, label)."""
+    from . import graph  # graph imports this module
+
+    with graph.walk_lock:
+        order = graph.walk(root)[0]
+    index = {v: k for k, v in enumerate(order)}
+    return tuple(v if v._a is None else
+                 (v._op, index[v._a], -1 if v._b is None else index[v._b], v._da, v._db, v.data,
+                  v.grad, v.label) for v in order)
+
+
+def _graph(records: tuple[Any, ...]) -> Value:
+    """Rebuild a pickled graph from _flatten's records; returns its root (the last)."""
+    nodes: list[Value] = []
+    for r in records:
+        if isinstance(r, Value):
+            nodes.append(r)
+            continue
+        op, a, b, da, db, data, grad, label = r
+        if op not in ops.OPS or not 0 <= a < len(nodes) or not -1 <= b < len(nodes):
+            raise ValueError(f"not a pickled valuegrad graph: record {len(nodes)} is {r!r}"[:200])
+        v = _new(Value)
+        v.data, v.grad, v._op, v._a, v._b = data, grad, op, nodes[a], (None if b < 0 else nodes[b])
+        v._da, v._db, v._label, v._rg, v._mark = da, db, label, True, None
+        nodes.append(v)
+    return nodes[-1]
+
+
 # --- construction ----------
 
 def to_float(data: Any) -> float:
-    """Check that `data` is one real number (int, float, NumPy scalar) and return it as a float."""
-    if data.__class__ is float:
-        return data
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
-        raise TypeError(
-            f"Value holds one real number (int, float or NumPy scalar), got {type(data).__name__}: "
-            f"{data!r}"[:200]
-        )
-    try:
-        return float(data)
-    except OverflowError:  # an int beyond float64: say which, rather than "int too large"
-        raise ValueError(f"{data!r}"[:60] + " is too large for a float64 Value") from None
+    """Check that `data` is one real number (int, float, NumPy scalar) and return it as a float.
+
+    A finite number beyond float64's range is a ValueError (see checks.py), not a silent inf.
+    """
+    return checks.real(data, "a Value")
 
 
 def _lift(x: Any) -> Any:
@@ -352,11 +410,13 @@ def _lift(x: Any) -> Any:
         return _constant(x)
     if cls is Value or isinstance(x, Value):  # a user's subclass of Value is a Value too
         return x
-    if cls is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+    if cls is int:
         try:
             return _constant(float(x))
         except OverflowError:  # an int beyond float64: to_float says so as a ValueError
             return _constant(to_float(x))
+    if checks.is_real(x):  # NumPy scalars, Fractions: with the check for numbers beyond float64
+        return _constant(to_float(x))
     return NotImplemented
 
 

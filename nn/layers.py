@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value
+from autograd.checks import finite_real, is_real, positive_int
 
 from .module import Module
 
@@ -48,11 +48,7 @@ def _check_activation(activation: Any) -> str:
 
 
 def _check_size(what: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return n
+    return positive_int(n, what)  # a NumPy integer is fine
 
 
 def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
@@ -69,9 +65,9 @@ def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     out = []
     for k, xi in enumerate(x):
-        if xi.__class__ is Value:
+        if isinstance(xi, Value):  # a user's subclass of Value too
             out.append(xi)
-        elif isinstance(xi, numbers.Real) and not isinstance(xi, bool):
+        elif is_real(xi):
             out.append(Value(xi, label=f"x.{k}", requires_grad=False))
         else:
             raise TypeError(f"{who}: input {k} must be a number or a Value, "
@@ -85,14 +81,9 @@ def _numbers(what: str, values: Any, n: int) -> list[float]:
         raise TypeError(f"{what} must be a list of {n} numbers, got {type(values).__name__}")
     if len(values) != n:
         raise ValueError(f"{what} must have {n} entries, got {len(values)}")
-    for k, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{what}[{k}] must be a number, got {type(v).__name__}: {v!r}"[:200])
-        # The same rule as load_state_dict(): a typed-in nan or inf weight is a mistake, and
-        # would make every output and gradient nan without saying why.
-        if not math.isfinite(v):
-            raise ValueError(f"{what}[{k}] must be a finite number, got {v!r}")
-    return [float(v) for v in values]
+    # The same rule as load_state_dict(): a typed-in nan or inf weight is a mistake, and would
+    # make every output and gradient nan without saying why.
+    return [finite_real(v, f"{what}[{k}]") for k, v in enumerate(values)]
 
 
 def _check_rng(rng: Any) -> random.Random | None:
