@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cli_output import PAGE_SUFFIXES, UsageError, check_output_path, say, silence_stdout
 from .escape import INVISIBLE as _INVISIBLE
 from .ops import OPS, Op
 from .value import Value, apply
@@ -56,10 +57,6 @@ _SYMBOLS = {ast.BitXor: "^ (use ** for powers)", ast.FloorDiv: "//", ast.Mod: "%
             ast.RShift: ">>"}
 
 
-class UsageError(ValueError):
-    """Something on the command line is wrong; exit code 2."""
-
-
 class ExpressionError(UsageError):
     """The expression is not allowed or not valid; `column` (0-based) says where."""
 
@@ -80,9 +77,14 @@ class Expression:
     tree: ast.expr
     names: tuple[str, ...]
 
-    def evaluate(self, values: dict[str, Value]) -> Value:
-        """Compute the expression on Values (every name in `names` must be given)."""
-        return _evaluate(self.tree, values)
+    def evaluate(self, values: dict[str, Value],
+                 sources: dict[Value, str] | None = None) -> Value:
+        """Compute the expression on Values (every name in `names` must be given).
+
+        `sources`, if given, receives each computed node's own text (``x*w`` of ``x*w + b``),
+        so explanations and drawings can name nodes as the user wrote them.
+        """
+        return _evaluate(self.tree, values, sources, self.text)
 
 
 def _chars(text: str, byte_offset: int) -> int:
@@ -203,19 +205,30 @@ def _check(node: ast.expr, text: str, names: list[str]) -> None:
     names[:] = sorted(first, key=first.__getitem__)
 
 
-def _evaluate(node: ast.expr, values: dict[str, Value]) -> Value:
+def _evaluate(node: ast.expr, values: dict[str, Value], sources: dict[Value, str] | None = None,
+              text: str = "") -> Value:
     if isinstance(node, ast.Constant):
         return Value(float(node.value), requires_grad=False)
     if isinstance(node, ast.Name):
         return values[node.id]
+
+    def sub(child: ast.expr) -> Value:
+        return _evaluate(child, values, sources, text)
+
     if isinstance(node, ast.BinOp):
-        return _BINARY[type(node.op)](_evaluate(node.left, values), _evaluate(node.right, values))
-    if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, values)
-        return -operand if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, ast.Call):
-        return apply(FUNCTIONS[node.func.id].name, *[_evaluate(a, values) for a in node.args])
-    raise AssertionError(f"unchecked node {type(node).__name__}")  # _check rejects the rest
+        out = _BINARY[type(node.op)](sub(node.left), sub(node.right))
+    elif isinstance(node, ast.UnaryOp):
+        operand = sub(node.operand)
+        out = -operand if isinstance(node.op, ast.USub) else operand
+    elif isinstance(node, ast.Call):
+        out = apply(FUNCTIONS[node.func.id].name, *[sub(a) for a in node.args])
+    else:
+        raise AssertionError(f"unchecked node {type(node).__name__}")  # _check rejects the rest
+    if sources is not None and not out.is_leaf and out not in sources:
+        segment = ast.get_source_segment(text, node)
+        if segment:
+            sources[out] = " ".join(segment.split())  # one line, single spaces
+    return out
 
 
 def parse_assignments(items: list[str], expression: Expression) -> dict[str, Value]:
@@ -249,11 +262,15 @@ def parse_assignments(items: list[str], expression: Expression) -> dict[str, Val
     return values
 
 
-def build(expression_text: str, assignments: list[str]) -> tuple[Value, dict[str, Value]]:
-    """Parse, evaluate and label the result of an expression given on the command line."""
+def build(expression_text: str, assignments: list[str],
+          sources: dict[Value, str] | None = None) -> tuple[Value, dict[str, Value]]:
+    """Parse, evaluate and label the result of an expression given on the command line.
+
+    `sources`, if given, receives the source text of every sub-expression's node.
+    """
     expression = parse_expression(expression_text)
     values = parse_assignments(assignments, expression)
-    result = expression.evaluate(values)
+    result = expression.evaluate(values, sources)
     if result.is_leaf:
         # A bare name or number: wrap it so there is one operation to draw and explain.
         result = result * 1.0
@@ -265,44 +282,49 @@ def build(expression_text: str, assignments: list[str]) -> tuple[Value, dict[str
 # --- subcommands ----------
 
 OUTPUT_SUFFIXES = (".svg", ".png", ".dot", ".gv")
-
-
 def _cmd_graph(args: argparse.Namespace) -> int:
     from .draw import draw
 
-    if not args.dot and Path(args.output).suffix.lower() not in OUTPUT_SUFFIXES:
-        # Checked first: a wrong name is a usage error, not a failure after the work is done.
-        raise UsageError(f"-o {args.output}: cannot tell the format; use .svg, .png or .dot")
-    root, _ = build(args.expression, args.values)
+    if not args.dot:  # checked first: a wrong name is a usage error, not a failure after work
+        check_output_path("-o", args.output, (".svg", ".png", ".dot"))
+    sources: dict[Value, str] = {}
+    root, _ = build(args.expression, args.values, sources)
     root.backward()
-    graph = draw(root, rankdir=args.rankdir)
+    graph = draw(root, rankdir=args.rankdir, names=sources)
     if args.dot:
-        print(graph.source, end="")
+        say(graph.source, end="")
         return 0
     target = graph.save(args.output)
-    print(f"wrote {target} (value {root.data:.6g})")
+    say(f"wrote {target} (value {root.data:.6g})")
     return 0
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
-    root, values = build(args.expression, args.values)
+    if args.step_through:
+        check_output_path("--step-through", args.step_through, PAGE_SUFFIXES)
+    sources: dict[Value, str] = {}
+    root, values = build(args.expression, args.values, sources)
     for name in args.paths:  # before printing anything: a usage error leaves stdout empty
         if unicodedata.normalize("NFKC", name) not in values:
             raise UsageError(f"--paths {name}: not a variable of the expression")
-    ex = explain(root)
-    print(ex.to_markdown() if args.markdown else ex, end="\n" if not args.markdown else "")
+    ex = explain(root, names=sources)
+    if args.markdown:
+        say(ex.to_markdown(), end="")
+    else:
+        say(ex.table(all=True))
     for name in args.paths:
         name = unicodedata.normalize("NFKC", name)
-        print()
-        print(ex.paths(values[name], max_paths=args.max_paths))
+        say()
+        say(str(ex.paths(values[name], max_paths=args.max_paths)))
     if args.step_through:
         from .stepthrough import step_through
 
-        root2, _ = build(args.expression, args.values)
-        page = step_through(root2).save(args.step_through)
-        print(f"\nwrote {page}")
+        again: dict[Value, str] = {}
+        root2, _ = build(args.expression, args.values, again)
+        page = step_through(root2, names=again).save(args.step_through)
+        say(f"\nwrote {page}")
     return 0
 
 
@@ -346,26 +368,34 @@ def _parser() -> argparse.ArgumentParser:
                "an expression starting with - goes after -- (options before it):\n"
                "  valuegrad explain --paths x -- \"-x*y\" x=1 y=2\n"
                "exit codes: 0 done, 1 failed, 2 wrong command line")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"valuegrad {__version__}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    values_help = "a number for each variable of the expression, e.g. x=2 w=-3"
 
     graph = sub.add_parser("graph", help="draw an expression's graph after backward")
     graph.add_argument("expression", help='e.g. "tanh(x*w + b)"')
-    graph.add_argument("values", nargs="*", metavar="NAME=NUMBER")
+    graph.add_argument("values", nargs="*", metavar="NAME=NUMBER", help=values_help)
     graph.add_argument("-o", "--output", default="graph.svg",
-                       help="file to write: .svg, .png or .dot (default graph.svg)")
+                       help="file to write: .svg, .png or .dot (default graph.svg; checked "
+                            "before any work)")
     graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="layout direction")
     graph.add_argument("--dot", action="store_true", help="print DOT text instead (no renderer)")
     graph.set_defaults(run=_cmd_graph)
 
     expl = sub.add_parser("explain", help="print the backward pass step by step")
-    expl.add_argument("expression")
-    expl.add_argument("values", nargs="*", metavar="NAME=NUMBER")
+    expl.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+    expl.add_argument("values", nargs="*", metavar="NAME=NUMBER", help=values_help)
     expl.add_argument("--markdown", action="store_true", help="print a Markdown table")
     expl.add_argument("--paths", action="append", default=[], metavar="NAME",
                       help="also list every chain-rule path to this variable (repeatable)")
-    expl.add_argument("--max-paths", type=_positive, default=100, help="cap for --paths")
+    expl.add_argument("--max-paths", type=_positive, default=100,
+                      help="list at most this many paths per --paths (default 100; all are "
+                           "counted)")
     expl.add_argument("--step-through", metavar="FILE.html",
-                      help="also write a step-by-step HTML page")
+                      help="also write a step-by-step HTML page (checked before any work)")
     expl.set_defaults(run=_cmd_explain)
 
     demo = sub.add_parser("demo", help="train a small MLP on two moons and save pictures")
@@ -374,7 +404,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="training steps (default: a short run of a few seconds)")
     demo.add_argument("--samples", type=_demo_samples, default=100,
                       help=f"moons data points (at most {MAX_DEMO_SAMPLES:,})")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=int, default=0,
+                      help="seed of the data and the initial weights (default 0)")
     demo.set_defaults(run=_cmd_demo)
     return parser
 
@@ -391,11 +422,16 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # The reader went away (`valuegrad explain ... | head`): stop quietly.  Point stdout at
+        # devnull so Python's final flush does not complain about the closed pipe either.
+        silence_stdout()
+        return 0
     except UsageError as exc:
-        print(f"valuegrad {args.command}: error: {exc}", file=sys.stderr)
+        say(f"valuegrad {args.command}: error: {exc}", stream=sys.stderr)
         return 2
     except (RendererNotFoundError, RenderError, GraphTooLargeError, OSError) as exc:
-        print(f"valuegrad {args.command}: error: {exc}", file=sys.stderr)
+        say(f"valuegrad {args.command}: error: {exc}", stream=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

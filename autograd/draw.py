@@ -15,10 +15,12 @@ from typing import Any
 import graphviz
 
 from .escape import escape_html, escape_record, escape_text, html_text
+from .explain_names import display_names
 from .layout import Group, as_roots, graph_order, group_tree, paths_from, short_name
-from .naming import NodeInfo, describe, node_names
+from .naming import NodeInfo, describe
 from .ops import OPS
 from .render import RendererNotFoundError, RenderError, ValueGraph
+from .rules import position_name
 from .value import Value
 
 DEFAULT_MAX_NODES = 400  # beyond this a drawing is unreadable and slow to lay out
@@ -162,7 +164,9 @@ def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
             attrs: dict[str, str] = {}
             text = []
             if two and v.op in OPS and not OPS[v.op].commutative:
-                text.append("xy"[k])  # matches the formula in OPS: d(x-y) = 1, -1
+                # What the operand is (numerator, base, ...), never the op table's x and y: an
+                # edge from a variable called y must not read "x".
+                text.append(position_name(v.op, k).replace(" operand", ""))
             if ctx.edge_grads:
                 text.append(f"∂ {ctx.fmt(v.local_grads[k])}")
             if text:
@@ -175,7 +179,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
          params: Iterable[Value] | None = None, clusters: bool = True, focus: Value | None = None,
          paths_to: Value | None = None, edge_grads: bool = False,
          max_nodes: int | None = DEFAULT_MAX_NODES, html_labels: bool = False,
-         grads: Mapping[Value, float | None] | None = None) -> ValueGraph:
+         grads: Mapping[Value, float | None] | None = None,
+         names: Mapping[Value, str] | None = None) -> ValueGraph:
     """Draw the graph behind one or more Values as a graphviz Digraph (boxes: name, data, grad).
 
     roots: a Value, several Values, or an nn Module (drawn on placeholder inputs x0, x1, ...).
@@ -187,6 +192,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
     max_nodes: raise GraphTooLargeError above this many Values (None: no limit).
     html_labels: use HTML-like table labels instead of record shapes.
     grads: gradients to show instead of .grad (None meaning not known yet; the step-through).
+    names: names for unlabelled nodes, such as the source text of each sub-expression (the CLI).
+    Nodes are named as explain() names them: label, nn's name, `names`, a short expression, vN.
     """
     _check_options(rankdir, number_format, max_nodes)
     if not isinstance(roots, Value) and hasattr(roots, "parameters") and hasattr(roots, "nin"):
@@ -202,7 +209,7 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
             "or use autograd.summary(root)")
     infos = describe(full)
     ctx = _Context(ids={v: f"n{i}" for i, v in enumerate(order)},
-                   names=node_names(full, infos=infos),  # named over the whole graph, as explain
+                   names=display_names(full, names, infos),  # whole graph, as explain() does
                    infos=infos, params=set(params) if params is not None else None,
                    roots={focus} if focus is not None else set(root_list),
                    number_format=number_format, rankdir=rankdir, html_labels=html_labels,

@@ -7,8 +7,10 @@ number.  Text is made printable: a label holding a terminal escape cannot recolo
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from .escape import INVISIBLE as _INVISIBLE
-from .naming import describe, node_names
+from .naming import NodeInfo, describe, node_names
 from .rules import expression
 from .value import Value
 
@@ -36,13 +38,14 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
-def display_names(order: list[Value], extra: dict[Value, str] | None = None) -> dict[Value, str]:
+def display_names(order: Sequence[Value], extra: Mapping[Value, str] | None = None,
+                  infos: Mapping[Value, NodeInfo] | None = None) -> dict[Value, str]:
     """Each node's name: label, nn's name, extra[node] (source text), a number, an expression.
 
     autograd.naming gives every name but the expressions; a node it could only call vN is written
     as its expression when that is short and built on names that are not vN themselves.
     """
-    infos = describe(order)
+    infos = describe(order) if infos is None else infos
     names = node_names(order, extra, infos=infos)
     if len(order) > MAX_DERIVED_NODES:
         return names

@@ -123,8 +123,12 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
                             f"{numeric!r}")
     if not problems:
         return True
-    culprit = _first_bad_local(out, eps, atol, rtol)
+    culprit, kinks = _first_bad_local(out, eps, atol, rtol)
     message = "gradcheck failed:\n  " + "\n  ".join(problems)
+    if kinks:
+        # Not a wrong derivative: finite differences straddle a point where the slope jumps.
+        message += ("\nnot differentiable at this point (a kink, not a bug): "
+                    + "; ".join(kinks) + ". Check at a point away from the kink.")
     if culprit:
         message += "\n" + culprit
     if raise_exception:
@@ -157,8 +161,10 @@ def _nudged_forward(forward: Callable[..., tuple[float, ...]], data: list[float]
     return forward(*args)[0]
 
 
-def _first_bad_local(out: Value, eps: float, atol: float, rtol: float) -> str:
-    """Find the first node (inputs first) whose stored local derivative disagrees with its op."""
+def _first_bad_local(out: Value, eps: float, atol: float, rtol: float) -> tuple[str, list[str]]:
+    """The first node (inputs first) whose stored local derivative disagrees with its op, and
+    every node sitting on a kink (where one-sided slopes differ, so no derivative exists)."""
+    kinks: list[str] = []
     for node in topological_order(out):
         if node.op is None:
             continue
@@ -169,9 +175,29 @@ def _first_bad_local(out: Value, eps: float, atol: float, rtol: float) -> str:
                 continue
             nudged = functools.partial(_nudged_forward, forward, data, k)
             numeric = _central_difference(nudged, data[k], eps)
-            if not _close(stored, numeric, atol, rtol):
-                label = f" labelled {node.label!r}" if node.label else ""
-                return (f"first wrong local derivative: {node.op!r} node{label} "
-                        f"(data={node.data!r}), input {k} (data={data[k]!r}): stored "
-                        f"{stored!r}, finite differences {numeric!r}")
-    return ""
+            if _close(stored, numeric, atol, rtol):
+                continue
+            kink = _kink(node, data, k, stored, nudged, eps, atol, rtol)
+            if kink:
+                kinks.append(kink)
+                continue
+            label = f" labelled {node.label!r}" if node.label else ""
+            return (f"first wrong local derivative: {node.op!r} node{label} "
+                    f"(data={node.data!r}), input {k} (data={data[k]!r}): stored "
+                    f"{stored!r}, finite differences {numeric!r}"), kinks
+    return "", kinks
+
+
+def _kink(node: Value, data: list[float], k: int, stored: float,
+          nudged: Callable[[float], float], eps: float, atol: float, rtol: float) -> str:
+    """'relu at 0: one-sided slopes 0 and 1; the engine uses 0, as PyTorch' or '' if no kink."""
+    here = nudged(data[k])
+    left = (here - nudged(data[k] - eps)) / eps
+    right = (nudged(data[k] + eps) - here) / eps
+    if _close(left, right, atol, rtol):
+        return ""  # the slope does not jump here: a real disagreement
+    op = OPS[node.op]  # type: ignore[index]
+    at = ", ".join(f"{x:g}" for x in data)
+    torch = ", as PyTorch" if op.torch and op.kink is not None else ""
+    return (f"{node.op} at {at}: one-sided slopes {left:.6g} and {right:.6g}; the engine uses "
+            f"{stored:.6g}{torch}")

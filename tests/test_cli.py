@@ -61,7 +61,7 @@ def test_explain_prints_the_table_paths_markdown_and_a_step_through_page(tmp_pat
     out = capsys.readouterr().out
     assert "backward pass of tanh(x*w + b)" in out
     assert "∂tanh(x*w + b)/∂w: 1 path" in out and "= 0.5 · 1 · 2 = 1" in out
-    assert page.read_text(encoding="utf-8").count('class="frame"') == 7
+    assert page.read_text(encoding="utf-8").count('class="frame"') == 11
     assert main(["explain", *NEURON, "--markdown"]) == 0
     assert "| step | node | value | grad |" in capsys.readouterr().out
     assert main(["explain", *NEURON, "--paths", "zz"]) == 2
@@ -256,3 +256,66 @@ def test_the_valuegrad_console_script_is_declared_for_cli_main():
     scripts = config["options.entry_points"]["console_scripts"].split("\n")
     assert "valuegrad = autograd.cli:main" in [s.strip() for s in scripts]
     assert callable(cli.main)
+
+
+# --- polish: version, help, terminals, pipes, output paths ----------
+
+
+def test_version_and_help_for_every_option(capsys):
+    from autograd import __version__
+    from autograd.cli import _parser
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"valuegrad {__version__}"
+    parser = _parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command").choices
+    for command, sub in [("valuegrad", parser), *subparsers.items()]:
+        for action in sub._actions:
+            if action.dest not in ("help", "command"):
+                assert action.help, f"{command}: {action.dest} has no help text"
+
+
+def test_a_terminal_that_cannot_encode_gets_ascii_not_a_traceback():
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "autograd", "explain", "y/x", "x=2", "y=1",
+                           "--paths", "y"], capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode("ascii")
+    assert "d(y/x)/dy = 1/x = 0.5" in out and "Traceback" not in done.stderr.decode()
+
+
+def test_a_closed_pipe_exits_quietly():
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    script = (f"{sys.executable} -m autograd explain 'tanh(x*w + b)' x=2 w=-3 b=1 "
+              "--paths x | head -c 20")
+    done = subprocess.run(["bash", "-c", script], capture_output=True, env=env, timeout=120)
+    assert done.stderr == b"" and len(done.stdout) == 20
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["graph", *NEURON, "-o", "{dir}/"], "that is a folder"),
+    (["graph", *NEURON, "-o", "{dir}"], "that is a folder"),
+    (["graph", *NEURON, "-o", "{dir}/missing/n.svg"], "does not exist"),
+    (["explain", *NEURON, "--step-through", "{dir}/steps.txt"], "use .html or .htm"),
+    (["explain", *NEURON, "--step-through", "{dir}/"], "that is a folder"),
+])
+def test_output_paths_are_checked_before_any_work(argv, message, tmp_path, capsys):
+    argv = [a.replace("{dir}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nodes_are_named_by_their_source_text():
+    from autograd import explain
+
+    sources: dict = {}
+    root, _ = build("tanh(x*w+b) * 2", ["x=2", "w=-3", "b=1"], sources)
+    assert set(sources.values()) >= {"x*w", "x*w+b", "tanh(x*w+b)"}
+    names = [s.name for s in explain(root, names=sources).steps]
+    assert names[:3] == ["tanh(x*w+b) * 2", "tanh(x*w+b)", "x*w+b"]

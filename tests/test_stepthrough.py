@@ -1,8 +1,7 @@
-"""Step-through: one frame per step, highlighted node, one shared layout, self-contained page."""
+"""Step-through: the tutorials' phases, one shared layout, captions with the numbers, one file."""
 
 from __future__ import annotations
 
-import base64
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -24,98 +23,68 @@ def neuron() -> tuple[Value, Value, Value, Value]:
     return x, w, b, y
 
 
-def boxes(svg: str) -> dict[str, tuple[str, str]]:
-    """name -> (grad text, fill colour) for every value box of a rendered frame."""
+def boxes(svg: str) -> dict[str, tuple[str, str, str]]:
+    """name -> (data text, grad text, fill colour) for every value box of a frame."""
     out = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        if g.get("class") != "node":
+        if g.get("class") not in ("node", "node active"):
             continue
         texts = [t.text or "" for t in g.iter(f"{SVG}text")]
         if len(texts) == 3:
             fill = next(p.get("fill") for p in g.iter(f"{SVG}polygon"))
-            out[texts[0]] = (texts[2], fill)
+            out[texts[0]] = (texts[1], texts[2], fill)
     return out
 
 
-def test_one_frame_per_step_with_the_processed_node_highlighted_and_grads_filling_in():
+def lit_edges(svg: str) -> int:
+    return sum(1 for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "edge"
+               and any(p.get("stroke") == _ACTIVE_EDGE for p in g.iter(f"{SVG}path")))
+
+
+def test_frames_follow_the_tutorials_phases():
+    x, w, b, y = neuron()
+    st = step_through(y, lr=0.1)
+    phases = [f.phase for f in st.frames]
+    assert phases == (["initialise"] + ["forward"] * 3 + ["result"] + ["backward"] * 6
+                      + ["update"])
+    assert st.frames[0].caption == ("the leaves: x = 2, w = -3, b = 6.881; every other value "
+                                    "is still unknown")
+    assert st.frames[1].caption == "x*w = 2*(-3) = -6"
+    assert st.frames[3].caption == "y = tanh(x*w + b) = tanh(0.8814) = 0.7071"
+    assert "backward starts here: grad(y) = 1" in st.frames[4].caption
+    assert st.frames[-1].caption.startswith("gradient descent with lr=0.1: x = 2 - 0.1 × (-1.5)"
+                                            " = 2.15; w = -3 - 0.1 × 1 = -3.1")
+    assert x.data == 2.0 and w.data == -3.0  # the update is shown, not made
+
+
+def test_forward_frames_fill_in_values_and_backward_frames_gradients():
     x, w, b, y = neuron()
     st = step_through(y)
-    assert len(st) == len(st.explanation.steps) + 1
     first = boxes(st.frames[0].svg)
-    assert first["y"] == ("grad 1", _ACTIVE_FILL)
-    assert first["x"][0] == "grad ?" and first["v4"][0] == "grad ?"
-    for frame in st.frames[1:]:
-        seen = boxes(frame.svg)
-        assert seen[frame.step.name][1] == _ACTIVE_FILL
-        assert sum(fill == _ACTIVE_FILL for _, fill in seen.values()) == 1
-    after_mul = boxes(st.frames[4].svg)  # step 4 is the product x * w
-    assert st.frames[4].step.op == "*"
-    assert after_mul["x"][0] == "grad -1.5" and after_mul["w"][0] == "grad 1"
-    assert "x += -3 × 0.5 = -1.5" in st.frames[4].caption
-    final = boxes(st.frames[-1].svg)
-    assert final["b"][0] == "grad 0.5" and x.grad == pytest.approx(-1.5)
-
-
-def test_highlighted_edges_are_those_the_gradient_flows_along():
-    x, w, b, y = neuron()
-    st = step_through(y)
-    root = ET.fromstring(st.frames[4].svg)
-    coloured = [g for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
-                and any(p.get("stroke") == "#d84315" for p in g.iter(f"{SVG}path"))]
-    assert len(coloured) == 3  # x -> *, w -> *, * -> v2
-
-
-def test_html_page_is_self_contained_and_has_controls(tmp_path):
-    x, w, b, y = neuron()
-    y.label = "<script>alert(1)</script>"
-    page = step_through(y).save(tmp_path / "steps.html")
-    doc = ET.fromstring(page.read_text(encoding="utf-8"))
-    frames = [d for d in doc.iter("div") if d.get("class") == "frame"]
-    assert len(frames) == 7
-    assert [d.get("hidden") for d in frames] == [None] + ["hidden"] * 6
-    scripts = list(doc.iter("script"))
-    assert len(scripts) == 1 and scripts[0].get("src") is None  # inline, nothing fetched
-    assert {e.get("id") for e in doc.iter() if e.get("id")} >= {"prev", "next", "slider"}
-    for el in doc.iter():
-        for name, value in el.attrib.items():
-            assert "http" not in value or name == "xmlns", (el.tag, name, value)
-    for img in doc.iter("img"):
-        prefix = "data:image/svg+xml;base64,"
-        assert img.get("src").startswith(prefix)
-        svg = base64.b64decode(img.get("src")[len(prefix):]).decode("utf-8")
-        assert ET.fromstring(svg).tag == f"{SVG}svg"
-    assert "<script>alert(1)</script>" in doc.find("head/title").text  # shown, not run
-
-
-def test_too_many_steps_is_refused():
-    x = Value(1.0)
-    y = x
-    for _ in range(20):
-        y = y + 1.0
-    with pytest.raises(GraphTooLargeError, match="max_steps=5"):
-        step_through(y, max_steps=5)
-    with pytest.raises(ValueError, match="max_steps"):
-        step_through(y, max_steps=0)
+    assert first["x"][:2] == ("data 2", "grad ?") and first["x*w"][:2] == ("data ?", "grad ?")
+    assert first["x"][2] == _ACTIVE_FILL and first["x*w"][2] != _ACTIVE_FILL
+    after_product = boxes(st.frames[1].svg)
+    assert after_product["x*w"] == ("data -6", "grad ?", _ACTIVE_FILL)
+    assert lit_edges(st.frames[1].svg) == 3  # x -> *, w -> *, * -> x*w
+    product = next(f for f in st.frames if f.step is not None and f.step.name == "x*w")
+    shown = boxes(product.svg)
+    assert shown["x"][1] == "grad -1.5" and shown["w"][1] == "grad 1"
+    assert "∂(x*w)/∂x = w = -3: grad(x) += -3 × 0.5 = -1.5 (so far -1.5)" in product.caption
+    assert lit_edges(product.svg) == 3
+    for frame in st.frames:
+        assert sum(fill == _ACTIVE_FILL for *_, fill in boxes(frame.svg).values()) >= 1
+    assert boxes(st.frames[-1].svg)["b"][1] == "grad 0.5" and x.grad == pytest.approx(-1.5)
 
 
 def layout(svg: str) -> dict[str, tuple[str | None, ...]]:
     """Where each node and edge sits: its title -> the coordinates of its shapes."""
     out = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        if g.get("class") in ("node", "edge"):
+        if g.get("class") in ("node", "node active", "edge"):
             shapes = [el for el in g if el.tag != f"{SVG}title"]
             coords = tuple(el.get("points") or el.get("d") or el.get("cx") or el.get("x")
                            for el in shapes)
             out[g.find(f"{SVG}title").text + f"#{len(out)}"] = coords
-    return out
-
-
-def grad_texts(svg: str) -> dict[str, str]:
-    out = {}
-    for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        texts = [t.text or "" for t in g.iter(f"{SVG}text")]
-        if g.get("class") == "node" and len(texts) == 3:
-            out[texts[0]] = texts[2]
     return out
 
 
@@ -124,9 +93,11 @@ def test_no_box_moves_between_frames_and_the_numbers_still_fill_in():
     st = step_through(g)
     first = layout(st.frames[0].svg)
     assert all(layout(f.svg) == first for f in st.frames)
-    assert grad_texts(st.frames[0].svg)["a"] == "grad ?"
-    assert grad_texts(st.frames[-1].svg)["a"] == "grad 138.8"
-    assert grad_texts(st.frames[-1].svg)["b"] == "grad 645.6"
+    assert boxes(st.frames[0].svg)["a"][1] == "grad ?"
+    assert boxes(st.frames[-1].svg)["a"][1] == "grad 138.8"
+    assert boxes(st.frames[-1].svg)["b"][1] == "grad 645.6"
+    # Constants are numbers in the drawing, never frames of their own.
+    assert not any("constant" in f.caption for f in st.frames)
 
 
 def test_a_square_highlights_both_of_its_edges():
@@ -134,16 +105,35 @@ def test_a_square_highlights_both_of_its_edges():
     y = x * x
     y.label = "y"
     st = step_through(y)
-    root = ET.fromstring(st.frames[1].svg)
-    lit = [g for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
-           and any(p.get("stroke") == _ACTIVE_EDGE for p in g.iter(f"{SVG}path"))]
-    assert len(lit) == 3  # x -> * twice, * -> y
-    fills = [p.get("fill") for p in root.iter(f"{SVG}polygon")]
-    assert fills.count(_ACTIVE_FILL) == 1
-    assert grad_texts(st.frames[1].svg)["x"] == "grad 6"
+    square = next(f for f in st.frames if f.phase == "backward" and f.step.node is y)
+    assert lit_edges(square.svg) == 3  # x -> * twice, * -> y
+    assert boxes(square.svg)["x"][1] == "grad 6"
+    assert "(left factor)" in square.caption and "(so far 6)" in square.caption
 
 
-def test_a_refused_step_through_leaves_the_gradients_alone():
+def test_html_page_is_self_contained_and_has_controls(tmp_path):
+    x, w, b, y = neuron()
+    y.label = "<script>alert(1)</script>"
+    page = step_through(y).save(tmp_path / "steps.html")
+    doc = ET.fromstring(page.read_text(encoding="utf-8"))
+    frames = [d for d in doc.iter("div") if d.get("class") == "frame"]
+    assert len(frames) == 11
+    assert [d.get("hidden") for d in frames] == [None] + ["hidden"] * 10
+    scripts = list(doc.iter("script"))
+    assert len(scripts) == 1 and scripts[0].get("src") is None  # inline, nothing fetched
+    assert {e.get("id") for e in doc.iter() if e.get("id")} >= {
+        "prev", "next", "slider", "zoomin", "zoomout", "fit", "view", "stage"}
+    for el in doc.iter():
+        for name, value in el.attrib.items():
+            assert "http" not in value or name == "xmlns", (el.tag, name, value)
+    for frame in frames:
+        svg = frame.find(f"{SVG}svg")
+        assert svg is not None and float(svg.get("width")) > 100
+        assert float(frame.get("data-x")) > 0 and float(frame.get("data-y")) > 0
+    assert "<script>alert(1)</script>" in doc.find("head/title").text  # shown, not run
+
+
+def test_too_many_steps_is_refused_and_leaves_the_gradients_alone():
     x = Value(1.0, label="x")
     y = x
     for _ in range(20):
@@ -151,5 +141,7 @@ def test_a_refused_step_through_leaves_the_gradients_alone():
     with pytest.raises(GraphTooLargeError, match="max_steps=5"):
         step_through(y, max_steps=5)
     assert x.grad == 0.0
-    # 41 nodes, 20 of them the constant 2: 21 steps plus the seed frame
-    assert len(step_through(y, max_steps=41)) == 22
+    # 41 nodes, 20 of them the constant 2: initialise, 20 forward, result, 21 backward
+    assert len(step_through(y, max_steps=41)) == 43
+    with pytest.raises(ValueError, match="max_steps"):
+        step_through(y, max_steps=0)
