@@ -45,6 +45,7 @@ class Recorder:
         self.name = name
         self.guards: list[tuple[Value, str, Value | float, bool]] = []
         self.detached: list[Value] = []
+        self.refused: TraceError | None = None
 
     def append(self, leaf: Value) -> None:
         """A leaf made by detach() or under no_grad() from the traced function's Values."""
@@ -56,12 +57,14 @@ class Recorder:
 
     def read(self, how: str) -> None:
         """The traced function takes a number out of a Value: refuse it, naming the line."""
-        raise TraceError(
+        # Kept as well as raised: a function that swallows the error must not get a trace.
+        self.refused = TraceError(
             f"compile: {self.name} reads the number inside a Value ({how}) at {user_line()}.  "
             f"A replay would keep that number at its trace-time value while eager recomputes "
             f"it.  Use Value operations instead (x * x, not x * x.data), compare Values directly "
             f"(`if x > 0:`, max(x, y): compile guards those and re-traces when they change), or "
             f"pass the number to the function as an input.")
+        raise self.refused
 
 
 def user_line() -> str:
@@ -130,6 +133,8 @@ def recording(name: str) -> Iterator[Recorder]:
             _watchers -= 1
             if _watchers == 0:
                 type.__setattr__(Value, "data", _SLOT)
+    if recorder.refused is not None:
+        raise recorder.refused
     if _random_states() != state:
         raise TraceError(
             f"compile: {name} draws random numbers while it is traced (the state of Python's "

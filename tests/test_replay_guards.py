@@ -254,3 +254,15 @@ def test_only_constants_held_outside_the_trace_are_read_on_every_call() -> None:
     assert [v for _, v in program.live_consts] == [outside]  # the literal 2.0 is the trace's own
     outside.data = 4.0
     assert step(1.0) == (6.0, (6.0,))
+
+
+def test_a_refused_read_inside_a_try_block_still_refuses_the_trace() -> None:
+    def careless(x: Value) -> Value:
+        try:
+            scale = x.data  # refused here ...
+        except Exception:  # ... and swallowed by the function
+            scale = 1.0
+        return x * scale
+
+    with pytest.raises(TraceError, match=r"scale = x\.data"):
+        autograd.compile(careless, [2.0])
