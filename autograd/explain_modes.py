@@ -10,11 +10,14 @@ and many parameters, and forward mode for one input and many outputs.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .forward import order_of, tangent_sweep
 from .value import Value
+
+_CELL = "border: 1px solid #bbb; padding: 2px 8px; text-align: left; white-space: nowrap"
 
 # One term of a trace: (the other node, local derivative, that node's tangent or adjoint).
 Term = tuple[Value, float, float]
@@ -94,6 +97,22 @@ class ModeComparison:
         return "\n".join(lines) + "\n\n" + self.summary()
 
     __repr__ = __str__
+
+    def to_html(self) -> str:
+        """Both traces as one HTML table with the costs below it (what Jupyter shows)."""
+        def cell(text: str, tag: str = "td") -> str:
+            return f"<{tag} style='{_CELL}'>{html.escape(text)}</{tag}>"
+        head = ["node", "op", "value",
+                f"tangent d/d {self.name(self.inputs[0])} (forward ↓)",
+                f"adjoint d {self.name(self.outputs[0])}/d (reverse ↑)"]
+        rows = ["<tr>" + "".join(cell(h, "th") for h in head) + "</tr>"]
+        rows += ["<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in self.rows()]
+        summary = "<br>".join(html.escape(line) for line in self.summary().splitlines())
+        return (f"<table style='border-collapse: collapse; font-family: monospace'>"
+                f"{''.join(rows)}</table><p style='font-family: monospace'>{summary}</p>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def to_markdown(self) -> str:
         """The same tables as Markdown (for notes and notebooks)."""

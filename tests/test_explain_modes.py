@@ -58,3 +58,12 @@ def test_explain_modes_refuses_what_is_not_a_value():
         autograd.explain_modes(1.0, [Value(1.0)])
     with pytest.raises(TypeError, match="inputs"):
         autograd.explain_modes(Value(1.0), [])
+
+
+def test_the_html_table_escapes_labels():
+    x = Value(1.0, label="<x & y>")
+    e = autograd.explain_modes(x * 2.0, x)
+    page = e._repr_html_()
+    assert "&lt;x &amp; y&gt;" in page and "<x & y>" not in page
+    assert page.count("<tr>") == 4  # the header, x, the constant 2 and the product
+    assert "whole Jacobian" in page
