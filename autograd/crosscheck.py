@@ -34,6 +34,7 @@ class Disagreement:
     ours: float
     theirs: float
     input_index: int | None = None
+    note: str = ""  # why, when it is more than the two numbers
 
     def __str__(self) -> str:
         where = f"the {self.node.op!r} node" if self.node.op else "the leaf"
@@ -41,8 +42,9 @@ class Disagreement:
         inputs = ", ".join(f"{describe(x)}={x.data!r}" for x in self.node.inputs)
         of = f" of ({inputs})" if inputs else ""
         slot = "" if self.input_index is None else f" with respect to input {self.input_index}"
+        note = f"; {self.note}" if self.note else ""
         return (f"{self.kind}{slot} of {where}{label}{of}: valuegrad {self.ours!r}, "
-                f"PyTorch {self.theirs!r}")
+                f"PyTorch {self.theirs!r}{note}")
 
 
 def _agree(ours: float, theirs: float, tol: float) -> bool:
@@ -111,17 +113,47 @@ def first_disagreement(root: Value, rtol: float = 1e-9, atol: float = 1e-13
     if not leaves or not twin.root.requires_grad:
         return None
     ours = grad(root, leaves, create_graph=False)
+    for v, t in twin.tensors.items():
+        if not v.is_leaf and t.requires_grad:
+            t.retain_grad()  # interior gradients, to say where a difference enters
     twin.root.backward()
     tight, loose = backward_scales(root, order, 0.0), backward_scales(root, order, 1.0)
-    for leaf, g in zip(leaves, ours, strict=True):
-        t = twin.tensors[leaf].grad
+
+    def differs(v: Value, g: float) -> float | None:
+        t = twin.tensors[v].grad
         theirs = 0.0 if t is None else t.item()
-        tol = rtol * max(tight.get(leaf, 0.0), abs(theirs)) + 1e-4 * rtol * loose.get(
-            leaf, 0.0) + atol
-        if not _agree(g, theirs, tol):
-            return _first_bad_local(torch, order, rtol, atol) or Disagreement(
-                "gradient", leaf, g, theirs)
+        tol = rtol * max(tight.get(v, 0.0), abs(theirs)) + 1e-4 * rtol * loose.get(v, 0.0) + atol
+        return None if _agree(g, theirs, tol) else theirs
+
+    for leaf, g in zip(leaves, ours, strict=True):
+        if differs(leaf, g) is not None:
+            return _first_bad_local(torch, order, rtol, atol) or _first_bad_adjoint(
+                root, order, differs)
     return None
+
+
+def _first_bad_adjoint(root: Value, order: list[Value], differs: Any) -> Disagreement:
+    """With every local derivative right, the first node (from the root) whose gradient differs.
+
+    There the chain rule's products differ: typically 0 · inf, which valuegrad multiplies out to
+    nan and PyTorch masks to 0 (relu and abs after an infinite slope).
+    """
+    adjoint = {root: 1.0}
+    for v in reversed(order):
+        g = adjoint.get(v, 0.0)
+        theirs = differs(v, g)
+        if theirs is not None:
+            consumers = [c for c in order if any(x is v for x in c.inputs)]
+            via = ", ".join(sorted({repr(c.op) for c in consumers}))
+            return Disagreement("gradient", v, g, theirs,
+                                note=f"every local derivative agrees: the products of the "
+                                     f"chain rule differ where this node's gradient flows in "
+                                     f"from its {via} consumer(s) (0 · inf is nan here; "
+                                     f"PyTorch masks some such products to 0)")
+        for x, local in zip(v.inputs, v.local_grads, strict=False):
+            if local is not None:
+                adjoint[x] = adjoint.get(x, 0.0) + local * g
+    raise AssertionError("a leaf's gradient differs, yet no node's does")  # cannot happen
 
 
 def _first_bad_local(torch: Any, order: list[Value], rtol: float, atol: float

@@ -67,6 +67,17 @@ def test_a_wrong_local_derivative_is_named_with_both_numbers(monkeypatch):
     assert autograd.crosscheck(y, raise_exception=False) is False
 
 
+def test_a_product_pytorch_masks_is_traced_to_where_it_enters():
+    # sqrt(relu(x)) at x = -1: sqrt's slope at 0 is inf, relu's is 0; valuegrad multiplies them
+    # (nan), PyTorch's relu masks the product to 0.  Both local derivatives agree.
+    require_torch()
+    x = Value(-1.0, label="x")
+    found = first_disagreement(x.relu().sqrt())
+    assert found.kind == "gradient" and found.node is x
+    assert math.isnan(found.ours) and found.theirs == 0.0
+    assert "every local derivative agrees" in str(found) and "'relu' consumer" in str(found)
+
+
 def test_tolerances_are_checked():
     with pytest.raises(ValueError, match="rtol"):
         autograd.crosscheck(neuron(), rtol=-1.0)
