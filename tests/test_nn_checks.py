@@ -1,4 +1,4 @@
-"""Review: nn inputs that used to give a silent wrong answer instead of a clear error."""
+"""nn refuses inputs that would give a silent wrong answer, with a clear error."""
 
 import math
 

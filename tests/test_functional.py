@@ -1,4 +1,4 @@
-"""Review: nesting transforms through closures, and gradcheck's argument checks."""
+"""Nesting transforms through closures, and gradcheck's argument checks."""
 
 import math
 import threading

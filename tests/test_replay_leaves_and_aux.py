@@ -1,4 +1,4 @@
-"""Review of compiled replay: leaves whose requires_grad changes after the trace."""
+"""Compiled replay: leaves whose requires_grad changes after the trace, aux outputs, detach."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review: every public function and method of both packages is typed and has a docstring."""
+"""Every public function and method of both packages is typed and has a docstring."""
 
 import importlib
 import inspect
