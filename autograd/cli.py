@@ -1,4 +1,4 @@
-"""The `valuegrad` command (also `python -m autograd`): draw or explain an expression, run the demo.
+"""The `valuegrad` command (also `python -m autograd`): draw or explain an expression (+ nn demo).
 
     valuegrad graph "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg
     valuegrad explain "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 --paths w
@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .cli_output import PAGE_SUFFIXES, UsageError, check_output_path, say, silence_stdout
 from .escape import INVISIBLE as _INVISIBLE
@@ -328,27 +329,6 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
-
-    return run_demo(out=Path(args.out), steps=args.steps, seed=args.seed, samples=args.samples)
-
-
-# Each moons point adds about 700 nodes (roughly 130 kB) to every training step's graph, so the
-# demo's 100 points build 13 MB per step; 10,000 points build 1.3 GB and take minutes per step.
-MAX_DEMO_SAMPLES = 10_000
-
-
-def _demo_samples(text: str) -> int:
-    n = _positive(text)
-    if n > MAX_DEMO_SAMPLES:
-        raise argparse.ArgumentTypeError(
-            f"at most {MAX_DEMO_SAMPLES:,} points, got {n:,}: each point adds about 700 graph "
-            f"nodes (130 kB) to every training step, so {n:,} would need about "
-            f"{n * 130_000 / 1e9:,.0f} GB")
-    return n
-
-
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -360,7 +340,10 @@ def _positive(text: str) -> int:
     return n
 
 
-def _parser() -> argparse.ArgumentParser:
+CommandAdder = Callable[[Any, Callable[[str], int]], None]
+
+
+def _parser(extra_commands: tuple[CommandAdder, ...] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="valuegrad", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="See every gradient: draw and explain backpropagation with actual numbers.",
@@ -398,24 +381,21 @@ def _parser() -> argparse.ArgumentParser:
                       help="also write a step-by-step HTML page (checked before any work)")
     expl.set_defaults(run=_cmd_explain)
 
-    demo = sub.add_parser("demo", help="train a small MLP on two moons and save pictures")
-    demo.add_argument("--out", default="valuegrad-demo", help="output folder")
-    demo.add_argument("--steps", type=_positive, default=None,
-                      help="training steps (default: a short run of a few seconds)")
-    demo.add_argument("--samples", type=_demo_samples, default=100,
-                      help=f"moons data points (at most {MAX_DEMO_SAMPLES:,})")
-    demo.add_argument("--seed", type=int, default=0,
-                      help="seed of the data and the initial weights (default 0)")
-    demo.set_defaults(run=_cmd_demo)
+    for add in extra_commands:  # commands from the layer above (nn adds `demo`)
+        add(sub, _positive)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `valuegrad` console script; returns the exit code."""
+def main(argv: list[str] | None = None, extra_commands: tuple[CommandAdder, ...] = ()) -> int:
+    """Entry point of the command; returns the exit code.
+
+    extra_commands: functions ``add(subparsers, positive_int)`` that add subcommands whose
+    ``run`` default does the work (``nn.cli`` adds ``demo`` this way: the engine imports no nn).
+    """
     from .draw import GraphTooLargeError
     from .render import RendererNotFoundError, RenderError
 
-    parser = _parser()
+    parser = _parser(extra_commands)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the problem (or the help)

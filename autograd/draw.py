@@ -14,6 +14,7 @@ from typing import Any
 
 import graphviz
 
+from .chaincheck import ChainRuleReport, check_chain_rule
 from .escape import escape_html, escape_record, escape_text, html_text
 from .explain_names import display_names
 from .layout import Group, as_roots, graph_order, group_tree, paths_from, short_name
@@ -31,6 +32,7 @@ _CONST_FILL = "#eeeeee"
 _ROOT_FILL = "#fff3c4"
 _ACTIVE_FILL = "#ffb74d"  # the step-through's colours for the node and edges of a step
 _ACTIVE_EDGE = "#d84315"
+_WRONG = "#c62828"  # boxes whose grad breaks the chain rule, and the banner saying so
 
 
 class GraphTooLargeError(ValueError):
@@ -51,6 +53,7 @@ class _Context:
     html_labels: bool
     grads: Mapping[Value, float | None] | None
     edge_grads: bool
+    wrong: dict[Value, float]
 
     def fmt(self, x: float) -> str:
         return format(x, self.number_format)
@@ -67,6 +70,8 @@ class _Context:
         if self.grads is not None:
             shown = self.grads.get(v)
             return "grad ?" if shown is None else f"grad {self.fmt(shown)}"
+        if v in self.wrong:
+            return f"grad {self.fmt(v.grad)} ≠ {self.fmt(self.wrong[v])} (chain rule)"
         return f"grad {self.fmt(v.grad)}"
 
 
@@ -118,6 +123,7 @@ def _box(target: graphviz.Digraph, v: Value, ctx: _Context) -> None:
     elif v in ctx.roots:
         fill = _ROOT_FILL
     penwidth = "2" if (v in ctx.roots or param) else "1"
+    colour = {"color": _WRONG, "penwidth": "3"} if v in ctx.wrong else {"penwidth": penwidth}
     fields = (short_name(ctx.names[v], ctx.infos.get(v)), f"data {ctx.fmt(v.data)}",
               ctx.grad_text(v))
     if ctx.html_labels:
@@ -125,13 +131,13 @@ def _box(target: graphviz.Digraph, v: Value, ctx: _Context) -> None:
         label = (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
                  f'BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>>')
         target.node(node_id, label=label, shape="plain", style=style, fillcolor=fill,
-                    penwidth=penwidth)
+                    **colour)
     else:
         text = "|".join(escape_record(t) for t in fields)
         # In LR the braces lay the fields side by side, as in micrograd's pictures.
         text = "{" + text + "}" if ctx.rankdir in ("LR", "RL") else text
         target.node(node_id, label=graphviz.nohtml(text), shape="record", style=style,
-                    fillcolor=fill, penwidth=penwidth)
+                    fillcolor=fill, **colour)
     if v.op is not None:
         shown = OPS[v.op].shown if v.op in OPS else v.op  # '**' for x ** 2 (op '**c')
         target.node(node_id + "op", label=graphviz.nohtml(escape_text(shown)),
@@ -177,7 +183,7 @@ def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
 
 def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_format: str = ".4g",
          params: Iterable[Value] | None = None, clusters: bool = True, focus: Value | None = None,
-         paths_to: Value | None = None, edge_grads: bool = False,
+         paths_to: Value | None = None, edge_grads: bool = False, check: bool = True,
          max_nodes: int | None = DEFAULT_MAX_NODES, html_labels: bool = False,
          grads: Mapping[Value, float | None] | None = None,
          names: Mapping[Value, str] | None = None) -> ValueGraph:
@@ -189,6 +195,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
     focus: draw only the part of the graph that feeds this node.
     paths_to: draw only the paths from the root(s) down to this Value (for big graphs).
     edge_grads: label each edge into an operation with its local derivative ∂out/∂in.
+    check: before drawing, check the gradients against the chain rule; where they fail (stale
+    leaf gradients from an earlier pass, no backward yet) show a banner and mark the boxes.
     max_nodes: raise GraphTooLargeError above this many Values (None: no limit).
     html_labels: use HTML-like table labels instead of record shapes.
     grads: gradients to show instead of .grad (None meaning not known yet; the step-through).
@@ -208,12 +216,14 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
             "max_nodes (or None), draw a part with focus=node or paths_to=parameter, "
             "or use autograd.summary(root)")
     infos = describe(full)
+    report = check_chain_rule(full, root_list) if check and grads is None \
+        else ChainRuleReport({}, False)
     ctx = _Context(ids={v: f"n{i}" for i, v in enumerate(order)},
                    names=display_names(full, names, infos),  # whole graph, as explain() does
                    infos=infos, params=set(params) if params is not None else None,
                    roots={focus} if focus is not None else set(root_list),
                    number_format=number_format, rankdir=rankdir, html_labels=html_labels,
-                   grads=grads, edge_grads=bool(edge_grads))
+                   grads=grads, edge_grads=bool(edge_grads), wrong=report.expected)
     # format="svg": graphviz's own render()/pipe() then default to what valuegrad can render.
     g = ValueGraph(name="valuegrad", format="svg",
                    graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
@@ -222,6 +232,9 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
                    edge_attr={"arrowsize": "0.7"})
     _emit_group(g, group_tree(order, infos if clusters else {}), ctx, itertools.count())
     _emit_edges(g, order, ctx)
+    if report:  # last, so the clusters above do not inherit the banner's colour and size
+        g.attr(label=escape_text(report.message()), labelloc="t", labeljust="l",
+               fontcolor=_WRONG, fontsize="14")
     return g
 
 

@@ -22,6 +22,7 @@ from autograd.cli import (
     main,
     parse_expression,
 )
+from nn.cli import main as valuegrad_main
 
 rendermod = importlib.import_module("autograd.render")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -133,7 +134,8 @@ def test_usage_errors_exit_2_and_help_exits_0(capsys):
     assert main([]) == 2
     assert main(["paint"]) == 2
     assert main(["graph"]) == 2
-    assert main(["demo", "--steps", "0"]) == 2
+    assert valuegrad_main(["demo", "--steps", "0"]) == 2  # the console script adds demo
+    assert main(["demo"]) == 2  # the engine's own command line has no demo: it imports no nn
     assert main(["--help"]) == 0
     assert "exit codes" in capsys.readouterr().out
 

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import GraphTooLargeError, Value, draw, topological_order
-from autograd.demo import readme_expression as micrograd_expression
 from autograd.draw import mimebundle
 from autograd.layout import graph_order
+from nn.demo import readme_expression as micrograd_expression
 
 drawmod = importlib.import_module("autograd.draw")  # the module (autograd.draw is the function)
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, draw, render
-from autograd.demo import readme_expression as micrograd_expression
 from autograd.draw import mimebundle
 from autograd.render import RendererNotFoundError, find_renderer
+from nn.demo import readme_expression as micrograd_expression
 
 SVG = "{http://www.w3.org/2000/svg}"
 

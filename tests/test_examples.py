@@ -3,7 +3,7 @@
 import pytest
 from handwritten import two_two_two
 
-from autograd.demo import readme_expression as micrograd_readme_expression
+from nn.demo import readme_expression as micrograd_readme_expression
 
 
 def test_micrograd_readme_example():

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from autograd.demo import readme_expression as micrograd_expression
 from autograd.explain import explain
+from nn.demo import readme_expression as micrograd_expression
 
 
 def test_every_number_in_the_table_is_what_the_pass_put_in_grad():

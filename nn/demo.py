@@ -1,11 +1,13 @@
 """`valuegrad demo`: train MLP(2, [16, 16, 1]) on two moons and save what there is to look at.
 
-Writes into the output folder:
+Writes into the output folder (every picture from a fresh backward pass on zeroed gradients):
   loss_curve.png, decision_boundary.png   (need matplotlib: pip install 'valuegrad[plot]')
-  neuron.svg        one trained neuron's graph for the first sample, after backward
-  expression.svg    micrograd's README expression, after backward
-  network-2-2-2.svg the classic 2-2-2 backpropagation tutorial network and its error
-  steps.html        the README expression's backward pass, one frame per step
+  neuron.svg         one trained neuron's graph on a sample where it is active, after backward
+  expression.svg     micrograd's README expression, after backward
+  network-2-2-2.svg  the classic 2-2-2 tutorial's network diagram: its numbers, one SGD step
+  graph-2-2-2.svg    the same network's operation graph, layer by layer
+  network-moons.svg  the trained moons network's diagram on one sample
+  steps.html         the README expression's backward pass, one frame per step
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .draw import draw
-from .modes import no_grad
-from .stepthrough import step_through
-from .value import Value
+from autograd import Value, draw, no_grad, step_through
+
+from .diagram import diagram
 
 DEFAULT_STEPS = 40  # a few seconds on one core; micrograd's demo uses 100
 GRID = 40  # decision-boundary resolution per axis
@@ -41,19 +42,45 @@ def readme_expression() -> tuple[Value, Value, Value]:
     return a, b, g
 
 
-def _tutorial_error(nn: Any) -> tuple[Any, Value]:
-    """The 2-2-2 tutorial network and its error E for its one sample, after backward.
+# The tutorial's own names for its weights, neurons, inputs and error.
+TUTORIAL_NAMES = {
+    **{f"layers.{li}.neurons.{j}.w.{k}": f"w{4 * li + 2 * j + k + 1}"
+       for li in range(2) for j in range(2) for k in range(2)},
+    **{f"layers.{li}.neurons.{j}.b": f"b{li + 1}" for li in range(2) for j in range(2)},
+    "layers.0.neurons.0": "h1", "layers.0.neurons.1": "h2",
+    "layers.1.neurons.0": "o1", "layers.1.neurons.1": "o2",
+    "x.0": "i1", "x.1": "i2", "loss": "E",
+}
 
-    The network is returned too: drawings name its nodes only while the module is alive.
-    """
-    from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
-    net = tutorial_network()
+def _tutorial_pictures(out: Path) -> list[Path]:
+    """The 2-2-2 tutorial network: its diagram (with one SGD step) and its operation graph."""
+    from .losses import half_sse
+    from .tutorial import INPUTS, LEARNING_RATE, TARGETS, tutorial_network
+
+    net = tutorial_network()  # kept alive while drawing: its nodes are named from it
+    written = [diagram(net, INPUTS, TARGETS, names=TUTORIAL_NAMES, lr=LEARNING_RATE)
+               .save(out / "network-2-2-2.svg")]
     xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
-    error = nn.half_sse(net(xs), TARGETS)
+    error = half_sse(net(xs), TARGETS)
     error.label = "E"
+    net.zero_grad()
     error.backward()
-    return net, error
+    written.append(draw(error).save(out / "graph-2-2-2.svg"))
+    return written
+
+
+def _neuron_picture(out: Path, model: Any, X: list[list[float]]) -> Path:
+    """One trained first-layer neuron on a sample where it is active (relu output > 0)."""
+    neuron = model.layers[0].neurons[0]
+    with no_grad():
+        alive = next((x for x in X if neuron(x).data > 0), X[0])
+    x = [Value(alive[k], label=f"x.{k}", requires_grad=False) for k in range(2)]
+    unit = neuron(x)
+    unit.label = "output"
+    model.zero_grad()  # the last training step's gradients would not add up with this pass
+    unit.backward()
+    return draw(unit, params=neuron.parameters()).save(out / "neuron.svg")
 
 
 def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[float]],
@@ -103,11 +130,8 @@ def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[
 
 def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 100) -> int:
     """Train on moons with a progress bar, print the accuracy, write the pictures; exit code."""
-    try:
-        import nn
-    except ImportError:
-        print("the demo needs valuegrad's `nn` package, which is not installed")
-        return 1
+    import nn  # the package this module is part of, for its public names
+
     steps = DEFAULT_STEPS if steps is None else steps
     out.mkdir(parents=True, exist_ok=True)
 
@@ -130,19 +154,12 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
 
     written = _plots(out, history, model, X, y)
 
-    # One trained neuron on the first sample, so its numbers are real ones.
-    neuron = model.layers[0].neurons[0]
-    x = [Value(X[0][k], label=f"x.{k}", requires_grad=False) for k in range(2)]
-    unit = neuron(x)
-    unit.label = "output"
-    unit.backward()
-    written.append(draw(unit, params=neuron.parameters()).save(out / "neuron.svg"))
-
+    written.append(_neuron_picture(out, model, X))
     _, _, g = readme_expression()
     g.backward()
     written.append(draw(g).save(out / "expression.svg"))
-    _net, error = _tutorial_error(nn)
-    written.append(draw(error).save(out / "network-2-2-2.svg"))
+    written += _tutorial_pictures(out)
+    written.append(diagram(model, X[0], y[0], loss=nn.hinge).save(out / "network-moons.svg"))
     _, _, g2 = readme_expression()
     written.append(step_through(g2).save(out / "steps.html"))
     for path in written:
