@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograd import cli
+from autograd import cli as engine_cli
+from nn import cli
 
 
 @pytest.mark.parametrize("samples", ["100000000", "10001"])
@@ -17,5 +18,5 @@ def test_too_many_demo_samples_are_refused_before_anything_runs(samples, tmp_pat
 
 
 def test_the_largest_allowed_sample_count_parses():
-    args = cli._parser().parse_args(["demo", "--samples", "10000"])
+    args = engine_cli._parser((cli.add_demo,)).parse_args(["demo", "--samples", "10000"])
     assert args.samples == 10_000
