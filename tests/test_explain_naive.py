@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from autograd import Value, explain
-from autograd.demo import readme_expression
+from nn.demo import readme_expression
 from autograd.graph import topological_order
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from autograd import Value, explain
-from autograd.demo import readme_expression
+from nn.demo import readme_expression
 from autograd.rules import ascii_text, derivative, expression, number, rule
 
 

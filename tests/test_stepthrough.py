@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value
-from autograd.demo import readme_expression
+from nn.demo import readme_expression
 from autograd.draw import _ACTIVE_EDGE, _ACTIVE_FILL, GraphTooLargeError
 from autograd.stepthrough import step_through
 
