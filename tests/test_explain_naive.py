@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from autograd import Value, explain
-from nn.demo import readme_expression
 from autograd.graph import topological_order
+from nn.demo import readme_expression
 
 
 def recursive_naive(root: Value) -> dict[Value, float]:

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from autograd import Value, explain
-from nn.demo import readme_expression
 from autograd.rules import ascii_text, derivative, expression, number, rule
+from nn.demo import readme_expression
 
 
 def rules_of(root: Value) -> list[str]:

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value
-from nn.demo import readme_expression
 from autograd.draw import _ACTIVE_EDGE, _ACTIVE_FILL, GraphTooLargeError
 from autograd.stepthrough import step_through
+from nn.demo import readme_expression
 
 SVG = "{http://www.w3.org/2000/svg}"
 
