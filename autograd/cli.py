@@ -20,7 +20,6 @@ import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .cli_output import PAGE_SUFFIXES, UsageError, check_output_path, say, silence_stdout

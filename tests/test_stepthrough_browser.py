@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from autograd.demo import readme_expression
 from autograd.stepthrough import step_through
+from nn.demo import readme_expression
 
 
 def browser_path() -> str:
