@@ -49,9 +49,18 @@ def test_worked_example_notebook_executes_and_prints_the_acceptance_numbers():
         "dE/dw8: scalar .grad = -0.022740242   matrix (delta x^T) = -0.022740242",
         "dE/dw1: scalar .grad = 0.000438568   matrix (delta x^T) = 0.000438568",
         "same as the view: True",
+        # explain() on E: the chain rule for w5 and the two paths of w1, with their numbers
+        "sum of the paths = 0.0821670406; the backward pass gave 0.0821670406",
+        "∂E/∂layers.0.neurons.0.w.0: 2 paths from E to layers.0.neurons.0.w.0",
+        "sum of the paths = 0.000438567734; the backward pass gave 0.000438567734",
     ]:
         assert line in text, line
     assert images == 1  # the loss curve
+    outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]
+    assert any("image/svg+xml" in o.get("data", {}) and "i1" in o["data"]["image/svg+xml"]
+               for o in outputs)  # the network diagram, with the tutorial's names
+    assert any("text/latex" in o.get("data", {}) and "0.0821670406" in o["data"]["text/latex"]
+               for o in outputs)  # the chain rule for w5 as mathematics
     html = [output["data"]["text/html"] for cell in notebook.cells
             for output in cell.get("outputs", []) if "text/html" in output.get("data", {})]
     assert any('class="vg-mv"' in page and "0.082167041" in page and 'class="ok"' in page
