@@ -11,7 +11,7 @@ from .explain_modes import ModeComparison, explain_modes
 from .forward import jvp
 from .functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .graph import leaves, topological_order
-from .jacobians import hessian, hvp, jacobian
+from .jacobians import hessian, hvp, jacobian, vjp
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import OPS, Op
 from .render import RendererNotFoundError
@@ -35,6 +35,7 @@ __all__ = [
     *sorted(functions),
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
     "CompiledFunction", "TraceError", "TraceMismatchError",
-    "jvp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck", "CrosscheckError",
+    "jvp", "vjp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck",
+    "CrosscheckError",
     "explain_modes", "ModeComparison",
 ]

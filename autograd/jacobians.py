@@ -23,7 +23,7 @@ from .forward import (
     tangent_sweep,
     traced,
 )
-from .value import Value
+from .value import Value, to_float
 
 MODES = ("auto", "forward", "reverse")
 
@@ -195,3 +195,60 @@ def hvp(f: Callable[..., Any], primals: Any, v: Any, *, create_graph: bool = Fal
         start += len(group)
     value = out if nested else out.data
     return value, (shaped[0] if bare else tuple(shaped))
+
+
+def vjp(f: Callable[..., Any], *primals: Any, create_graph: bool = False
+        ) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+    """(f(*primals), vjp_fn), as in JAX: vjp_fn(cotangent) is cotangent · Jacobian.
+
+    f is traced once; each call of vjp_fn makes one backward pass seeded with the cotangent
+    (shaped like f's output) and returns one entry per primal, each shaped like that primal.
+    """
+    nested = create_graph or is_nested(primals)
+    xs, groups = _inputs(primals, range(len(primals)), nested)
+    outs, vector = outputs_of(traced(f, xs, {}), f)
+    inputs = [x for group in groups for x in group]
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        cts = _cotangents(cotangent, vector, len(outs))
+        if nested:
+            flat: list[Any] = [None] * len(inputs)
+            for y, c in zip(outs, cts, strict=True):
+                for k, g in enumerate(grad(y, inputs, create_graph=True)):
+                    term = g * c
+                    flat[k] = term if flat[k] is None else flat[k] + term
+        else:
+            flat = _pullback(outs, cts, inputs)
+        shaped, start = [], 0
+        for p, group in zip(primals, groups, strict=True):
+            part = [number_or_value(g, nested) for g in flat[start:start + len(group)]]
+            shaped.append(part if is_vector(p) else part[0])
+            start += len(group)
+        return tuple(shaped)
+
+    values = [y if nested else y.data for y in outs]
+    return (values if vector else values[0]), vjp_fn
+
+
+def _cotangents(cotangent: Any, vector: bool, m: int) -> list[Any]:
+    """The cotangent as one entry per output, checked against f's output shape."""
+    if vector != is_vector(cotangent) or (vector and len(cotangent) != m):
+        shape = f"a list of {m}" if vector else "one number"
+        raise ValueError(f"vjp: the cotangent must have the shape of f's output ({shape})")
+    cts = list(cotangent) if vector else [cotangent]
+    return [c if isinstance(c, Value) else to_float(c) for c in cts]
+
+
+def _pullback(outs: list[Value], cts: list[Any], inputs: list[Value]) -> list[float]:
+    """One backward pass seeded with every output's cotangent at once (floats)."""
+    adjoint: dict[Value, float] = {}
+    for y, c in zip(outs, cts, strict=True):
+        adjoint[y] = adjoint.get(y, 0.0) + (c.data if isinstance(c, Value) else c)
+    for v in reversed(order_of(outs)):
+        g = adjoint.get(v)
+        if g is None or v.is_leaf:
+            continue
+        for x, local in zip(v.inputs, v.local_grads, strict=False):
+            if local is not None:
+                adjoint[x] = adjoint.get(x, 0.0) + local * g
+    return [adjoint.get(x, 0.0) for x in inputs]

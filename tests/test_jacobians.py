@@ -161,3 +161,46 @@ def test_jacobian_hessian_hvp_jvp_match_pytorch(k):
     out, tangent = autograd.jvp(vector, (leaves,), (direction,))
     assert_close([out], [t_out.tolist()], "jvp value")
     assert_close([tangent], [t_tangent.tolist()], "jvp tangent")
+
+
+def test_vjp_is_the_cotangent_times_the_jacobian():
+    f = lambda x, ys: [x * ys[0], x + ys[1], ys[0] * ys[1]]  # noqa: E731
+    value, pullback = autograd.vjp(f, 2.0, [3.0, 5.0])
+    assert value == [6.0, 7.0, 15.0]
+    jx, jy = autograd.jacobian(f, argnums=(0, 1))(2.0, [3.0, 5.0])
+    c = [1.0, -2.0, 0.5]
+    gx, gy = pullback(c)
+    assert gx == pytest.approx(sum(ci * j for ci, j in zip(c, jx)))
+    assert gy == pytest.approx([sum(c[i] * jy[i][k] for i in range(3)) for k in range(2)])
+    assert pullback([0.0, 0.0, 0.0]) == (0.0, [0.0, 0.0])  # reusable: one pass per call
+    value, pullback = autograd.vjp(rosenbrock, 1.2, 0.7)
+    assert pullback(1.0) == autograd.jacobian(rosenbrock, argnums=(0, 1))(1.2, 0.7)
+
+
+def test_vjp_nests_and_checks_the_cotangent_shape():
+    x = Value(2.0)
+    _, pullback = autograd.vjp(lambda y: y ** 3, x)
+    (g,) = pullback(1.0)
+    assert isinstance(g, Value) and g.data == 12.0 and autograd.grad(g, x) == 12.0
+    _, pullback = autograd.vjp(softmax, [1.0, 2.0])
+    with pytest.raises(ValueError, match="shape of f's output"):
+        pullback(1.0)
+    with pytest.raises(ValueError, match="a list of 2"):
+        pullback([1.0])
+    with pytest.raises(TypeError):
+        pullback(["a", 1.0])
+
+
+@pytest.mark.parametrize("k", range(0, len(PROGRAMS), 3))
+def test_vjp_matches_pytorch(k):
+    torch = require_torch()
+    from torch.autograd import functional as F
+
+    leaves, steps = PROGRAMS[k]
+    point = torch.tensor(leaves, dtype=torch.float64)
+    c = [0.5, -1.0, 2.0]
+    t_out, t_vjp = F.vjp(lambda x: run_torch(torch, steps, x, 3), point,
+                         torch.tensor(c, dtype=torch.float64))
+    out, pullback = autograd.vjp(lambda xs: run_values(steps, xs, 3), leaves)
+    assert_close([out], [t_out.tolist()], "vjp value")
+    assert_close([pullback(c)[0]], [t_vjp.tolist()], "vjp")
