@@ -25,6 +25,9 @@ from .rules import position_name
 from .value import Value
 
 DEFAULT_MAX_NODES = 400  # beyond this a drawing is unreadable and slow to lay out
+# Left to right, each operation takes about 110 pt (its box, op node and gaps): beyond this many
+# in a row the drawing is wider than a 900 px notebook column can show at a readable size.
+AUTO_LR_DEPTH = 6
 
 # Colours chosen to stay readable when printed in grey.
 _PARAM_FILL = "#cfe8ff"
@@ -76,8 +79,8 @@ class _Context:
 
 
 def _check_options(rankdir: str, number_format: str, max_nodes: int | None) -> None:
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
+    if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be one of auto, LR, TB, RL, BT, got {rankdir!r}")
     if not isinstance(number_format, str):
         raise TypeError(f"number_format must be a format spec str like '.4g', "
                         f"got {number_format!r}")
@@ -134,8 +137,9 @@ def _box(target: graphviz.Digraph, v: Value, ctx: _Context) -> None:
                     **colour)
     else:
         text = "|".join(escape_record(t) for t in fields)
-        # In LR the braces lay the fields side by side, as in micrograd's pictures.
-        text = "{" + text + "}" if ctx.rankdir in ("LR", "RL") else text
+        # Braces turn a record's fields: side by side in LR (micrograd's pictures), stacked in
+        # TB, so a top-down drawing stays narrow enough for a notebook column.
+        text = "{" + text + "}"
         target.node(node_id, label=graphviz.nohtml(text), shape="record", style=style,
                     fillcolor=fill, **colour)
     if v.op is not None:
@@ -181,7 +185,16 @@ def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
         g.edge(op_id, ctx.ids[v])
 
 
-def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_format: str = ".4g",
+def _direction(order: list[Value]) -> str:
+    """LR for shallow graphs (they read like micrograd's); TB once LR would overflow a column."""
+    depth: dict[Value, int] = {}
+    for v in order:
+        depth[v] = 1 + max((depth.get(x, 0) for x in v.inputs), default=-1)
+    return "LR" if max(depth.values(), default=0) <= AUTO_LR_DEPTH else "TB"
+
+
+def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
+         number_format: str = ".4g",
          params: Iterable[Value] | None = None, clusters: bool = True, focus: Value | None = None,
          paths_to: Value | None = None, edge_grads: bool = False, check: bool = True,
          max_nodes: int | None = DEFAULT_MAX_NODES, html_labels: bool = False,
@@ -197,6 +210,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
     edge_grads: label each edge into an operation with its local derivative ∂out/∂in.
     check: before drawing, check the gradients against the chain rule; where they fail (stale
     leaf gradients from an earlier pass, no backward yet) show a banner and mark the boxes.
+    rankdir: "auto" (left to right for shallow graphs, top down for deep ones, so the drawing
+    stays readable in a notebook column), or Graphviz's LR, TB, RL, BT.
     max_nodes: raise GraphTooLargeError above this many Values (None: no limit).
     html_labels: use HTML-like table labels instead of record shapes.
     grads: gradients to show instead of .grad (None meaning not known yet; the step-through).
@@ -215,6 +230,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "LR", number_fo
             f"the graph has {len(order)} Values, more than max_nodes={max_nodes}; pass a larger "
             "max_nodes (or None), draw a part with focus=node or paths_to=parameter, "
             "or use autograd.summary(root)")
+    if rankdir == "auto":
+        rankdir = _direction(order)
     infos = describe(full)
     report = check_chain_rule(full, root_list) if check and grads is None \
         else ChainRuleReport({}, False)
