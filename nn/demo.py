@@ -1,7 +1,8 @@
 """`valuegrad demo`: train MLP(2, [16, 16, 1]) on two moons and save what there is to look at.
 
 Writes into the output folder (every picture from a fresh backward pass on zeroed gradients):
-  loss_curve.png, decision_boundary.png   (need matplotlib: pip install 'valuegrad[plot]')
+  history.png, decision_boundary.png   (need matplotlib: pip install 'valuegrad[plot]')
+                     training and validation loss and accuracy (plot_history); the boundary
   neuron.svg         one trained neuron's graph on a sample where it is active, after backward
   expression.svg     micrograd's README expression, after backward
   network-2-2-2.svg  the classic 2-2-2 tutorial's network diagram: its numbers, one SGD step
@@ -85,28 +86,20 @@ def _neuron_picture(out: Path, model: Any, X: list[list[float]]) -> Path:
 
 def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[float]],
            y: list[int]) -> list[Path]:
-    """Loss curve and decision boundary as PNG; [] with a message when matplotlib is missing."""
+    """History and decision boundary as PNG; [] with a message when matplotlib is missing."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")  # files only: works without a display
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib is not installed, so no loss_curve.png or decision_boundary.png: "
+        print("matplotlib is not installed, so no history.png or decision_boundary.png: "
               "pip install 'valuegrad[plot]' to get them")
         return []
-    written = []
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(history["loss"], label="loss")
-    if "accuracy" in history:
-        ax.plot(history["accuracy"], label="accuracy (before each step)")
-    ax.set_xlabel("step")
-    ax.set_title("MLP(2, [16, 16, 1]) on two moons")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "loss_curve.png", dpi=100)
-    plt.close(fig)
-    written.append(out / "loss_curve.png")
+    from .history_plot import plot_history
+
+    plot = plot_history(history, title="MLP(2, [16, 16, 1]) on two moons")
+    written = [Path(plot.savefig(out / "history.png"))]
 
     xs = [p[0] for p in X]
     ys = [p[1] for p in X]
@@ -137,18 +130,21 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
 
     X, labels = nn.make_moons(samples, noise=0.1, seed=seed)
     y = nn.signed(labels)  # hinge loss wants -1 / +1
+    # Held-out points from the same two moons (another seed), watched while training.
+    X_val, labels_val = nn.make_moons(max(samples // 4, 2), noise=0.1, seed=seed + 1)
     model = nn.MLP(2, [16, 16, 1], seed=seed)
     print(f"training {model.__class__.__name__}(2, [16, 16, 1]) "
           f"({len(model.parameters())} parameters) on {samples} moons points for {steps} steps")
     # micrograd's schedule: the learning rate falls linearly from 1.0 to 0.1.
     optimizer = nn.SGD(model, lr=lambda k: 1.0 - 0.9 * k / steps)
     history = nn.fit(model, X, y, loss=nn.hinge, optimizer=optimizer, steps=steps, l2=1e-4,
-                     desc="moons")
+                     desc="moons", validation=(X_val, nn.signed(labels_val)))
     with no_grad():
         hits = sum((model(x).data > 0) == (t > 0) for x, t in zip(X, y, strict=True))
     accuracy = hits / len(X)
     print(f"accuracy after training: {accuracy:.1%} ({hits}/{len(X)}); "
-          f"loss {history['loss'][0]:.4f} -> {history['loss'][-1]:.4f}")
+          f"loss {history['loss'][0]:.4f} -> {history['loss'][-1]:.4f}; "
+          f"{history['val_accuracy'][-1]:.1%} on {len(X_val)} held-out points")
     if not math.isfinite(history["loss"][-1]):
         print("warning: the loss is not finite")
 

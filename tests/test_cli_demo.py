@@ -30,9 +30,10 @@ def test_demo_trains_reports_accuracy_and_writes_every_picture(tmp_path):
     out = tmp_path / "demo"
     done = run_demo(out)
     assert done.returncode == 0, done.stderr
-    assert re.search(r"accuracy after training: \d+\.\d% \(\d+/40\)", done.stdout)
+    assert re.search(r"accuracy after training: \d+\.\d% \(\d+/40\); loss [0-9.]+ -> [0-9.]+; "
+                     r"\d+\.\d% on 10 held-out points", done.stdout)
     assert "3/3" in done.stderr  # tqdm's progress bar reached the last step
-    for name in ("loss_curve.png", "decision_boundary.png"):
+    for name in ("history.png", "decision_boundary.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     expression = svg_texts(out / "expression.svg")
     assert "a\ndata -4\ngrad 138.8" in expression and "b\ndata 2\ngrad 645.6" in expression
@@ -62,5 +63,5 @@ def test_demo_without_matplotlib_explains_how_to_get_the_plots(tmp_path):
     done = run_demo(out, env)
     assert done.returncode == 0, done.stderr
     assert "pip install 'valuegrad[plot]'" in done.stdout
-    assert not (out / "loss_curve.png").exists()
+    assert not (out / "history.png").exists()
     assert (out / "neuron.svg").exists() and (out / "expression.svg").exists()
