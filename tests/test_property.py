@@ -168,7 +168,10 @@ def test_random_graphs_match_pytorch(program):
     torch = require_torch()
     leaves, steps = program
     xs, root, trace = build(leaves, steps)
-    assume(well_conditioned(root))
+    # A kink a subnormal away (abs of log1p(5e-324)): PyTorch's vectorised log1p returns 0 there,
+    # so the slope it takes is the other side's.  Which side is a rounding choice, not a check.
+    # (Exactly at a kink, relu(0) or a tie of maximum, both must agree and are compared.)
+    assume(well_conditioned(root) and not any(0.0 < d < 1e-300 for d in kink_distances(root)))
     root.backward()
     scale, loose = error_scale(root), error_scale(root, floor=1.0)
     magnitude = max(abs(v.data) for v in topological_order(root))
@@ -185,11 +188,16 @@ def test_random_graphs_match_pytorch(program):
         assert abs(x.grad - expected) <= tol, (x.label, trace)
 
 
+def kink_distances(root: Value) -> list[float]:
+    """For each node of an op with a kink: how far its inputs are from where the slope jumps."""
+    return [OPS[v.op].kink(*(x.data for x in v.inputs)) for v in topological_order(root)
+            if v.op is not None and OPS[v.op].kink is not None]
+
+
 def near_kink(root: Value) -> bool:
-    """Whether some node sits where its op's derivative jumps (finite differences straddle it)."""
-    return any(v.op is not None and OPS[v.op].kink is not None
-               and OPS[v.op].kink(*(x.data for x in v.inputs)) < 1e-4
-               for v in topological_order(root))
+    """Whether some node sits near where its op's derivative jumps (finite differences straddle
+    it)."""
+    return any(d < 1e-4 for d in kink_distances(root))
 
 
 @settings(max_examples=1200, **SETTINGS)
