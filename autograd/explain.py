@@ -327,14 +327,20 @@ def _focus(order: list[Value], names: dict[Value, str], only: object
 
 def explain(root: Value, grad: float = 1.0, number_format: str = ".6g", *,
             only: Value | str | Iterable[Value | str] | None = None,
-            names: dict[Value, str] | None = None) -> Explanation:
+            names: dict[Value, str] | None = None,
+            paths_to: Value | str | Iterable[Value | str] | None = None) -> Explanation:
     """Run backward from `root` (filling .grad as backward() does) and record every step.
 
-    `only=w` (a Value, a name, or several) shows just what flows into w; `names` gives
+    `only=w` (a Value, a name, or several; `paths_to=w` is the same, as in draw()) shows just
+    what flows into w; `names` gives
     unlabelled nodes display names (the CLI passes the expression's own text).
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain() needs a Value, got {type(root).__name__}")
+    if paths_to is not None:
+        if only is not None:
+            raise TypeError("explain(): give only= or paths_to=, not both (they are the same)")
+        only = paths_to
     seed = to_float(grad)
     try:
         format(1.5, number_format)

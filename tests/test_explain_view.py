@@ -55,6 +55,11 @@ def test_only_shows_what_flows_into_one_parameter():
     assert x.grad != 0.0  # the pass itself is the whole pass; only the view is restricted
     with pytest.raises(ValueError, match="no node named 'zz'"):
         explain(y, only="zz")
+    # The same view (the numbers differ: w's gradient accumulates over the passes).
+    assert [r[:2] + r[4:5] for r in explain(y, paths_to="w").rows()] == [
+        r[:2] + r[4:5] for r in explain(y, only=w).rows()]
+    with pytest.raises(TypeError, match="not both"):
+        explain(y, only=w, paths_to=w)
     model, loss = moons_loss()
     w0 = model.layers[0].neurons[0].w[0]
     focused = explain(loss, only=w0)
