@@ -287,6 +287,18 @@ def _unary(name: str, forward: Callable[..., tuple[Any, ...]],
     return Op(name, 1, forward, local_value, f"{name}({{x}})", (derivative,), doc, **settings)
 
 
+def _extremum(name: str, forward: Callable[..., tuple[Any, ...]], symbol: str, beats: str,
+              which: str, kernel: Callable[..., tuple[Any, ...]]) -> Op:
+    """The entry for maximum or minimum: `beats` is ">" or "<"."""
+    rule = "1 if {a} " + beats + " {b}, ½ if {x} = {y}, else 0"
+    return Op(name, 2, forward, _steps, f"{symbol}({{x}}, {{y}})",
+              (rule.format(a="{x}", b="{y}", x="{x}", y="{y}"),
+               rule.format(a="{y}", b="{x}", x="{x}", y="{y}")),
+              f"The {which} of x and y; at a tie each gets half the gradient, as in PyTorch.",
+              method=name, function=name, symbol=symbol, torch=name, domain=(REAL, REAL),
+              kink=_distance_to_tie, commutative=True, kernels={"numpy": kernel})
+
+
 OPS: dict[str, Op] = {op.name: op for op in (
     Op("+", 2, add, lambda v: (1.0, 1.0), "{x} + {y}", ("1", "1"), "x + y",
        method="__add__", reflected="__radd__", torch="add", domain=(REAL, REAL), commutative=True,
@@ -332,18 +344,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
            "log(1 + e^x), a smooth relu.", torch="nn.functional.softplus"),
     _unary("sqrt", sqrt, lambda v: (0.5 / v,), "1/(2√{x})", "Square root (nan below 0).",
            domain=(POSITIVE,), kernels={"numpy": np_sqrt}),
-    Op("maximum", 2, maximum, _steps, "max({x}, {y})",
-       ("1 if {x} > {y}, ½ if {x} = {y}, else 0", "1 if {y} > {x}, ½ if {x} = {y}, else 0"),
-       "The larger of x and y; at a tie each gets half the gradient, as in PyTorch.",
-       method="maximum", function="maximum", symbol="max", torch="maximum",
-       domain=(REAL, REAL), kink=_distance_to_tie, commutative=True,
-       kernels={"numpy": np_maximum}),
-    Op("minimum", 2, minimum, _steps, "min({x}, {y})",
-       ("1 if {x} < {y}, ½ if {x} = {y}, else 0", "1 if {y} < {x}, ½ if {x} = {y}, else 0"),
-       "The smaller of x and y; at a tie each gets half the gradient, as in PyTorch.",
-       method="minimum", function="minimum", symbol="min", torch="minimum",
-       domain=(REAL, REAL), kink=_distance_to_tie, commutative=True,
-       kernels={"numpy": np_minimum}),
+    _extremum("maximum", maximum, "max", ">", "larger", np_maximum),
+    _extremum("minimum", minimum, "min", "<", "smaller", np_minimum),
 )}
 
 # Python's own syntax for the unary operators an op may stand behind.
