@@ -92,22 +92,20 @@ _getframe = sys._getframe
 _VALUE_GLOBALS = vars(sys.modules[Value.__module__])
 
 
-class _WatchedData:
-    """Stands in for Value.data during a trace: reads from outside the engine are reported."""
-
-    def __get__(self, obj: Value | None, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        caller = _getframe(1).f_globals
-        if caller is _VALUE_GLOBALS:  # the operators' own reads: nearly all of them, at once
-            return _slot_get(obj)
-        sink = trace_sink.get()
-        if sink is not None and not _engine(caller):
-            sink.read(".data")
+def _watched_get(obj: Value) -> Any:
+    """Value.data while some trace runs: a read from outside the engine is reported."""
+    caller = _getframe(1).f_globals
+    if caller is _VALUE_GLOBALS:  # the operators' own reads: nearly all of them, at once
         return _slot_get(obj)
+    sink = trace_sink.get()
+    if sink is not None and not _engine(caller):
+        sink.read(".data")
+    return _slot_get(obj)
 
-    def __set__(self, obj: Value, value: float) -> None:
-        _slot_set(obj, value)
+
+# Stands in for Value.data during a trace.  A property (written in C) calling the slot's own
+# setter leaves writes, one per new node, at C speed; only reads run Python.
+_WATCHED = property(_watched_get, _slot_set, doc="The float this Value holds (watched).")
 
 
 _watchers = 0
@@ -121,7 +119,7 @@ def recording(name: str) -> Iterator[Recorder]:
     recorder = Recorder(name)
     with _watch_lock:
         if _watchers == 0:
-            type.__setattr__(Value, "data", _WatchedData())
+            type.__setattr__(Value, "data", _WATCHED)
         _watchers += 1
     token = trace_sink.set(recorder)
     state = _random_states()

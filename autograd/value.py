@@ -49,6 +49,7 @@ def _binary(op: ops.Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
         v._b = other
         v._da = da
         v._db = db
+        v._label = ""
         v._mark = None
         return v
 
@@ -102,6 +103,7 @@ def _unary(op: ops.Op) -> Callable[..., Any]:
         v._b = None
         v._da = da
         v._db = None
+        v._label = ""
         v._mark = None
         return v
 
@@ -123,7 +125,8 @@ class Value:
     """
 
     # _mark: the token of the last graph walk that reached this node (see graph.py).  A tenth
-    # slot is free: CPython rounds the object to 112 bytes either way.
+    # slot is free: CPython rounds the object to 112 bytes either way.  Every Value made here
+    # sets every slot (nodes get an empty _label), so a reader never meets an unset one.
     __slots__ = ("data", "grad", "_op", "_a", "_b", "_da", "_db", "_label", "_rg", "_mark")
 
     data: float
@@ -183,7 +186,7 @@ class Value:
         """A name shown in drawings and explanations; empty for most intermediate nodes."""
         try:
             return self._label
-        except AttributeError:  # nodes made by operations skip this store on the hot path
+        except AttributeError:  # a Value made outside this module (object.__new__) may lack it
             return ""
 
     @label.setter
@@ -452,7 +455,7 @@ _new = object.__new__
 
 
 def _node(out: float, op: str, a: Value, b: Value | None, da: float, db: float | None) -> Value:
-    """Make the Value for one operation.  The hot path: eight slot stores and nothing else."""
+    """Make the Value for one operation.  The hot path: nine slot stores and nothing else."""
     if _special_modes:
         return _special_node(out, op, a, b, da, db)
     v = _new(Value)
@@ -463,6 +466,7 @@ def _node(out: float, op: str, a: Value, b: Value | None, da: float, db: float |
     v._b = b
     v._da = da
     v._db = db
+    v._label = ""
     v._mark = None
     return v
 
@@ -482,6 +486,7 @@ def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
         return leaf
     v = _new(Value)
     v.data, v.grad, v._op, v._a, v._b, v._da, v._db = out, 0.0, op, a, b, da, db
+    v._label = ""
     v._mark = None
     return v
 
