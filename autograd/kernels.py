@@ -1,7 +1,7 @@
 """Replay kernels that op table entries name (``Op.kernels``), one kind per replay backend.
 
 As JAX keeps one rule table per interpreter, an op may carry a kernel for a backend: an
-``Inline`` for the python backend (``replay.py``), a function of NumPy arrays for the numpy
+``Inline`` for the python backend (``replay_python.py``), a function of NumPy arrays for the numpy
 backend (``replay_numpy.py``).  Either must round exactly as the op's float ``forward``; a backend
 without a kernel for an op calls ``forward``.  NumPy kernels take the numpy module as their first
 argument, so this module imports no NumPy (an optional dependency).

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 # Where an input of an op is defined (Op.domain): the property tests keep random inputs there.
 REAL, POSITIVE, NONZERO, ABOVE_MINUS_ONE = "real", "positive", "nonzero", "above -1"
-# The backends that may carry a kernel in Op.kernels (replay.py, replay_numpy.py).
+# The backends that may carry a kernel in Op.kernels (replay_python.py, replay_numpy.py).
 BACKENDS = ("python", "numpy")
 
 

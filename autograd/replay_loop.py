@@ -18,7 +18,7 @@ from .guards import COMPARISONS
 from .ops import OPS
 
 if TYPE_CHECKING:
-    from .replay import Trace
+    from .replay_trace import Trace
 
 
 def build_loop(tr: Trace, with_grad: bool) -> Callable[..., Any]:

@@ -30,7 +30,7 @@ from .ieee import NAN
 from .ops import OPS
 
 if TYPE_CHECKING:
-    from .replay import Trace
+    from .replay_trace import Trace
 
 # From this many chains side by side, a Python loop over positions beats np.add.accumulate.
 WIDE_CHAINS = 64

@@ -28,7 +28,7 @@ from typing import Any
 import autograd
 import nn
 from autograd import Value
-from autograd.replay import _Program
+from autograd.replay_program import _Program
 
 from . import workloads as wl
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import autograd
 from autograd import Value, grad
+from autograd.replay_backend import AUTO_MAX_GENERATED
 
 
 def test_a_deep_chain_compiles_with_the_loop_backend_to_eagers_numbers() -> None:
@@ -16,7 +17,7 @@ def test_a_deep_chain_compiles_with_the_loop_backend_to_eagers_numbers() -> None
         return v
 
     step = autograd.compile(chain, [1.0])
-    assert step.backend == "loop" and step.trace.size > autograd.replay.AUTO_MAX_GENERATED
+    assert step.backend == "loop" and step.trace.size > AUTO_MAX_GENERATED
     value, (dx,) = step(0.5)
     x = Value(0.5)
     out = chain(x)

@@ -13,7 +13,7 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.replay import same_float
+from autograd.replay_check import same_float
 from bench.replay_w2 import (
     compiled_step,
     eager_step,
