@@ -7,9 +7,10 @@ into numbered slots (topological order) and builds a replay of it:
   the op table's float functions (or, for ``+ - * neg relu``, the very same Python expression
   inline);
 * ``backend="numpy"`` runs the graph level by level, one NumPy call per group of same-op nodes
-  (see ``replay_numpy.py``).
+  (see ``replay_numpy.py``);
+* ``backend="loop"`` runs the trace's flat arrays node by node (see ``replay_loop.py``).
 
-Both give the numbers of the eager path (``fn`` on Values, then ``backward()``), bit for bit: the
+Each gives the numbers of the eager path (``fn`` on Values, then ``backward()``), bit for bit: the
 forward uses the same float operations, and every gradient sums its contributions in the same
 order as ``backward()`` does (NaN payloads and signs are not compared).
 
@@ -29,7 +30,8 @@ numbers for what the trace can see.
 
 This module is the public face (``compile``, ``CompiledFunction``, the errors); the parts live
 beside it: replay_trace.py records a call as numbered slots, replay_backend.py chooses a
-backend, replay_python.py / replay_numpy.py / replay_loop.py build the replay,
+backend, replay_python.py / replay_numpy.py (with replay_numpy_plan.py) / replay_loop.py
+build the replay,
 replay_program.py holds one trace with its built replay, replay_check.py compares a fresh
 eager run with the trace.
 """
@@ -96,7 +98,7 @@ class CompiledFunction:
 
     @property
     def backend(self) -> str:
-        """'python' or 'numpy': the backend of the latest trace."""
+        """'python', 'numpy' or 'loop': the backend the latest trace runs on."""
         return self._programs[0].backend
 
     @property
@@ -265,10 +267,14 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     naming the first node where the graph differs.
 
     ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call: fast on wide
-    graphs (a batch through an MLP), slow on deep narrow ones.  ``backend="python"`` generates
-    straight-line Python, one line per node (readable via ``step.source``).  ``backend="loop"``
-    walks flat arrays of the trace node by node: built in one pass, for huge graphs.  The
-    default, "auto", takes numpy when it is installed and the graph is wide enough, python for
-    other graphs up to AUTO_MAX_GENERATED slots, loop beyond.
+    graphs (a batch through an MLP); a deep narrow graph (a long chain) runs as one sequential
+    pass instead.  ``backend="python"`` generates straight-line Python, one line per node
+    (readable via ``step.source``): the fastest replay of a narrow graph, but its compiling
+    costs some 30 times eager's build + backward.  ``backend="loop"`` walks flat arrays of the
+    trace node by node: built in one pass, for huge graphs.  The default, "auto", takes numpy
+    when it is installed and the graph is wide enough, python for other graphs up to
+    AUTO_GENERATE_AT_ONCE slots; up to AUTO_MAX_GENERATED slots it starts with loop and
+    generates python on the AUTO_GENERATE_AFTER-th call (``step.backend`` says which runs);
+    beyond, loop (see replay_backend.py).
     """
     return CompiledFunction(fn, example_inputs, backend, check, has_aux)

@@ -7,6 +7,12 @@ which each partial sum feeds only the next one (a *chain*) is evaluated in one p
 one level and length side by side, added strictly left to right (``np.add.accumulate``, or one
 ``np.add`` per position), exactly as the eager ``+`` nodes add.
 
+The plan (``replay_numpy_plan.py``) is laid out with NumPy array operations, so building it
+costs a fraction of eager's build.  A graph so deep for its size that a NumPy call would cover
+only a few nodes (a chain ``v = v * w + b`` has one node per level) is not grouped at all: it
+runs as one sequential pass over the trace's flat arrays, node by node (the loop backend's
+pass, ``replay_loop.py``).
+
 Exactness (tests/test_replay.py checks it op by op and on random graphs):
 
 * Ops with a "numpy" kernel in the op table (``+ - * / neg abs relu sqrt maximum minimum``) are
@@ -20,7 +26,6 @@ Exactness (tests/test_replay.py checks it op by op and on random graphs):
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +33,7 @@ import numpy as np
 
 from .ieee import NAN
 from .ops import OPS
+from .replay_numpy_plan import Group, Plan
 
 if TYPE_CHECKING:
     from .replay_trace import Trace
@@ -62,242 +68,87 @@ def kernel_for(name: str) -> Callable[..., tuple[Any, ...]]:
     return lambda *columns: vectorised(np, *columns)
 
 
-# --- the plan: levels, chains, groups and a numbering that makes each group a slice ----------
-
-class Group:
-    """Nodes of one level evaluated together: same op and same carrying edges, or sum chains."""
-
-    def __init__(self, level: int, op: str, carries: tuple[bool, ...], length: int = 0) -> None:
-        self.level = level
-        self.op = op  # an op name, or "chain"
-        self.carries = carries
-        self.length = length  # chains: how many + nodes per chain
-        self.members: list[Any] = []  # original slots (nodes), or chains: (start, sides, nodes)
-        self.start = 0  # first position in the value array
-        self.size = 0
-        self.edge_base = 0  # first position in the contribution array
-
-
-def _levels_and_chains(tr: Trace) -> tuple[list[int], dict[int, list[int]]]:
-    """Each slot's level, and the + chains (head slot -> slots of its nodes)."""
-    uses = [0] * tr.size
-    for args in tr.args:
-        for a in args:
-            uses[a] += 1
-    level = [0] * tr.size
-    chain_of: dict[int, int] = {}  # a chain's tail slot -> the chain's head slot
-    chains: dict[int, list[int]] = {}
-    for i in range(tr.size):
-        if not tr.args[i]:
-            continue
-        if tr.op[i] == "+":
-            a, b = tr.args[i]
-            head = chain_of.get(a)
-            # Extend a's chain if a feeds only this node, b is ready before the chain runs, and
-            # both are on the same side of the root (nodes after it, has_aux outputs, get no
-            # gradient).
-            if (head is not None and uses[a] == 1 and level[b] < level[head]
-                    and (a > tr.root) == (i > tr.root)):
-                del chain_of[a]
-                chain_of[i] = head
-                chains[head].append(i)
-                level[i] = level[head]
-                continue
-            chain_of[i] = i
-            chains[i] = [i]
-        level[i] = 1 + max(level[a] for a in tr.args[i])
-    return level, chains
-
-
-def _units(tr: Trace) -> list[tuple[tuple[Any, ...], Any]]:
-    """(group key, member) for everything evaluated in one piece: a node, or a whole chain."""
-    level, chains = _levels_and_chains(tr)
-    in_chain = {s for nodes in chains.values() if len(nodes) > 1 for s in nodes}
-    units: list[tuple[tuple[Any, ...], Any]] = []
-    for i in range(tr.size):
-        if not tr.args[i] or (i in in_chain and i not in chains):
-            continue  # leaves, and chain nodes after the head
-        if i in chains and len(chains[i]) > 1:
-            nodes = chains[i]
-            chain = (tr.args[i][0], [tr.args[n][1] for n in nodes], nodes)  # start, sides, nodes
-            units.append(((level[i], "chain", len(nodes)), chain))
-        else:
-            units.append(((level[i], tr.op[i], tr.carries[i]), i))
-    return units
-
-
-def group_nodes(tr: Trace) -> list[Group]:
-    """The groups, level by level: each is evaluated by one NumPy call (forward)."""
-    groups: dict[tuple[Any, ...], Group] = {}
-    for key, member in _units(tr):
-        if key not in groups:
-            level, op = key[0], key[1]
-            groups[key] = (Group(level, op, (), key[2]) if op == "chain"
-                           else Group(level, op, key[2]))
-        groups[key].members.append(member)
-    return [groups[k] for k in sorted(groups, key=lambda k: (k[0], repr(k[1:])))]
-
-
-def mean_group_size(tr: Trace, groups: list[Group]) -> float:
-    """Nodes per NumPy call: small on deep, narrow graphs, where generated Python is faster."""
-    return tr.kind.count("node") / max(len(groups), 1)
-
-
-class Plan:
-    """Where every slot lives in the value array and how each level is evaluated."""
-
-    def __init__(self, tr: Trace, groups: list[Group]) -> None:
-        self.groups = groups
-        self.top = max([g.level for g in self.groups], default=0)
-
-        # Positions: leaves first (inputs, parameters, constants), then each group in turn.
-        self.leaf_slots = [s for s in tr.input_slots if s is not None]
-        self.leaf_slots += tr.param_slots + tr.const_slots
-        pos = [0] * tr.size
-        for p, s in enumerate(self.leaf_slots):
-            pos[s] = p
-        at = len(self.leaf_slots)
-        self.level_start = [0] * (self.top + 2)
-        self.level_start[1] = at
-        for g in self.groups:
-            g.start = at
-            if g.op == "chain":
-                # Position-major: the first partial sum of every chain, then every second ...
-                # so that one step of np.add.accumulate covers a contiguous run.
-                for j in range(g.length):
-                    for _start, _sides, nodes in g.members:
-                        pos[nodes[j]] = at
-                        at += 1
-            else:
-                for i in g.members:
-                    pos[i] = at
-                    at += 1
-            g.size = at - g.start
-            self.level_start[g.level + 1] = at
-        for lv in range(1, self.top + 2):  # levels with no group (none expected) stay empty
-            self.level_start[lv] = max(self.level_start[lv], self.level_start[lv - 1])
-        self.pos = pos
-        self._edges(tr)
-
-    def _edges(self, tr: Trace) -> None:
-        """Number every edge whose contribution is computed, and sort them per target level."""
-        targets: list[int] = []  # position of the edge's target
-        order_keys: list[tuple[int, int]] = []  # backward()'s order: later consumer first, a, b
-        carrying: list[bool] = []
-        for g in self.groups:
-            g.edge_base = len(targets)
-            if g.op == "chain":
-                # Start edges (one per chain), then side edges position-major, as the nodes.
-                for start, _sides, nodes in g.members:
-                    targets.append(self.pos[start])
-                    order_keys.append((-nodes[0], 0))
-                    carrying.append(tr.carries[nodes[0]][0])
-                for j in range(g.length):
-                    for _start, sides, nodes in g.members:
-                        targets.append(self.pos[sides[j]])
-                        order_keys.append((-nodes[j], 1))
-                        carrying.append(tr.carries[nodes[j]][1])
-                continue
-            for k, c in enumerate(g.carries):
-                if c:
-                    for i in g.members:
-                        targets.append(self.pos[tr.args[i][k]])
-                        order_keys.append((-i, k))
-                        carrying.append(True)
-        self.n_edges = len(targets)
-        # For each level: the carrying edges into it, in backward()'s order, and their targets'
-        # offsets within the level (the bins of np.bincount).
-        by_level: dict[int, list[int]] = {}
-        for e, t in enumerate(targets):
-            if carrying[e]:
-                by_level.setdefault(self.level_of_position(t), []).append(e)
-        self.into_level: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for lv, edges in by_level.items():
-            edges.sort(key=lambda e: order_keys[e])
-            bins = [targets[e] - self.level_start[lv] for e in edges]
-            self.into_level[lv] = (np.array(edges, dtype=np.intp), np.array(bins, dtype=np.intp))
-
-    def level_of_position(self, p: int) -> int:
-        """The level of the node at position p of the value array."""
-        # level_start is sorted; an empty level shares its start with the next one.
-        return bisect.bisect_right(self.level_start, p) - 1
-
-
 # --- the replay ----------
 
 def build_numpy(tr: Trace, plan: Plan, with_grad: bool) -> Callable[..., Any]:
     """replay(xs, param_values, consts) -> (value, input grads, param grads, aux values).
 
     Without gradients: (value, aux values).  Same contract as the python backend's function.
+    A graph too narrow for NumPy groups runs as one sequential pass over the trace's flat
+    arrays (the loop backend's).
+    """
+    if plan.sequential:
+        from .replay_loop import build_loop
+
+        return build_loop(tr, with_grad)
+    run_forward = _forward_pass(tr, plan)
+    root = int(plan.pos[tr.root])
+    output_pos = plan.pos[np.array(tr.outputs, dtype=np.intp)]  # has_aux outputs
+    if with_grad:
+        return _with_backward(tr, plan, run_forward)
+
+    def replay_value(xs: list[float], param_values: list[float], consts: Any
+                     ) -> tuple[float, list[float]] | None:
+        with np.errstate(all="ignore"):
+            done = run_forward(xs, param_values, consts)
+        if done is None:
+            return None
+        values = done[0]
+        return float(values[root]), values[output_pos].tolist()
+
+    return replay_value
+
+
+def _forward_pass(tr: Trace, plan: Plan) -> Callable[..., tuple[np.ndarray, list[Any]] | None]:
+    """run(xs, param_values, consts) -> (value array, local derivatives per group) or None.
+
+    None when a guard comes out otherwise than in the trace.
     """
     n_leaves = len(plan.leaf_slots)
     used_inputs = [k for k, s in enumerate(tr.input_slots) if s is not None]
     n_in, n_par = len(used_inputs), len(tr.param_slots)
     template = np.zeros(tr.size)
     guards_hold = guard_check(tr, plan)
-    root = plan.pos[tr.root]
     forward_steps = [_forward_step(g, plan, tr) for g in plan.groups]
-    param_pos = [plan.pos[s] for s in tr.param_slots if tr.receives[s]]
-    # The gradients returned: used inputs, then parameters that receive one.
-    wanted_pos = np.array([plan.pos[tr.input_slots[k]] for k in used_inputs] + param_pos,
-                          dtype=np.intp)
-    input_at = [used_inputs.index(k) if k in used_inputs else None for k in range(tr.n_inputs)]
-    output_pos = np.array([plan.pos[s] for s in tr.outputs], dtype=np.intp)  # has_aux outputs
 
-    def run_forward(xs: list[float], param_values: list[float], consts: list[float]
-                    ) -> tuple[np.ndarray, list[Any]]:
+    def run(xs: list[float], param_values: list[float], consts: list[float]
+            ) -> tuple[np.ndarray, list[Any]] | None:
         values = template.copy()
         values[:n_in] = [xs[k] for k in used_inputs]
         values[n_in:n_in + n_par] = param_values
         values[n_in + n_par:n_leaves] = consts  # read afresh each call, as parameters are
         derivs = [step(values) for step in forward_steps]
-        return values, derivs
+        return (values, derivs) if guards_hold(values) else None
 
-    if not with_grad:
-        def replay_value(xs: list[float], param_values: list[float], consts: Any
-                         ) -> tuple[float, list[float]] | None:
-            with np.errstate(all="ignore"):
-                values, _ = run_forward(xs, param_values, consts)
-                if not guards_hold(values):
-                    return None
-            return float(values[root]), values[output_pos].tolist()
+    return run
 
-        return replay_value
 
-    backward_steps = [_backward_step(g, plan) for g in plan.groups]
-    levels_down = list(range(plan.top, 0, -1))
-    level_start = plan.level_start
-    into_level = plan.into_level
-    root_needs_grad = tr.needs_grad[tr.root]
-
-    def gather(lv: int, grads: np.ndarray, contributions: np.ndarray) -> None:
-        """Sum the contributions into level lv's nodes, in backward()'s order, from 0.0."""
-        start, stop = level_start[lv], level_start[lv + 1]
-        if lv in into_level:
-            edges, bins = into_level[lv]
-            grads[start:stop] = np.bincount(bins, weights=contributions[edges],
-                                            minlength=stop - start)
+def _with_backward(tr: Trace, plan: Plan, run_forward: Callable[..., Any]
+                   ) -> Callable[..., Any]:
+    """The replay with gradients: the forward pass, then the levels from the top down."""
+    used_inputs = [k for k, s in enumerate(tr.input_slots) if s is not None]
+    param_pos = [plan.pos[s] for s in tr.param_slots if tr.receives[s]]
+    # The gradients returned: used inputs, then parameters that receive one.
+    wanted_pos = np.array([plan.pos[tr.input_slots[k]] for k in used_inputs] + param_pos,
+                          dtype=np.intp)
+    input_at = [used_inputs.index(k) if k in used_inputs else None for k in range(tr.n_inputs)]
+    output_pos = plan.pos[np.array(tr.outputs, dtype=np.intp)]
+    root, seed = int(plan.pos[tr.root]), tr.needs_grad[tr.root]
+    backward_pass = _backward_pass(plan)
 
     def replay(xs: list[float], param_values: list[float], consts: Any
                ) -> tuple[Any, ...] | None:
         with np.errstate(all="ignore"):
-            values, derivs = run_forward(xs, param_values, consts)
-            if not guards_hold(values):
+            done = run_forward(xs, param_values, consts)
+            if done is None:
                 return None
+            values, derivs = done
             grads = np.zeros(tr.size)
-            contributions = np.empty(plan.n_edges)
-            if root_needs_grad:
+            if seed:
                 # No carrying edge leads into the root's level (the root's graph lies below it),
-                # so no gather() overwrites this seed.
+                # so no gather overwrites this seed.
                 grads[root] = 1.0
-            steps = iter(reversed(range(len(plan.groups))))
-            k = next(steps, -1)
-            for lv in levels_down:
-                gather(lv, grads, contributions)
-                while k >= 0 and plan.groups[k].level == lv:
-                    backward_steps[k](grads, derivs[k], contributions)
-                    k = next(steps, -1)
-            gather(0, grads, contributions)
+            backward_pass(grads, derivs)
         # bincount starts each sum at 0.0, as backward() starts a leaf's .grad.
         wanted = grads[wanted_pos].tolist()
         input_grads = tuple(wanted[k] if k is not None else 0.0 for k in input_at)
@@ -305,6 +156,33 @@ def build_numpy(tr: Trace, plan: Plan, with_grad: bool) -> Callable[..., Any]:
         return float(values[root]), input_grads, wanted[len(used_inputs):], outputs
 
     return replay
+
+
+def _backward_pass(plan: Plan) -> Callable[[np.ndarray, list[Any]], None]:
+    """Fill the gradient array level by level from the top, given each group's derivatives."""
+    backward_steps = [_backward_step(g, plan) for g in plan.groups]
+    level_start, into_level = plan.level_start, plan.into_level
+    # Per level from the top: its gather (edges, bins, start, stop) and its groups' steps.
+    by_level: dict[int, list[int]] = {}
+    for k, g in enumerate(plan.groups):
+        by_level.setdefault(g.level, []).append(k)
+    levels = [(into_level.get(lv), level_start[lv], level_start[lv + 1],
+               [(k, backward_steps[k]) for k in reversed(by_level.get(lv, []))])
+              for lv in range(plan.top, -1, -1)]
+
+    def run(grads: np.ndarray, derivs: list[Any]) -> None:
+        contributions = np.empty(plan.n_edges)
+        for gather, start, stop, steps in levels:
+            if gather is not None:
+                # The contributions into this level's nodes, summed in backward()'s order
+                # from 0.0.
+                edges, bins = gather
+                grads[start:stop] = np.bincount(bins, weights=contributions[edges],
+                                                minlength=stop - start)
+            for k, step in steps:
+                step(grads, derivs[k], contributions)
+
+    return run
 
 
 # Guard comparisons as NumPy functions: the same IEEE comparisons as the floats' operators.
@@ -345,10 +223,11 @@ def _forward_step(g: Group, plan: Plan, tr: Trace) -> Callable[[np.ndarray], Any
     if g.op == "chain":
         # Column r is chain r: its start value, then its side values; accumulating down the
         # columns adds each chain strictly left to right, all chains at once.
-        columns = np.array([[plan.pos[start_slot] for start_slot, _, _ in g.members]]
-                           + [[plan.pos[sides[j]] for _, sides, _ in g.members]
-                              for j in range(g.length)], dtype=np.intp)
-        width = len(g.members)
+        nodes = g.slots.reshape(g.length, -1)  # row j: every chain's j-th + node
+        width = nodes.shape[1]
+        starts = np.frombuffer(tr.first, dtype=np.int64)[nodes[0]]
+        sides = np.frombuffer(tr.second, dtype=np.int64)[nodes]
+        columns = plan.pos[np.concatenate((starts[None, :], sides))]
 
         def chain(values: np.ndarray) -> None:
             sums = np.add.accumulate(values[columns], axis=0)
@@ -364,9 +243,8 @@ def _forward_step(g: Group, plan: Plan, tr: Trace) -> Callable[[np.ndarray], Any
 
         return wide_chain if width >= WIDE_CHAINS else chain
     kernel = kernel_for(g.op)
-    arity = len(g.carries)
-    index = [np.array([plan.pos[tr.args[i][k]] for i in g.members], dtype=np.intp)
-             for k in range(arity)]
+    inputs = (tr.first, tr.second)[:len(g.carries)]
+    index = [plan.pos[np.frombuffer(slots, dtype=np.int64)[g.slots]] for slots in inputs]
 
     def op(values: np.ndarray) -> tuple[Any, ...]:
         out, *derivs = kernel(*(values[ix] for ix in index))
@@ -380,7 +258,7 @@ def _backward_step(g: Group, plan: Plan) -> Callable[[np.ndarray, Any, np.ndarra
     """The function writing one group's edge contributions (local derivative x upstream)."""
     start, stop, base, n = g.start, g.start + g.size, g.edge_base, g.size
     if g.op == "chain":
-        chains, length = len(g.members), g.length
+        chains, length = g.size // g.length, g.length
         tails = slice(stop - chains, stop)  # the last partial sums, one per chain
 
         def chain(grads: np.ndarray, derivs: Any, contributions: np.ndarray) -> None:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .replay_backend import _choose_backend
+from .replay_backend import AUTO_GENERATE_AFTER, _choose_backend, generates_later
 from .replay_python import _build_python
 from .replay_trace import Traced
 from .value import Value
@@ -51,6 +51,10 @@ class _Program:
                 f"eager recomputes it.  Compute it with ops inside the graph, or pass it to fn "
                 f"as an input.")
         self.backend, self.plan = _choose_backend(backend, trace)
+        # Calls left before "auto" generates Python for a mid-sized graph it started on the
+        # loop backend (replay_backend.AUTO_GENERATE_AT_ONCE); None: never.
+        self.calls_to_generate = AUTO_GENERATE_AFTER if generates_later(
+            backend, self.backend, trace) else None
         self.params = trace.params
         # Parameters that receive a gradient, in the order the replay returns their totals.
         self.grad_params = [p for p, s in zip(self.params, trace.param_slots, strict=True)
@@ -67,7 +71,7 @@ class _Program:
         self.forward: Callable[..., Any] | None = None  # built on first use of forward()
 
     def build(self, with_grad: bool) -> Callable[..., Any]:
-        """The replay function of this trace (python or numpy backend)."""
+        """The replay function of this trace (python, numpy or loop backend)."""
         if self.backend == "python":
             return _build_python(self.trace, with_grad)
         if self.backend == "loop":
@@ -77,6 +81,16 @@ class _Program:
         from .replay_numpy import build_numpy
 
         return build_numpy(self.trace, self.plan, with_grad)
+
+    def _count_call(self) -> None:
+        """Count a call of a graph started on the loop backend; the last one generates Python."""
+        assert self.calls_to_generate is not None
+        self.calls_to_generate -= 1
+        if self.calls_to_generate <= 0:
+            self.calls_to_generate = None
+            self.backend = "python"  # the same numbers, sooner
+            self.replay = self.build(with_grad=True)
+            self.forward = None
 
     def arguments(self) -> tuple[list[float], list[float]] | None:
         """Parameters' and constants' current numbers; None if a constant now takes gradients."""
@@ -94,6 +108,8 @@ class _Program:
         arguments = self.arguments()
         if arguments is None:
             return None
+        if self.calls_to_generate is not None:
+            self._count_call()
         if with_grad:
             return self.replay(xs, *arguments)
         if self.forward is None:

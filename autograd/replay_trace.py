@@ -2,15 +2,18 @@
 
 ``_trace`` calls ``fn`` on new leaf Values while the guard recorder (guards.py) watches, and
 gives a ``Traced``: the call's root, aux outputs (as a template with ``_Out`` indices), detached
-leaves and guards.  ``Trace`` is the same graph flattened in topological order: per slot its
-kind (input, parameter, constant, node), op, input slots and which edges carry a gradient --
-the form every replay backend (replay_python, replay_loop, replay_numpy) builds from and that
-replay_check compares.  ``_numbers`` checks the numbers a compiled call is given.
+leaves and guards.  ``Trace`` is the same graph flattened in topological order, in flat arrays: per
+slot its op, input slots and which edges carry a gradient (and, made on first use, its kind:
+input, parameter, constant, node) -- the form every replay backend (replay_python, replay_loop,
+replay_numpy) builds from and that replay_check compares.  ``_numbers`` checks the numbers a
+compiled call is given.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -26,44 +29,119 @@ Guard = tuple[Value, str, Any, bool]
 # --- the trace: one call's graph as numbered slots ----------
 
 INPUT, PARAM, CONST, NODE = "input", "param", "const", "node"
-# The few `carries` tuples there are, shared by every slot instead of one tuple per node.
-_CARRIES: dict[Any, tuple[bool, ...]] = {
-    False: (False,), True: (True,), (False, False): (False, False), (False, True): (False, True),
-    (True, False): (True, False), (True, True): (True, True)}
+NO_SLOT = -1  # in `first` / `second`: a leaf's (or a one-input node's) missing input
 
 
 class Trace:
-    """The graph of one call, flattened: slot i is the i-th Value in topological order."""
+    """The graph of one call, flattened: slot i is the i-th Value in topological order.
+
+    Kept in flat arrays, a few bytes per slot, so that a trace of millions of nodes costs far
+    less than the Values it was made from: ``op[i]`` (None for a leaf), the input slots
+    ``first[i]`` and ``second[i]`` (NO_SLOT where there is none), and one byte per slot for each
+    of ``carry_a``/``carry_b`` (does a gradient flow back along that input edge?),
+    ``needs_grad`` (is any gradient-taking leaf upstream?) and ``receives`` (does a gradient
+    reach the slot?).  ``args``, ``carries``, ``kind`` and ``labels`` are per-slot lists made on
+    first use, for the small-graph readers (generated Python, printing, check()).
+    """
 
     def __init__(self, inputs: list[Value], root: Value, extras: Sequence[Value] = (),
                  detached: Sequence[Value] = (), guards: Sequence[Guard] = ()) -> None:
+        self.op: list[str | None] = []
+        self.first, self.second = array("q"), array("q")
+        self.carry_a, self.carry_b = bytearray(), bytearray()
+        self.needs_grad, self.receives = bytearray(), bytearray()
+        self.label_at: dict[int, str] = {}  # only ever shown in error messages and printouts
+        order: list[Value] = []
         # While the graph is flattened, each Value's walk mark holds its slot number: no table
-        # of a million Values (graph walks compare marks with a fresh stamp, never with an int).
+        # of a million Values (other walks compare marks with a fresh stamp, never with an int).
         with graph.walk_lock:
-            self._flatten(inputs, root, extras, detached, guards)
-
-    def _flatten(self, inputs: list[Value], root: Value, extras: Sequence[Value],
-                 detached: Sequence[Value], guards: Sequence[Guard]) -> None:
-        stamp = object()
-        order = _walk_into([], root, stamp)
-        self.root = len(order) - 1
-        # Extra outputs (has_aux) and the Values compared by guards: their nodes outside the
-        # root's graph come after the root and take no part in the backward pass.
-        compared = [v for a, _, b, _ in guards for v in (a, b) if isinstance(v, Value)]
-        for extra in [*extras, *compared]:
-            if extra._mark is not stamp:
-                _walk_into(order, extra, stamp)
-        for i, v in enumerate(order):
-            v._mark = i
-        self.outputs = [v._mark for v in extras]
-        input_index = {v: k for k, v in enumerate(inputs)}
+            try:
+                self._number(root, order, in_backward=True)
+                self.root = len(order) - 1
+                # Extra outputs (has_aux) and the Values compared by guards: their nodes outside
+                # the root's graph come after the root and take no part in the backward pass.
+                for v in [*extras, *(v for a, _, b, _ in guards for v in (a, b))]:
+                    if isinstance(v, Value):
+                        self._number(v, order, in_backward=False)
+                self.outputs = [v._mark for v in extras]
+                # Guards as (slot a, comparison, slot b or None, constant b, outcome).
+                self.guards = [(a._mark, op, b._mark if isinstance(b, Value) else None,
+                                0.0 if isinstance(b, Value) else b, outcome)
+                               for a, op, b, outcome in guards]
+                self._leaves(order, inputs, detached)
+            finally:
+                for v in order:  # leave no slot number behind for a later walk to misread
+                    v._mark = None
         self.size = len(order)
+        self.n_nodes = self.size - self.op.count(None)
+        # The root receives its seed if anything upstream takes a gradient.
+        self.receives[self.root] = self.needs_grad[self.root]
+        unknown = set(self.op) - OPS.keys() - {None}
+        if unknown:
+            raise TypeError(f"compile: the trace holds op {sorted(unknown)[0]!r}, not in the "
+                            f"op table")
+
+    def _number(self, top: Value, order: list[Value], in_backward: bool) -> None:
+        """Give top's graph slots, inputs first, skipping Values that already have one.
+
+        graph.walk's iterative depth-first walk, writing each Value's row as it is listed: its
+        inputs are listed before it, so their marks already hold their slot numbers.  (A Value
+        on the stack has no int mark yet, and cannot be met again before it is listed.)
+        """
+        if top._mark.__class__ is int:
+            return
+        op, first, second = self.op.append, self.first.append, self.second.append
+        carry_a, carry_b = self.carry_a.append, self.carry_b.append
+        needs, receives, labels = self.needs_grad, self.receives, self.label_at
+        stack = [top]
+        push, pop, emit = stack.append, stack.pop, order.append
+        while stack:
+            v = stack[-1]
+            a, b = v._a, v._b
+            if a is not None and a._mark.__class__ is not int:
+                push(a)
+                continue
+            if b is not None and b._mark.__class__ is not int:
+                push(b)
+                continue
+            pop()
+            v._mark = i = len(order)
+            emit(v)
+            op(v._op)
+            receives.append(0)
+            if getattr(v, "_label", ""):
+                labels[i] = v._label
+            if a is None:  # a leaf: inputs and parameters (requires_grad) take gradients
+                first(NO_SLOT)
+                second(NO_SLOT)
+                carry_a(0)
+                carry_b(0)
+                needs.append(v._rg)
+                continue
+            # A None local derivative (a constant exponent), an input no leaf of which takes a
+            # gradient, and a node after the root all mean: nothing to send back along an edge.
+            j = a._mark
+            first(j)
+            ca = in_backward and needs[j] and v._da is not None
+            if ca:
+                receives[j] = 1
+            cb = False
+            if b is None:
+                second(NO_SLOT)
+            else:
+                k = b._mark
+                second(k)
+                cb = in_backward and needs[k] and v._db is not None
+                if cb:
+                    receives[k] = 1
+            carry_a(ca)
+            carry_b(cb)
+            needs.append(ca or cb)
+
+    def _leaves(self, order: list[Value], inputs: list[Value], detached: Sequence[Value]
+                ) -> None:
+        """Sort the leaves into inputs, parameters and constants (marks hold slot numbers)."""
         self.n_inputs = len(inputs)
-        self.kind: list[str] = []
-        self.op: list[str | None] = []  # op name per slot (None for a leaf)
-        self.args: list[tuple[int, ...]] = []  # input slots per slot
-        self.carries: list[tuple[bool, ...]] = []  # does a gradient flow along each input edge?
-        self.needs_grad: list[bool] = []  # is any gradient-taking leaf upstream of this slot?
         self.input_slots: list[int | None] = [None] * len(inputs)  # None: input not used
         self.param_slots: list[int] = []
         self.params: list[Value] = []
@@ -73,80 +151,63 @@ class Trace:
         # Constants that fn made from its own Values (detach(), no_grad): frozen by a replay.
         self.detached_slots: list[int] = []
         detached_ids = {id(v) for v in detached}
-        self.labels = [v.label for v in order]  # only ever shown in error messages
-        root = self.root
-        for i, v in enumerate(order):
-            op = v._op
-            self.op.append(op)
-            if op is not None:
-                self._node(i, v, root)
-                continue
-            self.args.append(())  # a leaf
-            self.carries.append(())
-            if v in input_index:
-                self.kind.append(INPUT)
-                self.input_slots[input_index[v]] = i
-                self.needs_grad.append(True)
+        input_index = {id(v): k for k, v in enumerate(inputs)}
+        for i in [i for i, op in enumerate(self.op) if op is None]:
+            v = order[i]
+            if id(v) in input_index:
+                self.input_slots[input_index[id(v)]] = i
             elif v._rg:
-                self.kind.append(PARAM)
                 self.param_slots.append(i)
                 self.params.append(v)
-                self.needs_grad.append(True)
             else:
-                self.kind.append(CONST)
                 self.const_slots.append(i)
                 self.const_values.append(v.data)
                 self.consts.append(v)
-                self.needs_grad.append(False)
                 if id(v) in detached_ids:
                     self.detached_slots.append(i)
-        # Guards as (slot a, comparison, slot b or None, constant b, outcome).
-        self.guards = [(a._mark, op, b._mark if isinstance(b, Value) else None,
-                        0.0 if isinstance(b, Value) else b, outcome)
-                       for a, op, b, outcome in guards]
-        for v in order:  # leave no slot number behind for a later walk to misread
-            v._mark = None
-        # Which slots a gradient reaches: the root (if anything upstream takes a gradient) and
-        # every target of a carrying edge.
-        self.receives = [False] * self.size
-        self.receives[self.root] = self.needs_grad[self.root]
-        for i in range(self.size):
-            for a, c in zip(self.args[i], self.carries[i], strict=True):
-                if c:
-                    self.receives[a] = True
 
-    def _node(self, i: int, v: Value, root: int) -> None:
-        """Add slot i, made by an operation: its op, input slots, and which edges carry."""
-        if v._op not in OPS:
-            raise TypeError(f"compile: the trace holds op {v._op!r}, not in the op table")
-        needs_grad = self.needs_grad
-        # A None local derivative (a constant exponent), an input no leaf of which takes a
-        # gradient, and a node after the root all mean: nothing to send back along this edge.
-        in_backward = i <= root
-        a = v._a._mark
-        carry_a = in_backward and needs_grad[a] and v._da is not None
-        if v._b is None:
-            args: tuple[int, ...] = (a,)
-            carries = _CARRIES[carry_a]
-        else:
-            b = v._b._mark
-            args = (a, b)
-            carry_b = in_backward and needs_grad[b] and v._db is not None
-            carries = _CARRIES[carry_a, carry_b]
-        self.kind.append(NODE)
-        self.args.append(args)
-        self.carries.append(carries)
-        needs_grad.append(True in carries)
+    @functools.cached_property
+    def args(self) -> list[tuple[int, ...]]:
+        """Input slots per slot: () for a leaf."""
+        return [() if a < 0 else (a,) if b < 0 else (a, b)
+                for a, b in zip(self.first, self.second, strict=True)]
+
+    @functools.cached_property
+    def carries(self) -> list[tuple[bool, ...]]:
+        """Per slot and input edge: does a gradient flow back along it?"""
+        return [(bool(ca), bool(cb))[:len(args)]
+                for args, ca, cb in zip(self.args, self.carry_a, self.carry_b, strict=True)]
+
+    @functools.cached_property
+    def kind(self) -> list[str]:
+        """INPUT, PARAM, CONST or NODE per slot."""
+        kinds = [CONST if op is None else NODE for op in self.op]
+        for s in self.input_slots:
+            if s is not None:
+                kinds[s] = INPUT
+        for s in self.param_slots:
+            kinds[s] = PARAM
+        return kinds
+
+    @functools.cached_property
+    def labels(self) -> list[str]:
+        """Each slot's label ('' for most)."""
+        labels = [""] * self.size
+        for i, text in self.label_at.items():
+            labels[i] = text
+        return labels
 
     def what(self, i: int) -> str:
         """What slot i holds, for an error message: its kind, op and label."""
-        if self.kind[i] == INPUT:
+        kind = self.kind[i]
+        if kind == INPUT:
             text = f"input {self.input_slots.index(i)}"
-        elif self.kind[i] == NODE:
+        elif kind == NODE:
             text = f"a {self.op[i]!r} node"
         else:
-            text = f"a captured {'parameter' if self.kind[i] == PARAM else 'constant'}"
-        return text + (f" labelled {self.labels[i]!r}" if self.labels[i] else "")
+            text = f"a captured {'parameter' if kind == PARAM else 'constant'}"
+        label = self.label_at.get(i, "")
+        return text + (f" labelled {label!r}" if label else "")
 
     def describe(self, i: int) -> str:
         """Name slot i for an error message: its position, then what it holds."""
@@ -166,33 +227,6 @@ class Traced(NamedTuple):
     def flatten(self) -> Trace:
         """The numbered-slot form of this call's graph."""
         return Trace(self.inputs, self.root, self.extras, self.detached, self.guards)
-
-
-def _walk_into(order: list[Value], root: Value, stamp: object) -> list[Value]:
-    """Append root's graph to `order`, inputs first, skipping Values already marked `stamp`.
-
-    graph.topological_order's iterative walk, with a stamp shared by several roots; the caller
-    holds graph.walk_lock.
-    """
-    root._mark = stamp
-    stack = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    while stack:
-        v = stack[-1]
-        a = v._a
-        if a is not None:
-            if a._mark is not stamp:
-                a._mark = stamp
-                push(a)
-                continue
-            b = v._b
-            if b is not None and b._mark is not stamp:
-                b._mark = stamp
-                push(b)
-                continue
-        pop()
-        emit(v)
-    return order
 
 
 def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool) -> Traced:

@@ -33,3 +33,18 @@ def test_bench_runner_produces_well_formed_results(tmp_path):
     assert "W2 vs micrograd, GC on" in targets
     for heading in ("W1", "W2", "W3", "W4", "Targets"):
         assert heading in proc.stdout
+
+
+def test_compile_scale_prints_a_verdict_per_row():
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.compile_scale", "--no-guards", "--chains", "200",
+         "--random-ops", "300", "--backends", "auto,python,numpy,loop", "--repeats", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| chain")
+            or line.startswith("| W1")]
+    assert len(rows) == 8  # two graphs, four backends each
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[4] == "<= 3x, <= 2x"
+        assert cells[5] == "within target" or cells[5].startswith("over (")

@@ -12,7 +12,8 @@ import random
 import pytest
 
 import autograd
-from autograd import Value
+from autograd import Value, grad
+from autograd.replay_backend import AUTO_GENERATE_AFTER
 from autograd.replay_check import same_float
 from bench.replay_w2 import (
     compiled_step,
@@ -45,8 +46,24 @@ def test_auto_backend_picks_numpy_for_wide_graphs_python_for_deep_ones() -> None
     pytest.importorskip("numpy")
     model, points = mlp([2, 16, 16, 1]), moons(30)
     assert autograd.compile(lambda: w2_loss(model, points), []).backend == "numpy"
-    deep = run_program(random_program(3000, 5, seed=1))
+    deep = run_program(random_program(1000, 5, seed=1))
     assert autograd.compile(deep, [0.5] * 5).backend == "python"
+
+
+def test_auto_generates_python_for_a_mid_sized_deep_graph_once_it_is_called_often() -> None:
+    deep = run_program(random_program(3000, 5, seed=1))
+    step = autograd.compile(deep, [0.5] * 5)
+    assert step.backend == "loop"  # generating Python would cost ~30x eager: not yet
+    xs = [0.25, -0.5, 0.75, 1.0, -1.25]
+    first = step(*xs)
+    for _ in range(AUTO_GENERATE_AFTER - 2):
+        assert step(*xs) == first
+    assert step.backend == "loop"
+    assert step(*xs) == first and step.backend == "python"
+    assert step(*xs) == first and step.forward(*xs) == first[0]
+    leaves = [Value(x) for x in xs]
+    out = deep(*leaves)
+    assert first == (out.data, tuple(grad(out, leaves)))
 
 
 @pytest.mark.parametrize("backend", ["python", "numpy", "loop"])
