@@ -147,7 +147,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
         def add(x: Value, term: Any) -> None:
             grads[x] = term if x not in grads else grads[x] + term
 
-        chain_rule(order, grads.get, add, locals_of=_as_values, times=_times)
+        chain_rule(order, grads.get, add, locals_of=_as_values, times=chain_term)
     else:
         def add(x: Value, product: Any) -> None:
             grads[x] = grads.get(x, 0.0) + product
@@ -178,7 +178,8 @@ def _one_grad_output(grad_outputs: Any, grad_output: float) -> float:
     return to_float(grad_outputs)
 
 
-def _times(local: Any, g: Value) -> Value:
+def chain_term(local: Any, g: Any) -> Any:
+    """local * g for a graph of derivatives (create_graph); forward mode's tangents use it too."""
     # Skip the multiplication by ±1 so higher-order graphs stay as small as the formulas.
     if isinstance(local, (int, float)):
         if local == 1.0:

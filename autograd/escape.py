@@ -32,59 +32,29 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
+# What each kind of DOT label turns a character into; a character not listed shows as itself.
+# In a record field backslash and quote are DOT string escapes and {}|<> and space shape the
+# record; Graphviz decodes entities such as &lt; even in plain labels, so & is always escaped; in
+# HTML-like labels it expands \N, \G, ... too, so a backslash is doubled there.
+_RECORD = str.maketrans({"\n": "\\n", "&": "&amp;", **{ch: "\\" + ch for ch in '\\"{}|<> '}})
+_TEXT = str.maketrans({"\n": "\\n", "&": "&amp;", "\\": "\\\\", '"': '\\"'})
+_HTML = str.maketrans({"\n": '<BR ALIGN="CENTER"/>', "&": "&amp;", "<": "&lt;", ">": "&gt;",
+                       '"': "&quot;", "'": "&#39;", "\\": "\\\\"})
+
+
 def escape_record(text: str) -> str:
     """Escape text for one field of a DOT record label so every character shows literally."""
-    out = []
-    for ch in visible(text):
-        if ch == "\n":
-            out.append("\\n")  # a line break inside the field, not the end of the string
-        elif ch in '\\"{}|<> ':
-            # Backslash and quote are DOT string escapes; {}|<> and space shape the record.
-            out.append("\\" + ch)
-        elif ch == "&":
-            out.append("&amp;")  # Graphviz decodes entities such as &lt; even in plain labels
-        else:
-            out.append(ch)
-    return "".join(out)
+    return visible(text).translate(_RECORD)
 
 
 def escape_text(text: str) -> str:
     """Escape text for a plain DOT label (graph, cluster or ellipse node) so it shows literally."""
-    out = []
-    for ch in visible(text):
-        if ch == "\n":
-            out.append("\\n")
-        elif ch in '\\"':
-            out.append("\\" + ch)
-        elif ch == "&":
-            out.append("&amp;")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return visible(text).translate(_TEXT)
 
 
 def escape_html(text: str) -> str:
     """Escape text for a DOT HTML-like label (entities; backslash doubled; newline as <BR/>)."""
-    out = []
-    for ch in visible(text):
-        if ch == "\n":
-            out.append('<BR ALIGN="CENTER"/>')
-        elif ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == '"':
-            out.append("&quot;")
-        elif ch == "'":
-            out.append("&#39;")
-        elif ch == "\\":
-            out.append("\\\\")  # Graphviz expands \N, \G, ... even in HTML labels
-        else:
-            out.append(ch)
-    return "".join(out)
-
+    return visible(text).translate(_HTML)
 
 
 def html_text(text: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .forward import order_of, tangent_sweep
+from .jacobians import adjoint_sweep
 from .value import Value
 
 _CELL = "border: 1px solid #bbb; padding: 2px 8px; text-align: left; white-space: nowrap"
@@ -138,15 +139,9 @@ def _reverse(order: list[Value], root: Value) -> tuple[dict[Value, float],
     adjoint: dict[Value, float] = {root: 1.0}
     terms: dict[Value, list[Term]] = {}
     count = 0
-    for v in reversed(order):
-        g = adjoint.get(v)
-        if g is None or v.is_leaf:
-            continue
-        for x, local in zip(v.inputs, v.local_grads, strict=False):
-            if local is not None:
-                adjoint[x] = adjoint.get(x, 0.0) + local * g
-                terms.setdefault(x, []).append((v, local, g))
-                count += 1
+    for v, x, local, g in adjoint_sweep(order, adjoint):
+        terms.setdefault(x, []).append((v, local, g))
+        count += 1
     return adjoint, terms, count
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import functional
+from .backward import chain_term  # as in grad(create_graph=True): ±1 adds no node
 from .graph import topological_order
 from .ops import OPS
 from .value import Value, to_float
@@ -58,7 +59,7 @@ def tangent_sweep(order: Sequence[Value], seeds: dict[Value, Any], create_graph:
             t = tangents.get(x)
             if t is None or local is None:
                 continue
-            term = _times(local, t) if create_graph else local * t
+            term = chain_term(local, t) if create_graph else local * t
             total = term if total is None else total + term
             if terms is not None:
                 terms.append((x, local, t))
@@ -76,18 +77,6 @@ def _local_values(v: Value, cache: dict[Value, tuple[Any, ...]] | None) -> tuple
     if found is None:
         found = cache[v] = OPS[v._op].local_value(v)
     return found
-
-
-def _times(local: Any, t: Any) -> Any:
-    # As in grad(create_graph=True): a slope of ±1 adds no multiplication node.
-    if isinstance(local, (int, float)):
-        if local == 1.0:
-            return t
-        if local == -1.0:
-            return -t
-        if not isinstance(t, Value):
-            return local * t
-    return local * t
 
 
 # --- arguments and results: numbers or Values, alone or in flat lists ----------

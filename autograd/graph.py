@@ -53,11 +53,11 @@ def walk(root: Value, leaves: bool = True, reset: bool = False) -> tuple[list[Va
     if root._a is None:
         return ([root] if leaves else []), ([] if root._rg else [root])
     order: list[Value] = []
-    frozen: list[Value] = []
+    found: list[Value] = order if leaves else []  # where a leaf goes as soon as it is reached
     stamp = object()
     root._mark = stamp
     stack = [root]  # interior nodes only: a leaf is listed the moment it is reached
-    push, pop, emit = stack.append, stack.pop, order.append
+    push, pop, emit, reached = stack.append, stack.pop, order.append, found.append
     while stack:
         v = stack[-1]
         # Descend into the first unvisited input; a node is listed once both are done.  (An
@@ -68,25 +68,21 @@ def walk(root: Value, leaves: bool = True, reset: bool = False) -> tuple[list[Va
             if a._a is not None:
                 push(a)
                 continue
-            if not a._rg:
-                frozen.append(a)
-            if leaves:
-                emit(a)
+            reached(a)
         b = v._b
         if b is not None and b._mark is not stamp:
             b._mark = stamp
             if b._a is not None:
                 push(b)
                 continue
-            if not b._rg:
-                frozen.append(b)
-            if leaves:
-                emit(b)
+            reached(b)
         pop()
         if reset:
             v.grad = 0.0
         emit(v)
-    return order, frozen
+    if leaves:
+        return order, [v for v in order if v._a is None and not v._rg]
+    return order, [v for v in found if not v._rg]
 
 
 def leaves(root: Value) -> list[Value]:

@@ -8,7 +8,7 @@ gradient), f: list -> list a list of rows, one per output.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .backward import grad
@@ -244,11 +244,22 @@ def _pullback(outs: list[Value], cts: list[Any], inputs: list[Value]) -> list[fl
     adjoint: dict[Value, float] = {}
     for y, c in zip(outs, cts, strict=True):
         adjoint[y] = adjoint.get(y, 0.0) + (c.data if isinstance(c, Value) else c)
-    for v in reversed(order_of(outs)):
+    for _ in adjoint_sweep(order_of(outs), adjoint):
+        pass  # the sweep fills `adjoint`; its terms are for explain_modes
+    return [adjoint.get(x, 0.0) for x in inputs]
+
+
+def adjoint_sweep(order: list[Value], adjoint: dict[Value, float]
+                  ) -> Iterator[tuple[Value, Value, float, float]]:
+    """Reverse mode on the public graph API: from the seeded `adjoint`s back through `order`.
+
+    Adds each chain-rule term local · g into ``adjoint`` and yields it as (node, input, local, g).
+    """
+    for v in reversed(order):
         g = adjoint.get(v)
         if g is None or v.is_leaf:
             continue
         for x, local in zip(v.inputs, v.local_grads, strict=False):
             if local is not None:
                 adjoint[x] = adjoint.get(x, 0.0) + local * g
-    return [adjoint.get(x, 0.0) for x in inputs]
+                yield v, x, local, g

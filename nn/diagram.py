@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Value
+from autograd.checks import finite_real
 
-from .layers import Layer
+from .layers import Layer, as_row
 from .losses import half_sse
 from .module import Module
 
@@ -96,19 +97,11 @@ def network_layers(model: Any) -> list[tuple[str, Layer]]:
 
 
 def _check_sample(x: Any, nin: int) -> list[float]:
-    if hasattr(x, "tolist") and not isinstance(x, Value):
-        x = x.tolist()
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(f"x must be a list of {nin} numbers (one sample), got {type(x).__name__}")
+    x = as_row(x, f"x must be a list of {nin} numbers (one sample)")
     if len(x) != nin:
         raise ValueError(f"x has {len(x)} numbers but the model takes {nin} inputs")
-    out = []
-    for k, xi in enumerate(x):
-        xi = xi.data if isinstance(xi, Value) else xi
-        if isinstance(xi, bool) or not isinstance(xi, numbers.Real) or not math.isfinite(xi):
-            raise TypeError(f"x[{k}] must be a finite number, got {xi!r}"[:200])
-        out.append(float(xi))
-    return out
+    return [finite_real(xi.data if isinstance(xi, Value) else xi, f"x[{k}]")
+            for k, xi in enumerate(x)]
 
 
 def _check_target(target: Any, nout: int) -> tuple[list[float] | None, str | None]:

@@ -51,16 +51,22 @@ def _check_size(what: str, n: Any) -> int:
     return positive_int(n, what)  # a NumPy integer is fine
 
 
+def as_row(x: Any, expected: str) -> Sequence[Any]:
+    """`x` as a sequence (a NumPy row becomes a list), else a TypeError saying what `expected`."""
+    if hasattr(x, "tolist") and not isinstance(x, Value):  # a NumPy row
+        x = x.tolist()
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        raise TypeError(f"{expected}, got {type(x).__name__}")
+    return x
+
+
 def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
     """Check that `x` holds `nin` numbers or Values; numbers become constant leaves.
 
     Turning each number into a Value once (rather than in every neuron's multiplication) is
     what lets all neurons of a layer share the same input nodes.
     """
-    if hasattr(x, "tolist") and not isinstance(x, Value):  # a NumPy row
-        x = x.tolist()
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(f"{who} expects a list of {nin} numbers, got {type(x).__name__}")
+    x = as_row(x, f"{who} expects a list of {nin} numbers")
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     out = []

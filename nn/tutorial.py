@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .layers import MLP
+from .layers import MLP, Neuron
 
 INPUTS = [0.05, 0.10]
 TARGETS = [0.01, 0.99]
@@ -60,16 +60,8 @@ def delta_rule_step(net: MLP, x: Sequence[float], target: Sequence[float], lr: f
     # Output deltas: δo = ∂E/∂net_o = (out_o - t_o) · out_o · (1 - out_o).
     delta_out = [(o - t) * o * (1.0 - o) for o, t in zip(out, target, strict=True)]
 
-    def update_output_layer() -> None:
-        for n, d in zip(output_layer.neurons, delta_out, strict=True):
-            for w, h in zip(n.w, hidden, strict=True):
-                if w.requires_grad:
-                    w.data -= lr * d * h  # ∂E/∂w_ho = δo · out_h
-            if n.b.requires_grad:
-                n.b.data -= lr * d
-
-    if output_weights_first:
-        update_output_layer()  # the tutorial's order: the hidden deltas below see new weights
+    if output_weights_first:  # the tutorial's order: the hidden deltas below see new weights
+        _descend(output_layer.neurons, delta_out, hidden, lr)  # ∂E/∂w_ho = δo · out_h
     # Hidden deltas: δh = (Σ_o δo · w_ho) · out_h · (1 - out_h).  This reads the output weights.
     delta_hidden = [
         sum(d * n.w[k].data for n, d in zip(output_layer.neurons, delta_out, strict=True))
@@ -77,11 +69,17 @@ def delta_rule_step(net: MLP, x: Sequence[float], target: Sequence[float], lr: f
         for k, h in enumerate(hidden)
     ]
     if not output_weights_first:
-        update_output_layer()
-    for n, d in zip(hidden_layer.neurons, delta_hidden, strict=True):
-        for w, xi in zip(n.w, x, strict=True):
+        _descend(output_layer.neurons, delta_out, hidden, lr)
+    _descend(hidden_layer.neurons, delta_hidden, x, lr)  # ∂E/∂w_ih = δh · input
+    return error
+
+
+def _descend(neurons: Sequence[Neuron], deltas: Sequence[float], inputs: Sequence[float],
+             lr: float) -> None:
+    """One gradient step on a layer: ∂E/∂w = δ · the weight's input, ∂E/∂b = δ (frozen: kept)."""
+    for n, d in zip(neurons, deltas, strict=True):
+        for w, xi in zip(n.w, inputs, strict=True):
             if w.requires_grad:
-                w.data -= lr * d * xi  # ∂E/∂w_ih = δh · input
+                w.data -= lr * d * xi
         if n.b.requires_grad:
             n.b.data -= lr * d
-    return error
