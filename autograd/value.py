@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Union
 
@@ -12,108 +11,11 @@ from . import checks, ops
 Number = Union[int, float]  # noqa: UP007 (a runtime alias; `|` needs 3.10 objects)
 Operand = Union["Value", int, float]  # noqa: UP007
 
-# How many no_grad / detect_anomaly blocks are open anywhere (see modes.py).  While it is zero the
-# hot path pays one global read per operation and nothing else.
-_special_modes = 0
-
-
 # While autograd.compile traces a function: its guards.Recorder, which is told about the leaves
 # that detach() and no_grad() make inside it (compile refuses them: a replay would freeze their
 # numbers), every comparison of Values (kept as guards) and every number taken out of a Value
 # (refused).  None otherwise.
 trace_sink: ContextVar[Any] = ContextVar("valuegrad_trace_sink", default=None)
-
-# --- the templates that make Value's arithmetic methods from the op table ----------
-# Each method computes the value and local derivatives with the op's float function and records
-# the node.  Making the node is inlined (it is _node's body) rather than called: this is the hot
-# path, and the call alone costs about 15 % of an operation.
-
-
-def _binary(op: ops.Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The methods ``x <op> y`` and, for a plain number on the left, ``y <op> x``."""
-    name, forward = op.name, op.forward
-
-    def method(self: Value, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _lift(other)
-            if other is NotImplemented:
-                return NotImplemented
-        out, da, db = forward(self.data, other.data)
-        if _special_modes:
-            return _special_node(out, name, self, other, da, db)
-        v = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v._op = name
-        v._a = self
-        v._b = other
-        v._da = da
-        v._db = db
-        v._label = ""
-        v._mark = None
-        return v
-
-    return method, _reflected(op)
-
-
-def _binary_with_constant_form(op: ops.Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """``x <op> y`` where a plain-number y makes the op's constant form (``x ** 2``: '**c')."""
-    name, forward = op.name, op.forward
-    constant = ops.OPS[op.constant_form or name]
-
-    def method(self: Value, other: Operand) -> Value:
-        if isinstance(other, Value):  # a user's subclass of Value is a Value too
-            out, da, db = forward(self.data, other.data)
-            return _node(out, name, self, other, da, db)
-        lifted = _lift(other)
-        if lifted is NotImplemented:
-            return NotImplemented
-        out, da, db = constant.forward(self.data, lifted.data)
-        return _node(out, constant.name, self, lifted, da, db)
-
-    return method, _reflected(op)
-
-
-def _reflected(op: ops.Op) -> Callable[..., Any]:
-    name, forward = op.name, op.forward
-
-    def reflected(self: Value, other: Number) -> Value:
-        x = _lift(other)
-        if x is NotImplemented:
-            return NotImplemented
-        out, da, db = forward(x.data, self.data)
-        return _node(out, name, x, self, da, db)
-
-    return reflected
-
-
-def _unary(op: ops.Op) -> Callable[..., Any]:
-    """The method applying the op table's one-input entry `op`."""
-    name, forward = op.name, op.forward
-
-    def method(self: Value) -> Value:
-        out, da = forward(self.data)
-        if _special_modes:
-            return _special_node(out, name, self, None, da, None)
-        v = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v._op = name
-        v._a = self
-        v._b = None
-        v._da = da
-        v._db = None
-        v._label = ""
-        v._mark = None
-        return v
-
-    return method
-
-
-def _name(f: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
-    f.__name__, f.__qualname__, f.__doc__ = name, f"Value.{name}", doc
-    return f
-
 
 class Value:
     """A scalar that records the operations applied to it, so gradients can flow back.
@@ -135,11 +37,7 @@ class Value:
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
         self.data = to_float(data)
         self.grad = 0.0
-        self._op = None
-        self._a = None
-        self._b = None
-        self._da = None
-        self._db = None
+        self._op = self._a = self._b = self._da = self._db = self._mark = None  # a leaf
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         self._label = label
@@ -147,7 +45,6 @@ class Value:
             raise TypeError(f"requires_grad must be True or False, got "
                             f"{type(requires_grad).__name__}")
         self._rg = requires_grad
-        self._mark = None
 
     # --- the read-only graph API (minimal.py, draw, explain, replay, forward mode use it) -------
     # graph.walk and backward's hot loop read the slots behind it (_a, _b, _da, _db, _rg)
@@ -161,20 +58,12 @@ class Value:
     @property
     def inputs(self) -> tuple[Value, ...]:
         """The Values this one was computed from, in argument order."""
-        if self._a is None:
-            return ()
-        if self._b is None:
-            return (self._a,)
-        return (self._a, self._b)
+        return () if self._a is None else (self._a,) if self._b is None else (self._a, self._b)
 
     @property
     def local_grads(self) -> tuple[float | None, ...]:
         """d(self)/d(input) for each input, as computed in the forward pass (None: no gradient)."""
-        if self._a is None:
-            return ()
-        if self._b is None:
-            return (self._da,)
-        return (self._da, self._db)
+        return () if self._a is None else (self._da,) if self._b is None else (self._da, self._db)
 
     @property
     def is_leaf(self) -> bool:
@@ -336,24 +225,7 @@ class Value:
         """+x is x itself: no node is recorded."""
         return self
 
-    # The arithmetic methods (__add__, tanh, ...) are made from the op table below the class.
-
-
-def _install_methods() -> None:
-    """Give Value one method per op of the table (and its reflected twin for operators)."""
-    for op in ops.OPS.values():
-        if op.method is None:
-            continue
-        if op.arity == 1:
-            setattr(Value, op.method, _name(_unary(op), op.method, op.doc))
-            continue
-        make = _binary_with_constant_form if op.constant_form else _binary
-        method, reflected = make(op)
-        setattr(Value, op.method, _name(method, op.method, f"{op.doc}; recorded as a "
-                                        f"{op.name!r} node."))
-        if op.reflected:
-            setattr(Value, op.reflected, _name(reflected, op.reflected,
-                                               f"{op.doc}, with a plain number on the left."))
+    # The arithmetic methods (__add__, tanh, ...) are made from the op table in methods.py.
 
 
 # --- pickling ----------
@@ -454,87 +326,6 @@ def _number_out(v: Value, how: str) -> None:
 _new = object.__new__
 
 
-def _node(out: float, op: str, a: Value, b: Value | None, da: float, db: float | None) -> Value:
-    """Make the Value for one operation.  The hot path: nine slot stores and nothing else."""
-    if _special_modes:
-        return _special_node(out, op, a, b, da, db)
-    v = _new(Value)
-    v.data = out
-    v.grad = 0.0
-    v._op = op
-    v._a = a
-    v._b = b
-    v._da = da
-    v._db = db
-    v._label = ""
-    v._mark = None
-    return v
-
-
-def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
-                  db: float | None) -> Value:
-    """_node while some no_grad or detect_anomaly block is open somewhere."""
-    from . import modes
-
-    if modes.anomaly_enabled():
-        modes.check_forward(out, op, a, b)
-    if not modes.is_grad_enabled():
-        leaf = Value(out, requires_grad=False)
-        sink = trace_sink.get()
-        if sink is not None:
-            sink.append(leaf)
-        return leaf
-    v = _new(Value)
-    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = out, 0.0, op, a, b, da, db
-    v._label = ""
-    v._mark = None
-    return v
-
-
-def apply(name: str, *operands: Operand) -> Value:
-    """Apply the op table's op `name` to Values or numbers (numbers become constant leaves)."""
-    op = ops.OPS.get(name) if isinstance(name, str) else None
-    if op is None:
-        raise ValueError(f"no op named {name!r} in the op table (known: "
-                         f"{', '.join(ops.OPS)})"[:400])
-    if op.constant_form and len(operands) == op.arity and not isinstance(operands[-1], Value):
-        op = ops.OPS[op.constant_form]  # x ** 2 as the operator makes it
-        name = op.name
-    if len(operands) != op.arity:
-        raise TypeError(f"{name!r} takes {op.arity} operand{'s' if op.arity != 1 else ''}, "
-                        f"got {len(operands)}")
-    lifted = []
-    for k, x in enumerate(operands):
-        if not op.takes_gradient[k] and isinstance(x, Value):
-            raise TypeError(f"operand {k} of {name!r} takes no gradient: pass a plain number")
-        v = _lift(x)
-        if v is NotImplemented:
-            raise TypeError(f"{name!r} works on Values and real numbers, got "
-                            f"{type(x).__name__}: {x!r}"[:200])
-        lifted.append(v)
-    out, *local = op.forward(*(v.data for v in lifted))
-    if op.arity == 1:
-        return _node(out, name, lifted[0], None, local[0], None)
-    return _node(out, name, lifted[0], lifted[1], local[0], local[1])
-
-
-def _function(op: ops.Op) -> Callable[..., Value]:
-    """autograd.<op.function>: the op on Values or numbers."""
-    name = op.name
-    if op.arity == 1:
-        def function(x: Operand) -> Value:
-            return apply(name, x)
-    else:
-        def function(x: Operand, y: Operand) -> Value:  # type: ignore[misc]
-            return apply(name, x, y)
-    function.__name__ = function.__qualname__ = op.function or name
-    function.__doc__ = f"{op.doc} For a Value or a number."
-    return function
-
-
-_install_methods()
-
-# The module-level functions (autograd.exp, autograd.maximum, ...), one per op that names one.
-functions: dict[str, Callable[..., Value]] = {
-    op.function: _function(op) for op in ops.OPS.values() if op.function}
-globals().update(functions)
+# Value's arithmetic methods, apply() and autograd.exp & co. live in methods.py; importing it
+# installs them, so a Value has its operators as soon as this module is imported.
+from .methods import apply, functions  # noqa: E402, F401
