@@ -140,44 +140,20 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     """
     inputs, targets, batch, per_epoch, total_steps = _plan(
         model, X, y, loss, optimizer, batch_size, steps, epochs, l2)
-    n = len(inputs)
     chosen = _chosen_metrics(metrics, loss)
     history = History(loss=[], lr=[], **{name: [] for name in chosen})
-
-    if compile and batch < n:
-        raise ValueError("fit: compile=True traces one batch, so it needs full-batch training "
-                         "(leave batch_size unset)")
-    compiled = compiled_train_step(model, inputs, targets, loss, optimizer, l2) if compile \
-        else None
-    validator = None
-    if validation is not None or early_stopping is not None:
-        from .validation import Validator  # here: validation.py builds on this module
-
-        validator = Validator(model, validation, early_stopping, history,
-                              (loss, optimizer, l2, chosen), compile)
-    rng = random.Random(seed)
-    order = list(range(n))
+    run_step = _step_runner(model, inputs, targets, loss, optimizer, l2, batch, compile)
+    validator = _validator(model, validation, early_stopping, history,
+                           (loss, optimizer, l2, chosen), compile)
+    batches = _batches(len(inputs), batch, per_epoch, total_steps, seed)
     with _cyclic_gc_paused(), _progress_bar(total_steps, desc, quiet) as bar:
-        for step in range(total_steps):
-            k = step % per_epoch
-            if k == 0 and batch < n:
-                rng.shuffle(order)
-            picked = order[k * batch:(k + 1) * batch]
-            batch_targets = [targets[i] for i in picked]
+        for step, (picked, ends_epoch) in enumerate(batches):
             history["lr"].append(optimizer.current_lr())
-            if compiled is not None:
-                value, outputs = compiled()
-            else:
-                value, outputs = train_step(model, [inputs[i] for i in picked], batch_targets,
-                                            loss, optimizer, l2)
-            history["loss"].append(value)
-            shown = {"loss": f"{value:.4g}"}
-            for name, metric in chosen.items():
-                history[name].append(metric(outputs, batch_targets))
-                shown[name] = f"{history[name][-1]:.3g}"
+            value, outputs = run_step(picked)
+            shown = _record(history, chosen, value, outputs, [targets[i] for i in picked])
             # Without validation this costs two `is None` tests per step, nothing else.
             if validator is not None:
-                validator.after_step(step + 1, k == per_epoch - 1, shown)
+                validator.after_step(step + 1, ends_epoch, shown)
             bar.set_postfix(shown, refresh=False)  # drawn at tqdm's own pace, not every step
             bar.update()
             if validator is not None and validator.stop:
@@ -185,6 +161,60 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     if validator is not None:
         validator.finish(quiet)
     return history
+
+
+def _step_runner(model: Module, inputs: list[list[float]], targets: list[Any], loss: Loss,
+                 optimizer: Optimizer, l2: float, batch: int, compile: bool
+                 ) -> Callable[[list[int]], tuple[float, list[Any]]]:
+    """What fit() calls per step on the chosen samples: train_step, or its compiled replay."""
+    if not compile:
+        def eager(picked: list[int]) -> tuple[float, list[Any]]:
+            return train_step(model, [inputs[i] for i in picked], [targets[i] for i in picked],
+                              loss, optimizer, l2)
+        return eager
+    if batch < len(inputs):
+        raise ValueError("fit: compile=True traces one batch, so it needs full-batch training "
+                         "(leave batch_size unset)")
+    compiled = compiled_train_step(model, inputs, targets, loss, optimizer, l2)
+    return lambda picked: compiled()  # the whole data set, in order: the traced batch
+
+
+def _validator(model: Module, validation: Any, early_stopping: EarlyStopping | None,
+               history: History, setup: tuple[Loss, Optimizer, float, dict[str, Metric]],
+               compile: bool) -> Any:
+    """fit()'s validation and early stopping (validation.py), or None when it has neither."""
+    if validation is None and early_stopping is None:
+        return None
+    from .validation import Validator  # here: validation.py builds on this module
+
+    return Validator(model, validation, early_stopping, history, setup, compile)
+
+
+def _batches(n: int, batch: int, per_epoch: int, total_steps: int, seed: int
+             ) -> Iterator[tuple[list[int], bool]]:
+    """Each step's sample indices, and whether the step ends an epoch.
+
+    Full-batch training takes every sample in order; with batches, each epoch visits the samples
+    in an order shuffled by `seed`.
+    """
+    rng = random.Random(seed)
+    order = list(range(n))
+    for step in range(total_steps):
+        k = step % per_epoch
+        if k == 0 and batch < n:
+            rng.shuffle(order)
+        yield order[k * batch:(k + 1) * batch], k == per_epoch - 1
+
+
+def _record(history: History, chosen: Mapping[str, Metric], value: float, outputs: list[Any],
+            batch_targets: list[Any]) -> dict[str, str]:
+    """Add one step's loss and metrics to the history; return them as the progress bar shows."""
+    history["loss"].append(value)
+    shown = {"loss": f"{value:.4g}"}
+    for name, metric in chosen.items():
+        history[name].append(metric(outputs, batch_targets))
+        shown[name] = f"{history[name][-1]:.3g}"
+    return shown
 
 
 def _plan(model: Any, X: Any, y: Any, loss: Any, optimizer: Any, batch_size: Any, steps: Any,
