@@ -95,7 +95,9 @@ _VALUE_GLOBALS = vars(sys.modules[Value.__module__])
 def _watched_get(obj: Value) -> Any:
     """Value.data while some trace runs: a read from outside the engine is reported."""
     caller = _getframe(1).f_globals
-    if caller is _VALUE_GLOBALS:  # the operators' own reads: nearly all of them, at once
+    # The operators read the slot as Value._data, unwatched; value.py's own reads (comparisons,
+    # repr) pass here at once.
+    if caller is _VALUE_GLOBALS:
         return _slot_get(obj)
     sink = trace_sink.get()
     if sink is not None and not _engine(caller):

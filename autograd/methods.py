@@ -1,6 +1,8 @@
 """Value's arithmetic, made from the op table: one method per op, apply(), autograd.exp & co.
 
 This is the engine's hot path: every operation on Values runs one of the methods made here.
+They read their operands' numbers as ``_data`` (value.py: the same slot as ``data``, under a name
+that a trace's watcher of ``.data`` reads does not replace), so a traced op costs an eager one.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _node(out: float, name: str, self: Value, other: Value | None, da: float,
 
 def _unary_method(name: str, forward: Callable[..., Any]) -> Callable[..., Value]:
     def method(self: Value) -> Value:
-        out, da = forward(self.data)
+        out, da = forward(self._data)
         other = db = None
 {textwrap.indent(_RECORD, "        ")}
     return method
@@ -60,7 +62,7 @@ def _binary_method(name: str, forward: Callable[..., Any]) -> Callable[..., Valu
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
-        out, da, db = forward(self.data, other.data)
+        out, da, db = forward(self._data, other._data)
 {textwrap.indent(_RECORD, "        ")}
     return method
 """
@@ -105,12 +107,12 @@ def _binary_with_constant_form(op: ops.Op) -> Callable[..., Any]:
 
     def method(self: Value, other: Operand) -> Value:
         if isinstance(other, Value):  # a user's subclass of Value is a Value too
-            out, da, db = forward(self.data, other.data)
+            out, da, db = forward(self._data, other._data)
             return _node(out, name, self, other, da, db)
         lifted = _lift(other)
         if lifted is NotImplemented:
             return NotImplemented
-        out, da, db = constant.forward(self.data, lifted.data)
+        out, da, db = constant.forward(self._data, lifted._data)
         return _node(out, constant.name, self, lifted, da, db)
 
     return method
@@ -124,7 +126,7 @@ def _reflected(op: ops.Op) -> Callable[..., Any]:
         x = _lift(other)
         if x is NotImplemented:
             return NotImplemented
-        out, da, db = forward(x.data, self.data)
+        out, da, db = forward(x._data, self._data)
         return _node(out, name, x, self, da, db)
 
     return reflected

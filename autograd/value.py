@@ -33,6 +33,7 @@ class Value:
 
     data: float
     grad: float
+    _data: float  # the same slot as data (set below the class)
 
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
         self.data = to_float(data)
@@ -325,6 +326,11 @@ def _number_out(v: Value, how: str) -> None:
 
 _new = object.__new__
 
+
+# The `data` slot again under a second name, which the operators (methods.py) read: while a
+# trace runs, guards.py swaps `Value.data` for a watching property, and the operators' own reads
+# (one or two per node) keep the slot's C-speed access through this alias.  One slot, two names.
+type.__setattr__(Value, "_data", Value.__dict__["data"])
 
 # Value's arithmetic methods, apply() and autograd.exp & co. live in methods.py; importing it
 # installs them, so a Value has its operators as soon as this module is imported.
