@@ -366,11 +366,16 @@ def how_written(op: Op) -> str:
     return text + (f", {op.function}({operands})" if op.function else "")
 
 
+REFERENCE_HEADER = "| op | written | local derivatives | |\n|---|---|---|---|\n"
+
+
+def reference_row(op: Op) -> str:
+    """The op's row in README's op list (Markdown): its name, how it is written, its rules."""
+    names = ["x", "y" if op.takes_gradient[-1] else "c"][:op.arity]
+    rules = "; ".join(f"`{r}`" for r in op.rules(*names)).replace("|", "\\|")
+    return f"| `{op.name}` | `{how_written(op)}` | {rules} | {op.doc} |"
+
+
 def reference_table() -> str:
     """The op list of README.md, in Markdown: every op, how it is written, its derivatives."""
-    rows = ["| op | written | local derivatives | |", "|---|---|---|---|"]
-    for op in OPS.values():
-        names = ["x", "y" if op.takes_gradient[-1] else "c"][:op.arity]
-        rules = "; ".join(f"`{r}`" for r in op.rules(*names)).replace("|", "\\|")
-        rows.append(f"| `{op.name}` | `{how_written(op)}` | {rules} | {op.doc} |")
-    return "\n".join(rows) + "\n"
+    return REFERENCE_HEADER + "".join(reference_row(op) + "\n" for op in OPS.values())
