@@ -43,10 +43,23 @@ def finite_real(x: Any, what: str) -> float:
     return out
 
 
-def positive_int(n: Any, what: str) -> int:
-    """`n` as an int >= 1 (a NumPy integer is fine), else an error naming `what`."""
+def nonnegative(x: Any, what: str, upper: float | None = None) -> float:
+    """`x` as a finite float >= 0 (and < `upper` if given), else an error naming `what`.
+
+    For rates, tolerances and penalties: a negative, inf or nan one is a ValueError.
+    """
+    out = real(x, what)
+    if not (math.isfinite(out) and out >= 0.0) or (upper is not None and out >= upper):
+        bound = f"in [0, {upper})" if upper is not None else "a finite number >= 0"
+        raise ValueError(f"{what} must be {bound}, got {out!r}")
+    return out
+
+
+def positive_int(n: Any, what: str, least: int = 1) -> int:
+    """`n` as an int >= `least` (1 unless given; a NumPy integer is fine), else an error naming
+    `what`."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}"[:200])
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
+    if n < least:
+        raise ValueError(f"{what} must be at least {least}, got {n}")
     return int(n)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .backward import grad
+from .checks import nonnegative
 from .graph import topological_order
 from .modes import describe
 from .torch_twin import require_torch, to_torch, twin_of
@@ -87,9 +88,7 @@ def crosscheck(root: Value, rtol: float = 1e-9, atol: float = 1e-13,
     with both numbers.  Leaves' ``.grad`` are not touched.
     """
     for name, number in (("rtol", rtol), ("atol", atol)):
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not (
-                math.isfinite(number) and number >= 0.0):
-            raise ValueError(f"crosscheck: {name} must be a finite number >= 0, got {number!r}")
+        nonnegative(number, f"crosscheck: {name}")
     found = first_disagreement(root, rtol, atol)
     if found is None:
         return True

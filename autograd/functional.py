@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from .backward import grad
+from .checks import nonnegative
 from .graph import topological_order
 from .modes import no_grad
 from .ops import OPS
@@ -106,9 +107,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-
     node whose derivative is wrong is named (op and label) -- the place to look after adding an op.
     """
     for name, number in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not (
-                math.isfinite(number) and number >= 0.0):
-            raise ValueError(f"gradcheck: {name} must be a finite number >= 0, got {number!r}")
+        nonnegative(number, f"gradcheck: {name}")
     if eps == 0.0:
         raise ValueError("gradcheck: eps must be > 0 (it is the finite-difference step)")
     point = [to_float(x) for x in inputs]

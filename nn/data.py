@@ -14,19 +14,15 @@ import numbers
 import random
 from typing import Any
 
+from autograd.checks import nonnegative, positive_int
+
 Points = list[list[float]]
 Labels = list[int]
 
 
 def _check(n_samples: Any, noise: Any, least: int = 1) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int):
-        raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__}")
-    if n_samples < least:
-        raise ValueError(f"n_samples must be at least {least}, got {n_samples}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a number, got {type(noise).__name__}")
-    if not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    positive_int(n_samples, "n_samples", least)
+    nonnegative(noise, "noise")
 
 
 def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[float]:

@@ -9,10 +9,10 @@ the weights it had at its best validation.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 from autograd import Value
+from autograd.checks import nonnegative, positive_int
 
 
 class History(dict):
@@ -45,15 +45,8 @@ class EarlyStopping:
     mode: str = "auto"
 
     def __post_init__(self) -> None:
-        if isinstance(self.patience, bool) or not isinstance(self.patience, int):
-            raise TypeError(f"EarlyStopping: patience must be an int, "
-                            f"got {type(self.patience).__name__}: {self.patience!r}"[:200])
-        if self.patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be at least 1, got {self.patience}")
-        if isinstance(self.min_delta, bool) or not isinstance(self.min_delta, numbers.Real) or \
-                not (math.isfinite(self.min_delta) and self.min_delta >= 0):
-            raise ValueError(f"EarlyStopping: min_delta must be a finite number >= 0, "
-                             f"got {self.min_delta!r}"[:200])
+        positive_int(self.patience, "EarlyStopping: patience")
+        nonnegative(self.min_delta, "EarlyStopping: min_delta")
         if not isinstance(self.restore_best, bool):
             raise TypeError(f"EarlyStopping: restore_best must be True or False, "
                             f"got {self.restore_best!r}"[:200])

@@ -13,16 +13,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd import Value
+from autograd.checks import is_real
 
 from .module import Module
 
 # log(p) is clamped at -100 in bce, as PyTorch's BCELoss does, so p = 0 gives a large finite
 # loss rather than inf.
 LOG_FLOOR = -100.0
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def pairs(output: Any, target: Any, loss: str) -> list[tuple[Value | float, float]]:
@@ -35,10 +32,10 @@ def pairs(output: Any, target: Any, loss: str) -> list[tuple[Value | float, floa
 
 
 def _pair_up(out: Any, tgt: Any, where: str, loss: str, found: list) -> None:
-    if isinstance(out, Value) or _is_number(out):
+    if isinstance(out, Value) or is_real(out):
         if isinstance(tgt, Value):
             tgt = tgt.data
-        if not _is_number(tgt):
+        if not is_real(tgt):
             raise (TypeError if not isinstance(tgt, (list, tuple)) else ValueError)(
                 f"{loss}: target{where} should be one number (output{where} is one), "
                 f"got {_describe(tgt)}")
@@ -194,7 +191,7 @@ def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
         raise ValueError(f"cross_entropy: target{where} = {target} is not a class index for "
                          f"{len(logits)} classes")
     for k, z in enumerate(logits):
-        if not (isinstance(z, Value) or _is_number(z)):
+        if not (isinstance(z, Value) or is_real(z)):
             raise TypeError(f"cross_entropy: logits{where}[{k}] should be a Value or a number, "
                             f"got {_describe(z)}")
     zs = [z if isinstance(z, Value) else Value(z, requires_grad=False) for z in logits]
@@ -212,8 +209,7 @@ def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
 
 def l2(params: Module | Iterable[Value], alpha: float = 1.0) -> Value:
     """alpha · Σ p², the weight penalty micrograd's demo adds to its loss (alpha 1e-4 there)."""
-    if isinstance(alpha, bool) or not _is_number(alpha) or not (
-            math.isfinite(alpha) and alpha >= 0.0):
+    if not (is_real(alpha) and math.isfinite(alpha) and alpha >= 0.0):
         raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}"[:200])
     values = params.parameters() if isinstance(params, Module) else list(params)
     if not values:

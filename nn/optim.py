@@ -9,25 +9,14 @@ micrograd's ``lambda k: 1.0 - 0.9 * k / 100``.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from autograd import Value
+from autograd.checks import nonnegative
 
 from .module import Module
 
 LearningRate = float | Callable[[int], float]
-
-
-def _check_rate(name: str, x: Any, upper: float | None = None) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(x).__name__}: {x!r}"[:200])
-    x = float(x)
-    if not (math.isfinite(x) and x >= 0.0) or (upper is not None and x >= upper):
-        bound = f"in [0, {upper})" if upper is not None else "a finite number >= 0"
-        raise ValueError(f"{name} must be {bound}, got {x!r}")
-    return x
 
 
 def ieee_divide(a: float, b: float) -> float:
@@ -68,14 +57,14 @@ class Optimizer:
                              f"({len(values)} given, none with requires_grad=True)")
         self.params = values
         if not callable(lr):
-            _check_rate("lr", lr)
+            nonnegative(lr, "lr")
         self.lr = lr
         self.steps = 0
 
     def current_lr(self) -> float:
         """The learning rate the next step() will use."""
         if callable(self.lr):
-            return _check_rate(f"lr schedule at step {self.steps}", self.lr(self.steps))
+            return nonnegative(self.lr(self.steps), f"lr schedule at step {self.steps}")
         return float(self.lr)
 
     def zero_grad(self) -> None:
@@ -109,8 +98,8 @@ class SGD(Optimizer):
     def __init__(self, params: Module | Iterable[Value], lr: LearningRate, momentum: float = 0.0,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _check_rate("momentum", momentum, upper=1.0)
-        self.weight_decay = _check_rate("weight_decay", weight_decay)
+        self.momentum = nonnegative(momentum, "momentum", upper=1.0)
+        self.weight_decay = nonnegative(weight_decay, "weight_decay")
         self.velocity: list[float | None] = [None] * len(self.params)
 
     def update(self, i: int, p: Value, lr: float) -> None:
@@ -134,10 +123,10 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair of numbers, got {betas!r}"[:200])
-        self.betas = (_check_rate("betas[0]", betas[0], upper=1.0),
-                      _check_rate("betas[1]", betas[1], upper=1.0))
-        self.eps = _check_rate("eps", eps)
-        self.weight_decay = _check_rate("weight_decay", weight_decay)
+        self.betas = (nonnegative(betas[0], "betas[0]", upper=1.0),
+                      nonnegative(betas[1], "betas[1]", upper=1.0))
+        self.eps = nonnegative(eps, "eps")
+        self.weight_decay = nonnegative(weight_decay, "weight_decay")
         self.m = [0.0] * len(self.params)  # running mean of gradients
         self.v = [0.0] * len(self.params)  # running mean of squared gradients
         self.counts = [0] * len(self.params)  # steps taken by each parameter (frozen ones lag)

@@ -14,6 +14,8 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from autograd.checks import positive_int
+
 Data = tuple[list[Any], list[Any]]
 
 
@@ -79,11 +81,7 @@ def kfold(X: Sequence[Any], y: Sequence[Any], k: int = 5, seed: int | None = 0
     fold i is the validation side of pair i and the other folds are its training side.
     """
     X, y = _as_lists(X, y, "kfold")
-    if isinstance(k, bool) or not isinstance(k, int):
-        raise TypeError(f"kfold: k must be an int, got {type(k).__name__}: {k!r}"[:200])
-    if k < 2:
-        raise ValueError(f"kfold: k must be at least 2 (one fold to validate on, the rest to "
-                         f"train on), got {k}")
+    positive_int(k, "kfold: k", least=2)  # one fold to validate on, the rest to train on
     if k > len(X):
         raise ValueError(f"kfold: k = {k} folds need at least {k} samples, got {len(X)}")
     _check_seed(seed, "kfold")

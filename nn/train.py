@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-import numbers
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.checks import finite_real, nonnegative, positive_int
 
 from . import losses
 from .early_stopping import EarlyStopping, History
@@ -229,14 +229,13 @@ def _plan(model: Any, X: Any, y: Any, loss: Any, optimizer: Any, batch_size: Any
         raise TypeError(f"fit: optimizer must be an nn optimiser (SGD, Adam, AdamW), "
                         f"got {type(optimizer).__name__}")
     n = len(inputs)
-    batch = n if batch_size is None else min(_count("batch_size", batch_size), n)
+    batch = n if batch_size is None else min(positive_int(batch_size, "fit: batch_size"), n)
     per_epoch = math.ceil(n / batch)
     if (steps is None) == (epochs is None):
         raise ValueError("fit: give exactly one of steps= or epochs=")
-    total_steps = _count("steps", steps) if steps is not None else \
-        _count("epochs", epochs) * per_epoch
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0.0 <= l2 < math.inf:
-        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}"[:200])
+    total_steps = positive_int(steps, "fit: steps") if steps is not None else \
+        positive_int(epochs, "fit: epochs") * per_epoch
+    nonnegative(l2, "fit: l2")
     return inputs, targets, batch, per_epoch, total_steps
 
 
@@ -296,14 +295,6 @@ def _targets(y: Any, n: int, name: str) -> list[Any]:
     return list(y)
 
 
-def _count(name: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"fit: {name} must be an int, got {type(n).__name__}: {n!r}"[:200])
-    if n < 1:
-        raise ValueError(f"fit: {name} must be at least 1, got {n}")
-    return n
-
-
 def check_samples(X: Any, nin: int | None = None) -> list[list[float]]:
     """Check that X is a non-empty list of samples of `nin` numbers each; return them as floats."""
     if hasattr(X, "tolist"):  # a NumPy array
@@ -319,11 +310,6 @@ def check_samples(X: Any, nin: int | None = None) -> list[list[float]]:
                             f"got {type(sample).__name__}: {sample!r}"[:200])
         if nin is not None and len(sample) != nin:
             raise ValueError(f"sample {i} has {len(sample)} features; the model expects {nin}")
-        for k, x in enumerate(sample):
-            if isinstance(x, bool) or not isinstance(x, numbers.Real):
-                raise TypeError(f"sample {i}, feature {k} must be a number, "
-                                f"got {type(x).__name__}: {x!r}"[:200])
-            if not math.isfinite(x):  # one nan feature turns every loss after it into nan
-                raise ValueError(f"sample {i}, feature {k} must be a finite number, got {x!r}")
-        samples.append([float(x) for x in sample])
+        # Finite: one nan feature turns every loss after it into nan.
+        samples.append([finite_real(x, f"sample {i}, feature {k}") for k, x in enumerate(sample)])
     return samples
