@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -12,6 +10,7 @@ from typing import Any
 import autograd
 from autograd import Value
 from autograd.checks import finite_real, nonnegative, positive_int
+from autograd.gcpause import paused_gc
 
 from . import losses
 from .early_stopping import EarlyStopping, History
@@ -146,7 +145,9 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: 
     validator = _validator(model, validation, early_stopping, history,
                            (loss, optimizer, l2, chosen), compile)
     batches = _batches(len(inputs), batch, per_epoch, total_steps, seed)
-    with _cyclic_gc_paused(), _progress_bar(total_steps, desc, quiet) as bar:
+    # No cycle collection while training: its scans of every live Value about double a step's
+    # time, and Value graphs have no cycles to find (reference counting frees them).
+    with paused_gc(), _progress_bar(total_steps, desc, quiet) as bar:
         for step, (picked, ends_epoch) in enumerate(batches):
             history["lr"].append(optimizer.current_lr())
             value, outputs = run_step(picked)
@@ -249,23 +250,6 @@ def _progress_bar(total: int, desc: str, quiet: bool) -> Any:
     from tqdm.auto import tqdm  # a widget in Jupyter, text in a terminal
 
     return tqdm(total=total, desc=desc, unit="step")
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while training, restoring it afterwards.
-
-    A step allocates tens of thousands of Values; each batch of allocations makes the collector
-    scan every live object, which about doubles the time per step.  Value graphs have no cycles
-    (reference counting frees them), so the scans find nothing.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _chosen_metrics(given: Mapping[str, Metric] | None, loss: Loss) -> dict[str, Metric]:
