@@ -38,11 +38,10 @@ eager run with the trace.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from .gcpause import paused_gc
 from .guards import TraceError
 from .replay_backend import BACKENDS
 from .replay_check import TraceMismatchError, _check_program
@@ -78,7 +77,7 @@ class CompiledFunction:
         self._backend = backend
         first = _numbers(list(example_inputs), None, f"compile({self.name}) example_inputs")
         self.n_inputs = len(first)
-        with collector_paused():
+        with paused_gc():
             self._programs = [_Program(lambda: _trace(fn, first, self.has_aux), backend,
                                        self.name)]
         self._paths_seen: dict[tuple[Any, ...], int] = {}
@@ -132,7 +131,7 @@ class CompiledFunction:
 
     def _eager(self, xs: list[float]) -> tuple[Any, ...]:
         """No trace covers `xs`: run fn eagerly, and keep its trace once its path recurs."""
-        with collector_paused():
+        with paused_gc():
             return self._eager_run(xs)
 
     def _eager_run(self, xs: list[float]) -> tuple[Any, ...]:
@@ -215,25 +214,6 @@ class CompiledFunction:
         return (f"<compiled {self.name}: inputs={self.n_inputs}, parameters={len(self.params)}, "
                 f"slots={self.trace.size}, backend={self.backend!r}, "
                 f"traces={len(self._programs)}>")
-
-
-@contextmanager
-
-
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a trace is made and built.
-
-    A graph of Values holds no reference cycles, so the collector only walks it again and
-    again while compile allocates (about half the time of a large compile); memory is still
-    freed by reference counting.  nn.fit pauses it the same way.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # noqa: A001

@@ -73,14 +73,7 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
     numbers enter only through the arguments.
     """
     called: list[str] = []  # op names called through the table; F{k} is OPS[called[k]].forward
-    lines = ["def replay(xs, param_values, consts):"]
-    used_inputs = [f"v{s}" if s is not None else "_" for s in tr.input_slots]
-    if used_inputs:
-        lines.append(f"    {', '.join(used_inputs)}, = xs")
-    if tr.param_slots:
-        lines.append(f"    {', '.join(f'v{s}' for s in tr.param_slots)}, = param_values")
-    if tr.const_slots:
-        lines.append(f"    {', '.join(f'v{s}' for s in tr.const_slots)}, = consts")
+    lines = _argument_lines(tr)
     for i in range(tr.size):
         if tr.kind[i] == NODE:
             lines += _forward_lines(tr, i, with_grad, called)
@@ -89,16 +82,38 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
     if not with_grad:
         lines.append(f"    return v{tr.root}, {outputs}")
         return "\n".join(lines) + "\n", called
+    grad_name, received = _backward_lines(tr, lines)
+    # backward() adds into leaves that start at 0.0; adding 0.0 reproduces that (it turns a
+    # total of -0.0 into 0.0, exactly as 0.0 + -0.0 does).
+    input_grads = [f"{grad_name[s]} + 0.0" if s is not None and s in received else "0.0"
+                   for s in tr.input_slots]
+    param_grads = [grad_name[s] for s in tr.param_slots if s in received]
+    lines.append(f"    return v{tr.root}, ({''.join(g + ', ' for g in input_grads)}), "
+                 f"({''.join(g + ', ' for g in param_grads)}), {outputs}")
+    return "\n".join(lines) + "\n", called
 
-    # Backward: consumers before inputs (reverse topological order), each input's contributions
-    # summed in the order backward() adds them, so the sums round the same way.
+
+def _argument_lines(tr: Trace) -> list[str]:
+    """The def line and the unpacking of inputs, parameters and constants into slot names."""
+    lines = ["def replay(xs, param_values, consts):"]
+    used_inputs = [f"v{s}" if s is not None else "_" for s in tr.input_slots]
+    if used_inputs:
+        lines.append(f"    {', '.join(used_inputs)}, = xs")
+    if tr.param_slots:
+        lines.append(f"    {', '.join(f'v{s}' for s in tr.param_slots)}, = param_values")
+    if tr.const_slots:
+        lines.append(f"    {', '.join(f'v{s}' for s in tr.const_slots)}, = consts")
+    return lines
+
+
+def _backward_lines(tr: Trace, lines: list[str]) -> tuple[dict[int, str], set[int]]:
+    """Append the backward pass to `lines`; each slot's gradient name, and the slots reached.
+
+    Consumers before inputs (reverse topological order), each input's contributions summed in
+    the order backward() adds them, so the sums round the same way.
+    """
     received: set[int] = set()
-    # A slot whose only contribution is another slot's gradient unchanged (through +) shares
-    # that variable instead of copying it.
-    contributions = [0] * tr.size
-    for i in range(tr.size):
-        for a, carries in zip(tr.args[i], tr.carries[i], strict=True):
-            contributions[a] += carries
+    contributions = _contribution_counts(tr)
     grad_name = {tr.root: f"g{tr.root}"}
     if tr.needs_grad[tr.root]:
         lines.append(f"    g{tr.root} = 1.0")
@@ -114,20 +129,24 @@ def python_source(tr: Trace, with_grad: bool) -> tuple[str, list[str]]:
                 continue
             local = inline.locals[k] if inline is not None else ""
             term = _gradient_term(local, names, f"d{i}_{k}", g)
+            # A slot whose only contribution is another slot's gradient unchanged (through +)
+            # shares that variable instead of copying it.
             if term == g and contributions[a] == 1:
                 grad_name[a] = g
             else:
                 grad_name[a] = f"g{a}"
                 lines.append(f"    g{a} {'+=' if a in received else '='} {term}")
             received.add(a)
-    # backward() adds into leaves that start at 0.0; adding 0.0 reproduces that (it turns a
-    # total of -0.0 into 0.0, exactly as 0.0 + -0.0 does).
-    input_grads = [f"{grad_name[s]} + 0.0" if s is not None and s in received else "0.0"
-                   for s in tr.input_slots]
-    param_grads = [grad_name[s] for s in tr.param_slots if s in received]
-    lines.append(f"    return v{tr.root}, ({''.join(g + ', ' for g in input_grads)}), "
-                 f"({''.join(g + ', ' for g in param_grads)}), {outputs}")
-    return "\n".join(lines) + "\n", called
+    return grad_name, received
+
+
+def _contribution_counts(tr: Trace) -> list[int]:
+    """How many carrying edges send a gradient to each slot."""
+    contributions = [0] * tr.size
+    for i in range(tr.size):
+        for a, carries in zip(tr.args[i], tr.carries[i], strict=True):
+            contributions[a] += carries
+    return contributions
 
 
 def guard_lines(tr: Trace) -> list[str]:
