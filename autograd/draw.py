@@ -7,7 +7,6 @@ neuron a node belongs to; every piece of user text is escaped (escape.py).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,17 @@ import graphviz
 from .chaincheck import ChainRuleReport, check_chain_rule
 from .escape import escape_html, escape_record, escape_text, html_text
 from .explain_names import display_names
-from .layout import Group, as_roots, graph_order, group_tree, paths_from, short_name
+from .layout import (
+    Group,
+    OrderHints,
+    as_roots,
+    boxes,
+    graph_order,
+    group_tree,
+    order_hints,
+    paths_from,
+    short_name,
+)
 from .naming import NodeInfo, describe
 from .ops import OPS
 from .render import RendererNotFoundError, RenderError, ValueGraph
@@ -28,6 +37,7 @@ DEFAULT_MAX_NODES = 400  # beyond this a drawing is unreadable and slow to lay o
 # Left to right, each operation takes about 110 pt (its box, op node and gaps): beyond this many
 # in a row the drawing is wider than a 900 px notebook column can show at a readable size.
 AUTO_LR_DEPTH = 6
+ANCHOR_EDGES = 10  # invisible edges from each ordering point to its group (see _emit_order)
 
 # Colours chosen to stay readable when printed in grey.
 _PARAM_FILL = "#cfe8ff"
@@ -149,16 +159,50 @@ def _box(target: graphviz.Digraph, v: Value, ctx: _Context) -> None:
                     fillcolor="white", fontsize="11", width="0.3", height="0.3", margin="0.02")
 
 
-def _emit_group(parent: graphviz.Digraph, group: Group, ctx: _Context,
-                counter: itertools.count) -> None:
-    """The boxes of a group, then each inner group as a nested, titled cluster."""
-    for v in group.values:
-        _box(parent, v, ctx)
-    for child in group.sorted_children():
-        with parent.subgraph(name=f"cluster_{next(counter)}") as sub:
-            sub.attr(label=graphviz.nohtml(escape_text(child.name)), style="rounded,dashed",
-                     color="#90a4ae", fontname="Helvetica", fontsize="11", labeljust="l")
-            _emit_group(sub, child, ctx, counter)
+def _emit_groups(g: graphviz.Digraph, top: Group, ctx: _Context) -> None:
+    """The ungrouped boxes, then one titled box (cluster) per group, in natural order."""
+    for v in top.values:
+        _box(g, v, ctx)
+    for k, group in enumerate(boxes(top)):
+        with g.subgraph(name=f"cluster_{k}") as sub:
+            sub.attr(label=graphviz.nohtml(escape_text(group.name)), style="rounded,dashed",
+                     color="#90a4ae", fontname="Helvetica", fontsize="12", labeljust="l")
+            for v in group.values:
+                _box(sub, v, ctx)
+
+
+def _emit_order(g: graphviz.Digraph, hints: OrderHints, ctx: _Context) -> None:
+    """Invisible nodes and edges that keep sibling groups and each group's weights in order.
+
+    Each run of sibling groups hangs from a same-rank chain of invisible points, one point per
+    group with ANCHOR_EDGES edges to its first box: dot merges parallel edges and counts their
+    crossings once each, so putting the groups out of chain order costs more crossings than the
+    layout can gain.  A group's first operations sit on one rank in a chain of invisible edges;
+    in a left-to-right drawing both dot and graphviz-pure lay such a chain inside a box out
+    bottom-up, so it is written backwards there.
+    """
+    if not hints:
+        return
+    g.graph_attr["newrank"] = "true"  # same-rank constraints across boxes need global ranking
+    for k, run in enumerate(hints.anchors):
+        points = [f"order{k}_{j}" for j in range(len(run))]
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            for p in points:
+                same.node(p, shape="point", style="invis", width="0", height="0")
+            for a, b in zip(points, points[1:]):
+                same.edge(a, b, style="invis")
+        for p, v in zip(points, run):
+            for _ in range(ANCHOR_EDGES):
+                g.edge(p, ctx.ids[v], style="invis")
+    for chain in hints.chains:
+        ids = [ctx.ids[v] + "op" for v in chain]
+        if ctx.rankdir == "LR":
+            ids.reverse()
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            for a, b in zip(ids, ids[1:]):
+                same.edge(a, b, style="invis")
 
 
 def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
@@ -204,7 +248,7 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
 
     roots: a Value, several Values, or an nn Module (drawn on placeholder inputs x0, x1, ...).
     params: Values to highlight as parameters (default: grouped leaves, see autograd.naming).
-    clusters: put nodes in the nested groups describers give (nn: one box per layer and neuron).
+    clusters: box nodes by the groups describers give (nn: a box per neuron, in index order).
     focus: draw only the part of the graph that feeds this node.
     paths_to: draw only the paths from the root(s) down to this Value (for big graphs).
     edge_grads: label each edge into an operation with its local derivative ∂out/∂in.
@@ -247,8 +291,10 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
                                "ranksep": "0.35"},
                    node_attr={"fontname": "Helvetica", "fontsize": "12"},
                    edge_attr={"arrowsize": "0.7"})
-    _emit_group(g, group_tree(order, infos if clusters else {}), ctx, itertools.count())
+    tree = group_tree(order, infos if clusters else {})
+    _emit_groups(g, tree, ctx)
     _emit_edges(g, order, ctx)
+    _emit_order(g, order_hints(order, tree), ctx)
     if report:  # last, so the clusters above do not inherit the banner's colour and size
         g.attr(label=escape_text(report.message()), labelloc="t", labeljust="l",
                fontcolor=_WRONG, fontsize="14")

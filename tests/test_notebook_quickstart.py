@@ -28,7 +28,7 @@ def test_quickstart_notebook_executes_and_displays_graphs_and_tables():
     assert "grad -1.5" in texts[1]  # dy/dx after backward
     clusters = [g for g in ET.fromstring(svgs[2]).iter("{http://www.w3.org/2000/svg}g")
                 if g.get("class") == "cluster"]
-    assert len(clusters) == 6  # two layers of two neurons
+    assert len(clusters) == 4  # a box for each neuron of two layers of two
     html = [o.data["text/html"] for o in outputs
             if o.output_type == "execute_result" and "text/html" in o.data]
     assert len(html) == 2 and "<table" in html[0] and "data:image/svg+xml;base64," in html[1]

@@ -1,0 +1,142 @@
+"""Drawing layout of nn op graphs: layers in flow order, neurons and weights in index order.
+
+Checked on the rendered SVG (cluster boxes and node centres), with every renderer valuegrad may
+pick: graphviz-pure (installed with valuegrad) and the system's Graphviz dot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import nn
+from autograd import Value, draw, render
+from nn.tutorial import INPUTS, TARGETS, tutorial_network
+
+SVG = "{http://www.w3.org/2000/svg}"
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in SVG coordinates (y grows down)
+
+
+def _bbox(element: ET.Element) -> Box:
+    """Bounding box of every coordinate pair in an element's path or polygon."""
+    numbers: list[float] = []
+    for shape in element:
+        if shape.get("cx") is not None:  # an op node's ellipse
+            cx, cy = float(shape.get("cx", 0)), float(shape.get("cy", 0))
+            rx, ry = float(shape.get("rx", 0)), float(shape.get("ry", 0))
+            numbers += [cx - rx, cy - ry, cx + rx, cy + ry]
+        text = shape.get("d") or shape.get("points") or ""
+        numbers += [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _layout(svg: str) -> tuple[dict[str, Box], list[tuple[str, float, float]]]:
+    """Cluster label -> box, and every node's first label line with its centre."""
+    root = ET.fromstring(svg)
+    clusters: dict[str, Box] = {}
+    nodes: list[tuple[str, float, float]] = []
+    for g in root.iter(f"{SVG}g"):
+        texts = list(g.iter(f"{SVG}text"))
+        if g.get("class") == "cluster" and texts:
+            clusters[texts[0].text or ""] = _bbox(g)
+        elif g.get("class") == "node" and texts:
+            x0, y0, x1, y1 = _bbox(g)
+            nodes.append((texts[0].text or "", (x0 + x1) / 2, (y0 + y1) / 2))
+    return clusters, nodes
+
+
+def _inside(box: Box, x: float, y: float) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def _check_order(svg: str, layers: list[int], rankdir: str) -> None:
+    """Layer i before layer i+1 along the flow; neuron j before j+1 and w.0 before w.1 across."""
+    clusters, nodes = _layout(svg)
+    flow, across = (0, 1) if rankdir == "LR" else (1, 0)  # LR: flow is x, neurons stack in y
+    for li in range(len(layers) - 1):
+        here = [_centre(clusters[f"layers.{li}.neurons.{j}"])[flow] for j in range(layers[li])]
+        after = [_centre(clusters[f"layers.{li + 1}.neurons.{j}"])[flow]
+                 for j in range(layers[li + 1])]
+        assert max(here) < min(after), li
+    for li, width in enumerate(layers):
+        for j in range(width):
+            box = clusters[f"layers.{li}.neurons.{j}"]
+            if j + 1 < width:
+                after = clusters[f"layers.{li}.neurons.{j + 1}"]
+                assert box[2 + across] <= after[across], (li, j)  # no overlap, j first
+            ws = {name: (x, y) for name, x, y in nodes if name.startswith("w.")
+                  and _inside(box, x, y)}
+            keys = sorted(ws, key=lambda n: int(n[2:]))
+            assert len(keys) >= 2
+            for a, b in zip(keys, keys[1:]):
+                assert ws[a][across] < ws[b][across], (li, j, a, b)
+
+
+def _renderer(name: str) -> str:
+    """The program for one renderer; skipped locally when absent, a failure in CI."""
+    if name == "graphviz-pure":
+        program = render._graphviz_pure_executable()
+    else:
+        program = shutil.which("dot")
+    if program is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required in CI (.ci/run installs Graphviz; pip installs "
+                        "graphviz-pure)")
+        pytest.skip(f"{name} not installed (CI installs it)")
+    return program
+
+
+@pytest.fixture(params=["graphviz-pure", "dot"])
+def renderer(request, monkeypatch) -> str:
+    """Each renderer valuegrad may find, chosen through VALUEGRAD_DOT."""
+    program = _renderer(request.param)
+    monkeypatch.setenv(render.RENDERER_ENV, program)
+    return program
+
+
+# Each helper returns the network too: nn names and groups the nodes of live modules only.
+
+def _tutorial_error() -> tuple[nn.MLP, Value]:
+    net = tutorial_network()  # the demo's 2-2-2 network with the tutorial's weights
+    xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
+    error = nn.half_sse(net(xs), TARGETS)
+    error.label = "E"
+    error.backward()
+    return net, error
+
+
+def _mlp_outputs(sizes: list[int]) -> tuple[nn.MLP, Value | list[Value]]:
+    net = nn.MLP(2, sizes, seed=0)
+    xs = [Value(0.5, label="x.0", requires_grad=False),
+          Value(-1.0, label="x.1", requires_grad=False)]
+    return net, net(xs)
+
+
+@pytest.mark.parametrize("rankdir", ["auto", "LR"])
+def test_the_2_2_2_tutorial_graph_reads_like_the_network(renderer, rankdir):
+    _net, error = _tutorial_error()
+    drawing = draw(error, rankdir=rankdir)
+    _check_order(drawing.svg(), [2, 2], drawing.graph_attr["rankdir"])
+
+
+@pytest.mark.parametrize("rankdir", ["auto", "LR", "TB"])
+@pytest.mark.parametrize("sizes", [[3, 2], [4, 4, 1]])
+def test_mlp_graphs_keep_layers_neurons_and_weights_in_order(renderer, sizes, rankdir):
+    _net, outputs = _mlp_outputs(sizes)
+    drawing = draw(outputs, rankdir=rankdir)
+    _check_order(drawing.svg(), sizes, drawing.graph_attr["rankdir"])
+
+
+def test_auto_draws_the_deep_mlp_top_down():
+    # The check above then covers both directions: [4, 4, 1] is too deep for one row.
+    _net, output = _mlp_outputs([4, 4, 1])
+    assert draw(output).graph_attr["rankdir"] == "TB"
