@@ -38,15 +38,16 @@ def backward(root: Value, grad: float = 1.0, *,
                 record((root, root.grad, ()))
             return
         if record is None and not checked:
-            order, frozen = walk(root, leaves=False, reset=True)
+            order, reached = walk(root, leaves=False, reset=True)
             root.grad = seed
             _run(order)
         else:  # the instrumented passes visit every node, leaves included
-            order, frozen = walk(root, reset=True)
+            order, reached = walk(root, reset=True)
             root.grad = seed
             chain_rule(order, _dot_grad, _add_to_dot_grad, checked=checked, record=record)
-        for v in frozen:
-            v.grad = 0.0
+        for v in reached:  # the passes add into every leaf; one taking no gradient keeps 0
+            if not v._rg:
+                v.grad = 0.0
 
 
 def _run(order: list[Value]) -> None:

@@ -42,7 +42,7 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def walk(root: Value, leaves: bool = True, reset: bool = False) -> tuple[list[Value], list[Value]]:
-    """The one graph walk: (nodes in topological order, leaves that take no gradient).
+    """The one graph walk: (nodes in topological order, the leaves in the order reached).
 
     With ``leaves=False`` only the interior nodes are listed (what backward propagates through);
     with ``reset=True`` each interior node's ``.grad`` is set to 0 as it is listed (backward's
@@ -51,7 +51,7 @@ def walk(root: Value, leaves: bool = True, reset: bool = False) -> tuple[list[Va
     caller holds ``walk_lock``.
     """
     if root._a is None:
-        return ([root] if leaves else []), ([] if root._rg else [root])
+        return ([root] if leaves else []), [root]
     order: list[Value] = []
     found: list[Value] = order if leaves else []  # where a leaf goes as soon as it is reached
     stamp = object()
@@ -80,9 +80,7 @@ def walk(root: Value, leaves: bool = True, reset: bool = False) -> tuple[list[Va
         if reset:
             v.grad = 0.0
         emit(v)
-    if leaves:
-        return order, [v for v in order if v._a is None and not v._rg]
-    return order, [v for v in found if not v._rg]
+    return order, ([v for v in order if v._a is None] if leaves else found)
 
 
 def leaves(root: Value) -> list[Value]:
