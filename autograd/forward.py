@@ -11,12 +11,12 @@ be differentiated again (jvp of grad is a Hessian-vector product).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import functional
 from .backward import chain_term  # as in grad(create_graph=True): ±1 adds no node
+from .checks import is_real
 from .graph import topological_order
 from .ops import OPS
 from .value import Value, to_float
@@ -95,7 +95,7 @@ def new_input(x: Any, nested: bool) -> Value:
     """
     if isinstance(x, Value):
         return x + 0.0
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not is_real(x):
         raise TypeError(f"inputs must be numbers or Values (or lists of them), got "
                         f"{type(x).__name__}: {x!r}"[:200])
     return Value(to_float(x))
@@ -116,7 +116,7 @@ def outputs_of(out: Any, f: Callable[..., Any]) -> tuple[list[Value], bool]:
     for item in items:
         if isinstance(item, Value):
             values.append(item)
-        elif isinstance(item, numbers.Real) and not isinstance(item, bool):
+        elif is_real(item):
             values.append(Value(float(item), requires_grad=False))  # a constant output
         else:
             name = getattr(f, "__name__", repr(f))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from .backward import grad
-from .checks import nonnegative
+from .checks import is_real, nonnegative
 from .graph import topological_order
 from .modes import no_grad
 from .ops import OPS
@@ -34,7 +33,7 @@ def _as_values(args: Sequence[Any], positions: Sequence[int]) -> tuple[list[Any]
     for i, x in enumerate(xs):
         if i in wanted and not isinstance(x, Value):
             xs[i] = Value(to_float(x))
-        elif isinstance(x, numbers.Real) and not isinstance(x, bool):
+        elif is_real(x):
             xs[i] = Value(float(x), requires_grad=False)  # so x.exp() works on it too
     return xs, nested
 
@@ -42,7 +41,7 @@ def _as_values(args: Sequence[Any], positions: Sequence[int]) -> tuple[list[Any]
 def _check_output(out: Any, f: Callable[..., Any]) -> Value:
     if isinstance(out, Value):
         return out
-    if isinstance(out, (int, float)) and not isinstance(out, bool):
+    if is_real(out):
         return Value(out, requires_grad=False)  # a constant function: its derivative is 0
     name = getattr(f, "__name__", repr(f))
     raise TypeError(f"{name} must return a Value or a number, got {type(out).__name__}")

@@ -10,13 +10,12 @@ drawing with the faces of ``autograd.draw`` (.source, .save(...), inline SVG in 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Value
-from autograd.checks import finite_real
+from autograd.checks import finite_real, is_real
 
 from .layers import Layer, as_row
 from .losses import half_sse
@@ -106,13 +105,13 @@ def _check_sample(x: Any, nin: int) -> list[float]:
 
 def _check_target(target: Any, nout: int) -> tuple[list[float] | None, str | None]:
     """Per-output target numbers, or (for a class index and the like) a text to show."""
-    if isinstance(target, numbers.Real) and not isinstance(target, bool) and nout == 1:
+    if is_real(target) and nout == 1:
         return [float(target)], None
     if isinstance(target, Sequence) and not isinstance(target, (str, bytes)):
         if len(target) != nout:
             raise ValueError(f"target has {len(target)} numbers but the model has {nout} outputs")
         for k, t in enumerate(target):
-            if isinstance(t, bool) or not isinstance(t, numbers.Real):
+            if not is_real(t):
                 raise TypeError(f"target[{k}] must be a number, got {t!r}"[:200])
         return [float(t) for t in target], None
     if isinstance(target, int) and not isinstance(target, bool):
@@ -186,8 +185,7 @@ def network_numbers(model: Any, x: Any = None, target: Any = None,
     """Check the arguments and compute what the diagram shows (see diagram())."""
     layers = network_layers(model)
     names = _check_names(names)
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, numbers.Real)
-                           or not math.isfinite(lr) or lr <= 0):
+    if lr is not None and not (is_real(lr) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     if loss is not None and not callable(loss):
         raise TypeError(f"loss must be a function (output, target) -> Value, got {loss!r}")

@@ -9,12 +9,11 @@ validation=(X_val, y_val))``.
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.checks import positive_int
+from autograd.checks import positive_int, real
 
 Data = tuple[list[Any], list[Any]]
 
@@ -57,9 +56,7 @@ def split(X: Sequence[Any], y: Sequence[Any], fraction: float = 0.2, seed: int |
     side keeps at least one.  Samples are drawn in an order shuffled by `seed`.
     """
     X, y = _as_lists(X, y, "split")
-    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
-        raise TypeError(f"split: fraction must be a number between 0 and 1, "
-                        f"got {type(fraction).__name__}: {fraction!r}"[:200])
+    real(fraction, "split: fraction")  # a TypeError for anything but one real number
     if not (math.isfinite(fraction) and 0.0 < fraction < 1.0):
         raise ValueError(f"split: fraction must be strictly between 0 and 1 (the share held out "
                          f"for validation), got {fraction!r}")
