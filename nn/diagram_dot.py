@@ -18,6 +18,7 @@ from autograd.render import ValueGraph
 from .diagram import EdgeNumbers, NetworkNumbers, NeuronNumbers
 
 LABELLED_EDGES = 40  # more edge labels than this cannot be read at notebook width
+WIDE_RANKSEP = "1.2"  # inches between columns of a wide network: 900 px still shows 11 px text
 MAX_EDGES = 2000  # beyond this Graphviz takes minutes and the picture is a grey block
 _PALETTE = ("#1f5fa8", "#b8480b", "#2e7d32", "#8e24aa", "#00838f", "#6d4c41")
 _POSITIVE, _NEGATIVE = "#1f5fa8", "#c0392b"
@@ -36,9 +37,14 @@ class NetworkDiagram(ValueGraph):
         if len(found.edges) > MAX_EDGES:
             raise ValueError(f"too large to draw: the network has {len(found.edges)} weights, "
                              f"more than {MAX_EDGES}; draw a part of it with autograd.draw")
+        wide = len(found.edges) > LABELLED_EDGES
         g = cls(name="network", format="svg",
                 graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.3",
-                            "ranksep": "0.5", "newrank": "true"},
+                            # Unlabelled edges of a wide network: straight lines across wider
+                            # gaps between the columns, so they fan out instead of bundling.
+                            "ranksep": WIDE_RANKSEP if wide else "0.5", "newrank": "true",
+                            # Edges first: the circles cover the lines passing under them.
+                            **({"splines": "line", "outputorder": "edgesfirst"} if wide else {})},
                 node_attr={"fontname": "Helvetica", "fontsize": "12", "shape": "circle",
                            "style": "filled", "fillcolor": "white", "margin": "0.04"},
                 edge_attr={"fontname": "Helvetica", "fontsize": "11", "arrowsize": "0.6"})
@@ -178,7 +184,7 @@ class _Writer:
             self.g.edge(tail, head, label=label, color=colour, fontcolor=colour)
         else:
             colour = _POSITIVE if e.weight >= 0 else _NEGATIVE
-            width = 0.4 + 3.0 * abs(e.weight) / self.biggest
+            width = 0.3 + 1.7 * abs(e.weight) / self.biggest  # thin: many edges cross
             self.g.edge(tail, head, color=colour, penwidth=f"{width:.2f}")
 
     def loss_nodes(self) -> None:

@@ -112,6 +112,22 @@ def test_a_wide_network_keeps_its_numbers_in_hover_titles():
     assert len(widths) > 10  # widths encode the weights' sizes
 
 
+def test_a_wide_network_spreads_its_columns_and_draws_lines_under_the_circles():
+    model = nn.MLP(2, [16, 16, 1], seed=1)
+    root = svg_of(nn.diagram(model, [0.5, -1.0], [1.0]))
+    circles = {g.get("id"): g.find(f"{SVG}ellipse") for g in root.iter(f"{SVG}g")
+               if g.get("class") == "node" and g.find(f"{SVG}ellipse") is not None}
+
+    def span(node: str) -> tuple[float, float]:
+        e = circles[node]
+        return float(e.get("cx")) - float(e.get("rx")), float(e.get("cx")) + float(e.get("rx"))
+
+    # 256 hidden-to-hidden lines need room to fan out: twice the gap the labelled diagrams use.
+    assert span("node_h1_0")[0] - span("node_h0_0")[1] > 72
+    kinds = [g.get("class") for g in root.iter(f"{SVG}g") if g.get("class") in ("node", "edge")]
+    assert kinds.index("node") > len(kinds) - kinds[::-1].index("edge") - 1  # edges first
+
+
 def test_weights_only_diagram_and_module_display_make_no_inputs_up():
     model = nn.MLP(2, [2, 1], seed=4)
     root = svg_of(model.diagram())
