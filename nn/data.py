@@ -10,11 +10,10 @@ same points.
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from typing import Any
 
-from autograd.checks import nonnegative, positive_int
+from autograd.checks import is_real, nonnegative, positive_int
 
 Points = list[list[float]]
 Labels = list[int]
@@ -57,7 +56,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.8,
                  seed: int | None = 0) -> tuple[Points, Labels]:
     """A circle of radius 1 (label 0) around one of radius `factor` (label 1), shuffled."""
     _check(n_samples, noise)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
+    if not (is_real(factor) and 0 < factor < 1):
         raise ValueError(f"factor must be a number between 0 and 1, got {factor!r}")
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
