@@ -84,6 +84,12 @@ class Layout:
 
     def __init__(self, tr: Trace) -> None:
         level_of, head_of, place_of = levels_and_chains(tr)
+        # Every level holds a group at least: with fewer than SEQUENTIAL_BELOW nodes per level
+        # the plan runs sequentially, and sorting the nodes into groups would be wasted.
+        self.top = max(level_of, default=0)
+        self.narrow = tr.n_nodes < SEQUENTIAL_BELOW * self.top
+        if self.narrow:
+            return
         is_node = np.array([op is not None for op in tr.op], dtype=bool)
         self.nodes = nodes = np.flatnonzero(is_node)
         head = np.array(head_of, dtype=np.intp)[nodes]
@@ -112,8 +118,8 @@ class Layout:
 
     @property
     def n_groups(self) -> int:
-        """How many groups (NumPy calls per forward pass)."""
-        return len(self.bounds) - 1
+        """How many groups (NumPy calls per forward pass; a narrow graph: at least its depth)."""
+        return self.top if self.narrow else len(self.bounds) - 1
 
 
 def group_nodes(tr: Trace) -> Layout:
