@@ -246,7 +246,7 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
          names: Mapping[Value, str] | None = None) -> ValueGraph:
     """Draw the graph behind one or more Values as a graphviz Digraph (boxes: name, data, grad).
 
-    roots: a Value, several Values, or an nn Module (drawn on placeholder inputs x0, x1, ...).
+    roots: a Value or several Values; an nn Module gives its network diagram (model.diagram()).
     params: Values to highlight as parameters (default: grouped leaves, see autograd.naming).
     clusters: box nodes by the groups describers give (nn: a box per neuron, in index order).
     focus: draw only the part of the graph that feeds this node.
@@ -263,9 +263,10 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     Nodes are named as explain() names them: label, nn's name, `names`, a short expression, vN.
     """
     _check_options(rankdir, number_format, max_nodes)
-    if not isinstance(roots, Value) and hasattr(roots, "parameters") and hasattr(roots, "nin"):
-        roots, module_params = _module_roots(roots)
-        params = module_params if params is None else params
+    if not isinstance(roots, Value) and hasattr(roots, "parameters"):
+        options = (rankdir, number_format, params, clusters, focus, paths_to, edge_grads, check,
+                   max_nodes, html_labels, grads, names)
+        return _module_drawing(roots, options != _DEFAULT_OPTIONS)
     root_list = as_roots(roots)
     full = graph_order(root_list)
     order = _selection(full, focus, paths_to)
@@ -317,30 +318,44 @@ def summary(roots: Value | Iterable[Value]) -> str:
             f"({ops_text or 'none'}), {len(leaves)} leaves ({trainable} take gradients)")
 
 
-def _module_roots(module: Any) -> tuple[list[Value], list[Value]]:
-    """Run a module on placeholder inputs x0, x1, ... so its graph can be drawn."""
-    nin = getattr(module, "nin", None)
-    if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-        raise TypeError(f"cannot draw {type(module).__name__}: it has no `nin` (number of inputs)")
-    xs = [Value(0.0, label=f"x{i}", requires_grad=False) for i in range(nin)]
-    out = module(xs)
-    roots = [out] if isinstance(out, Value) else list(out)
-    params = list(module.parameters())
-    return roots, params
+# draw()'s options as they are by default (a module's diagram takes none of them).
+_DEFAULT_OPTIONS = ("auto", ".4g", None, True, None, None, False, True, DEFAULT_MAX_NODES, False,
+                    None, None)
+
+
+def _module_drawing(module: Any, options_given: bool) -> ValueGraph:
+    """draw(model): its network diagram of weights, as Jupyter shows it; never made-up inputs.
+
+    A module has no graph of operations until it runs on an input, and drawing it on invented
+    inputs (zeros) would show numbers nobody computed.
+    """
+    name = type(module).__name__
+    diagram = getattr(module, "diagram", None)
+    advice = "draw(model(x)) draws the operations it performs on an input x"
+    if options_given or not callable(diagram):
+        also = "; model.diagram(x) draws it as a network" if callable(diagram) else ""
+        raise TypeError(f"draw() draws the graph of Values a computation made, and {name} "
+                        f"makes one only when it runs: {advice}{also}")
+    try:
+        return diagram()
+    except TypeError as exc:
+        if "draw(" in str(exc):  # nn's own message already says how
+            raise
+        raise TypeError(f"{exc}; {advice}") from exc
 
 
 def mimebundle(obj: Any, include: Any = None, exclude: Any = None,
                max_nodes: int = DEFAULT_MAX_NODES) -> dict[str, Any]:
-    """IPython display data for a Value or an nn Module: its graph as SVG, else a text summary.
+    """IPython display data for a Value: its graph as SVG, else a text summary.
 
-    Value and Module call this from their ``_repr_mimebundle_``; nothing here needs IPython.
+    Value calls this from its ``_repr_mimebundle_`` (an nn Module shows its network diagram
+    instead); nothing here needs IPython.
     """
     text = repr(obj)
+    if not isinstance(obj, Value):
+        return {"text/plain": f"{text}\n[graph not shown: only a Value has a graph to draw]"}
     try:
-        if isinstance(obj, Value):
-            roots, params = [obj], None
-        else:
-            roots, params = _module_roots(obj)
+        roots, params = [obj], None
         size = len(graph_order(roots))
         if size > max_nodes:
             note = f"{text}\n{summary(roots)}; too large to draw inline (limit {max_nodes})"

@@ -7,6 +7,8 @@ import random
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 import nn
 from autograd import Value, draw, explain, topological_order
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
@@ -42,14 +44,15 @@ def test_the_2_2_2_tutorial_network_is_drawn_with_a_box_per_neuron():
     assert abs(report.total - 0.082167041) < 1e-9
 
 
-def test_a_module_displays_as_its_graph_and_a_big_one_as_a_summary():
+def test_draw_of_a_module_is_its_network_diagram_and_a_big_graph_a_summary():
     small = nn.MLP(2, [2, 2], seed=0)
-    bundle = drawmod.mimebundle(small)
-    root = ET.fromstring(bundle["image/svg+xml"])
-    assert len([n for n in groups(root, "node") if texts(n).startswith("w.")]) == 8
-    assert bundle["text/plain"] == repr(small)
+    root = ET.fromstring(draw(small).svg())  # as Jupyter shows the module: weights, no inputs
+    assert f"w {small.layers[1].neurons[0].w[1].data:.4g}" in texts(root)
+    assert not any(t.startswith(("net ", "out ")) for t in texts(root).split("\n"))
+    with pytest.raises(TypeError, match=r"model\.diagram\(x\)"):
+        draw(small, rankdir="LR")  # options of op graphs: the module must run first
     big = nn.MLP(2, [16, 16, 1], seed=0)
-    summary = drawmod.mimebundle(big)
+    summary = drawmod.mimebundle(big([0.5, -1.0]))
     assert "image/svg+xml" not in summary
     assert "337 take gradients" in summary["text/plain"] and "too large" in summary["text/plain"]
 
