@@ -291,7 +291,7 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
                    graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
                                "ranksep": "0.35"},
                    node_attr={"fontname": "Helvetica", "fontsize": "12"},
-                   edge_attr={"arrowsize": "0.7"})
+                   edge_attr={"arrowsize": "0.7", "fontname": "Helvetica"})
     tree = group_tree(order, infos if clusters else {})
     _emit_groups(g, tree, ctx)
     _emit_edges(g, order, ctx)
