@@ -57,25 +57,24 @@ def levels_and_chains(tr: Trace) -> tuple[list[int], list[int], list[int]]:
     gradient) and shares the chain's level.  Slots outside any chain have head -1.
     """
     first, second, size, root = tr.first.tolist(), tr.second.tolist(), tr.size, tr.root
-    uses = [0] * (size + 1)  # NO_SLOT (-1) counts into the spare last entry
-    for a in first:
-        uses[a] += 1
-    for b in second:
-        uses[b] += 1
-    level, head, place = [0] * size, [-1] * size, [0] * size
+    firsts, seconds = (np.frombuffer(slots, dtype=np.int64) for slots in (tr.first, tr.second))
+    uses = (np.bincount(firsts[firsts >= 0], minlength=size)
+            + np.bincount(seconds[seconds >= 0], minlength=size)).tolist()
+    level, head, place = [0] * (size + 1), [-1] * size, [0] * size  # level[NO_SLOT]: 0
     tails: dict[int, int] = {}  # a chain's last node -> the chain's head
-    for i, op in enumerate(tr.op):
+    for i, op, a, b in zip(range(size), tr.op, first, second):
         if op is None:
             continue
-        a, b = first[i], second[i]
+        level_a, level_b = level[a], level[b]
         if op == "+":
             h = tails.pop(a, -1)
-            if h >= 0 and uses[a] == 1 and level[b] < level[h] and (a > root) == (i > root):
+            if h >= 0 and uses[a] == 1 and level_b < level[h] and (a > root) == (i > root):
                 tails[i] = h
                 head[i], place[i], level[i] = h, place[a] + 1, level[h]
                 continue
             tails[i] = head[i] = i
-        level[i] = 1 + (level[a] if b < 0 or level[a] >= level[b] else level[b])
+        level[i] = 1 + (level_a if level_a >= level_b else level_b)
+    level.pop()
     return level, head, place
 
 
