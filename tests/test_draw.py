@@ -7,6 +7,7 @@ import math
 import xml.etree.ElementTree as ET
 
 import pytest
+from svgread import SVG, groups, node_text, svg_root
 
 from autograd import GraphTooLargeError, Value, draw, topological_order
 from autograd.draw import mimebundle
@@ -14,18 +15,6 @@ from autograd.layout import graph_order
 from nn.demo import readme_expression as micrograd_expression
 
 drawmod = importlib.import_module("autograd.draw")  # the module (autograd.draw is the function)
-SVG = "{http://www.w3.org/2000/svg}"
-
-def svg_root(graph) -> ET.Element:
-    return ET.fromstring(graph.svg())
-
-
-def groups(root: ET.Element, cls: str) -> list[ET.Element]:
-    return [g for g in root.iter(f"{SVG}g") if g.get("class") == cls]
-
-
-def node_text(group: ET.Element) -> str:
-    return "\n".join(t.text or "" for t in group.iter(f"{SVG}text"))
 
 
 def test_svg_has_one_box_per_value_one_node_per_op_and_every_edge():

@@ -5,24 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from svgread import SVG, groups, node_text, svg_root
 
 from autograd import Value, draw, escape
 from autograd.escape import escape_html, escape_record
 from autograd.naming import NodeInfo, register_describer, unregister_describer
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-def svg_root(graph) -> ET.Element:
-    return ET.fromstring(graph.svg())
-
-
-def groups(root: ET.Element, cls: str) -> list[ET.Element]:
-    return [g for g in root.iter(f"{SVG}g") if g.get("class") == cls]
-
-
-def node_text(group: ET.Element) -> str:
-    return "\n".join(t.text or "" for t in group.iter(f"{SVG}text"))
-
 
 HOSTILE = [
     '<script>alert("x")</script>',

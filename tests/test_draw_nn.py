@@ -8,21 +8,14 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from svgread import groups
+from svgread import node_text as texts
 
 import nn
 from autograd import Value, draw, explain, topological_order
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
 drawmod = importlib.import_module("autograd.draw")
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def groups(root: ET.Element, cls: str) -> list[ET.Element]:
-    return [g for g in root.iter(f"{SVG}g") if g.get("class") == cls]
-
-
-def texts(group: ET.Element) -> str:
-    return "\n".join(t.text or "" for t in group.iter(f"{SVG}text"))
 
 
 def test_the_2_2_2_tutorial_network_is_drawn_with_a_box_per_neuron():
