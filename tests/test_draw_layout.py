@@ -114,8 +114,8 @@ def _tutorial_error() -> tuple[nn.MLP, Value]:
     return net, error
 
 
-def _mlp_outputs(sizes: list[int]) -> tuple[nn.MLP, Value | list[Value]]:
-    net = nn.MLP(2, sizes, seed=0)
+def _mlp_outputs(sizes: list[int], net: nn.MLP | None = None) -> tuple[nn.MLP, Value | list[Value]]:
+    net = net or nn.MLP(2, sizes, seed=0)
     xs = [Value(0.5, label="x.0", requires_grad=False),
           Value(-1.0, label="x.1", requires_grad=False)]
     return net, net(xs)
@@ -134,6 +134,17 @@ def test_mlp_graphs_keep_layers_neurons_and_weights_in_order(renderer, sizes, ra
     _net, outputs = _mlp_outputs(sizes)
     drawing = draw(outputs, rankdir=rankdir)
     _check_order(drawing.svg(), sizes, drawing.graph_attr["rankdir"])
+
+
+@pytest.mark.parametrize("sizes", [[2, 2], [3, 3, 2]])
+def test_mlp_loss_graphs_drawn_left_to_right_keep_the_order(renderer, sizes):
+    # With a loss after the outputs, the weights of a relu neuron once came out w.1 before w.0.
+    net = nn.MLP(2, sizes, activation="relu", seed=0)
+    _net, outputs = _mlp_outputs(sizes, net)
+    loss = nn.mse(outputs, [1.0] * sizes[-1])
+    loss.backward()
+    drawing = draw(loss, rankdir="LR")
+    _check_order(drawing.svg(), sizes, "LR")
 
 
 def test_auto_draws_the_deep_mlp_top_down():
