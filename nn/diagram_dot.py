@@ -2,8 +2,10 @@
 
 Columns are ``rank=same`` groups chained by invisible edges in index order, an ordering that
 both Graphviz's dot and graphviz-pure honour.  Up to LABELLED_EDGES edges every edge is labelled
-with its numbers, in the colour of its line; a wider network encodes each weight by colour (sign)
-and width (size) and keeps the numbers in the edge's hover title.
+with its numbers, in the colour of its line: the label is a text node the line passes through
+(Graphviz places edge labels where there is room, often nearer a neighbouring edge); a wider
+network encodes each weight by colour (sign) and width (size) and keeps the numbers in the
+edge's hover title.
 """
 
 from __future__ import annotations
@@ -56,9 +58,11 @@ class NetworkDiagram(ValueGraph):
     def svg(self) -> str:
         """The drawing as SVG text, each edge and node titled with its numbers (hover text)."""
         text = super().svg()
-        return re.sub(r"<title>([^<]*)</title>",
-                      lambda m: f"<title>{html_text(self.titles.get(_unescape(m[1]), m[1]))}"
-                                f"</title>", text)
+        def titled(m: re.Match[str]) -> str:
+            plain = _unescape(m[1])
+            return f"<title>{html_text(self.titles.get(plain, plain))}</title>"
+
+        return re.sub(r"<title>([^<]*)</title>", titled, text)
 
 
 def _unescape(title: str) -> str:
@@ -179,13 +183,28 @@ class _Writer:
         lines = self.edge_text(e)
         self.g.titles[f"{tail}->{head}"] = f"{e.name}: " + "; ".join(lines)
         if self.labelled:
+            # The label is a node the edge runs through, so it sits on its own line whatever
+            # the renderer does with edge labels; label nodes share a column between layers.
             colour = _PALETTE[e.target % len(_PALETTE)]
+            node = self.label_node(e)
             label = "<" + "<BR/>".join(escape_html(t) for t in lines) + ">"
-            self.g.edge(tail, head, label=label, color=colour, fontcolor=colour)
+            self.node(node, label=label, shape="plaintext", style="", fontsize="11",
+                      fontcolor=colour, margin="0.02")
+            self.g.titles[node] = self.g.titles[f"{tail}->{head}"]
+            for segment in (f"{tail}->{node}:w", f"{node}:e->{head}"):  # Graphviz's titles
+                self.g.titles[segment] = self.g.titles[f"{tail}->{head}"]
+            self.g.edge(tail, node, color=colour, arrowhead="none", headport="w",
+                        id=f"edge_{node}_in")
+            self.g.edge(node, head, color=colour, tailport="e", id=f"edge_{node}_out")
         else:
             colour = _POSITIVE if e.weight >= 0 else _NEGATIVE
             width = 0.3 + 1.7 * abs(e.weight) / self.biggest  # thin: many edges cross
             self.g.edge(tail, head, color=colour, penwidth=f"{width:.2f}")
+
+    @staticmethod
+    def label_node(e: EdgeNumbers) -> str:
+        """The node holding edge e's numbers."""
+        return f"w{e.layer}_{e.source}_{e.target}"
 
     def loss_nodes(self) -> None:
         last = len(self.n.layers) - 1

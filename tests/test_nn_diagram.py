@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+from svgread import box_distance, path_points, text_box, titled
 
 import nn
+from autograd import render
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -173,3 +177,55 @@ def test_names_and_labels_are_escaped():
     root = svg_of(nn.diagram(net, [1.0, 2.0], [0.0], names={"layers.0.neurons.0": evil}))
     assert evil in texts(root)
     assert not any(el.tag.endswith("script") for el in root.iter())
+
+
+@pytest.fixture(params=["graphviz-pure", "dot"])
+def renderer(request, monkeypatch) -> str:
+    """Each renderer valuegrad may find (set by VALUEGRAD_DOT); a failure in CI if absent."""
+    if request.param == "graphviz-pure":
+        program = render._graphviz_pure_executable()
+    else:
+        program = shutil.which("dot")
+    if program is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{request.param} is required in CI")
+        pytest.skip(f"{request.param} not installed (CI installs it)")
+    monkeypatch.setenv(render.RENDERER_ENV, program)
+    return program
+
+
+def net_3_2_2() -> nn.MLP:
+    net = nn.MLP(3, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    net.set_weights([[[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]], [[0.7, 0.9], [0.8, 0.1]]],
+                    [[0.5, 0.5], [0.5, 0.5]])
+    return net
+
+
+LABELLED = {  # every size that labels its edges, up to the largest (40 edges)
+    "2-2-2": lambda: nn.diagram(tutorial_network(), INPUTS, TARGETS, names=MAZUR_NAMES, lr=0.5),
+    "3-2-2": lambda: nn.diagram(net_3_2_2(), [1.0, 4.0, 5.0], [0.1, 0.05], lr=0.5),
+    "2-4-4-1": lambda: nn.diagram(nn.MLP(2, [4, 4, 1], seed=1), [0.5, -1.0], [1.0]),
+    "4-4-4-2": lambda: nn.diagram(nn.MLP(4, [4, 4, 2], seed=5), [0.5, -1.0, 0.2, 0.9],
+                                  [1.0, 0.0], lr=0.1),
+}
+
+
+@pytest.mark.parametrize("name", LABELLED)
+def test_every_edge_label_is_nearest_its_own_edge(renderer, name):
+    d = LABELLED[name]()
+    root = svg_of(d)
+    edge_names = [e.name for e in d.numbers.edges]
+    paths = {n: [pt for g in titled(root, f"{n}:") if g.get("class") == "edge"
+                 for p in g.iter(f"{SVG}path") for pt in path_points(p.get("d"))]
+             for n in edge_names}
+    # Every other line in the picture counts too: the dashed lines to the targets and the loss.
+    others = [pt for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
+              and (g.findtext(f"{SVG}title") or "").split(":")[0] not in paths
+              for p in g.iter(f"{SVG}path") for pt in path_points(p.get("d"))]
+    for n in edge_names:
+        boxes = [text_box(t) for g in titled(root, f"{n}:") for t in g.iter(f"{SVG}text")]
+        assert boxes and paths[n], f"{n} has no label or no line"
+        own = min(box_distance(b, pt) for b in boxes for pt in paths[n])
+        rest = others + [pt for other in edge_names if other != n for pt in paths[other]]
+        nearest_other = min(box_distance(b, pt) for b in boxes for pt in rest)
+        assert own < nearest_other, f"{n}: {own:.1f} from its line, {nearest_other:.1f} from others"
