@@ -4,12 +4,13 @@ Columns are ``rank=same`` groups chained by invisible edges in index order, an o
 both Graphviz's dot and graphviz-pure honour.  Up to LABELLED_EDGES edges every edge is labelled
 with its numbers, in the colour of its line: the label is a text node the line passes through
 (Graphviz places edge labels where there is room, often nearer a neighbouring edge); a wider
-network encodes each weight by colour (sign) and width (size) and keeps the numbers in the
-edge's hover title.
+network draws each layer's largest weights (STRONG_FRACTION of them) by colour (sign) and width
+(size), the rest faint, says so in a caption, and keeps every number in the hover titles.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -21,9 +22,10 @@ from .diagram import EdgeNumbers, NetworkNumbers, NeuronNumbers
 
 LABELLED_EDGES = 40  # more edge labels than this cannot be read at notebook width
 WIDE_RANKSEP = "1.2"  # inches between columns of a wide network: 900 px still shows 11 px text
+STRONG_FRACTION = 0.15  # a wide network draws this share of each layer's weights (largest |w|)
 MAX_EDGES = 2000  # beyond this Graphviz takes minutes and the picture is a grey block
 _PALETTE = ("#1f5fa8", "#b8480b", "#2e7d32", "#8e24aa", "#00838f", "#6d4c41")
-_POSITIVE, _NEGATIVE = "#1f5fa8", "#c0392b"
+_POSITIVE, _NEGATIVE, _FAINT = "#1f5fa8", "#c0392b", "#dcdcdc"
 
 
 class NetworkDiagram(ValueGraph):
@@ -41,7 +43,8 @@ class NetworkDiagram(ValueGraph):
                              f"more than {MAX_EDGES}; draw a part of it with autograd.draw")
         wide = len(found.edges) > LABELLED_EDGES
         g = cls(name="network", format="svg",
-                graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.3",
+                graph_attr={"rankdir": "LR", "fontname": "Helvetica",
+                            "nodesep": "0.15" if wide else "0.3",
                             # Unlabelled edges of a wide network: straight lines across wider
                             # gaps between the columns, so they fan out instead of bundling.
                             "ranksep": WIDE_RANKSEP if wide else "0.5", "newrank": "true",
@@ -86,6 +89,7 @@ class _Writer:
         self.g, self.n, self.spec = g, found, number_format
         self.labelled = len(found.edges) <= LABELLED_EDGES
         self.biggest = max((abs(e.weight) for e in found.edges), default=1.0) or 1.0
+        self.strong = set() if self.labelled else strongest(found.edges, STRONG_FRACTION)
 
     def node(self, node: str, **attrs: str) -> None:
         """A node whose SVG group is id="node_<node>" (tests and styles find it by that)."""
@@ -103,10 +107,21 @@ class _Writer:
             title = f"{self.n.layer_paths[li] or 'layer'} ({layer[0].activation})"
             self.column(f"L{li}", [self.header(f"L{li}", title),
                                    *(self.neuron_node(li, j, nn) for j, nn in enumerate(layer))])
-        for edge in self.n.edges:
+        # Faint lines first, so the strong ones are drawn over them.
+        for edge in sorted(self.n.edges, key=lambda e: e.name in self.strong):
             self.edge(edge)
         if self.n.loss is not None:
             self.loss_nodes()
+        if not self.labelled:
+            self.g.attr(label=self.legend(), labelloc="b", labeljust="l", fontsize="12")
+
+    def legend(self) -> str:
+        """The caption of a wide network: what its lines show and which are left faint."""
+        total, shown = len(self.n.edges), len(self.strong)
+        return (f"Lines: the {STRONG_FRACTION:.0%} of each layer's weights largest in |w| "
+                f"({shown} of {total}); blue w ≥ 0, red w < 0, wider = larger |w|.\\l"
+                f"The other {total - shown} are the faint grey lines. Circles: neuron number and "
+                "its output. Hover over a line or a circle for all its numbers.\\l")
 
     def column(self, key: str, nodes: list[str]) -> None:
         """One column: nodes on one rank, kept in index order (top to bottom) by hidden edges."""
@@ -138,20 +153,22 @@ class _Writer:
 
     def neuron_node(self, li: int, j: int, nn: NeuronNumbers) -> str:
         node = f"h{li}_{j}"
-        name = self.name(nn.path, f"neurons.{j}")  # the column title names the layer
+        # The column title names the layer; a wide network's small circles say only the index.
+        name = self.name(nn.path, f"neurons.{j}" if self.labelled else str(j))
         bias_name = self.name(f"{nn.path}.b", "b")
         frozen = " (frozen)" if nn.bias_frozen else ""
         rows = [f"<B>{escape_html(name)}</B>"]
         if nn.net is not None and self.labelled:
             rows += [f"net {self.fmt(nn.net)}", f"out {self.fmt(nn.out)}"]
         elif nn.net is not None:
-            rows.append(f"out {self.fmt(nn.out)}")  # a wide network: the rest is in the title
+            rows.append(self.fmt(nn.out))  # a wide network: the rest is in the title
         if nn.delta is not None and self.labelled:
             rows.append(f"δ {self.fmt(nn.delta)}")
         if self.labelled:
             rows.append(escape_html(f"{bias_name} {self.fmt(nn.bias)}{frozen}"))
+        size = {} if self.labelled else {"width": "0.85"}  # a wide column: circles alike
         self.node(node, label="<" + "<BR/>".join(rows) + ">",
-                    fillcolor="#fff3c4" if li == len(self.n.layers) - 1 else "#cfe8ff")
+                  fillcolor="#fff3c4" if li == len(self.n.layers) - 1 else "#cfe8ff", **size)
         detail = [f"{nn.activation} neuron {nn.path}"]
         if nn.net is not None:
             detail += [f"net = {self.fmt(nn.net)}", f"out = {self.fmt(nn.out)}"]
@@ -196,10 +213,12 @@ class _Writer:
             self.g.edge(tail, node, color=colour, arrowhead="none", headport="w",
                         id=f"edge_{node}_in")
             self.g.edge(node, head, color=colour, tailport="e", id=f"edge_{node}_out")
-        else:
+        elif e.name in self.strong:
             colour = _POSITIVE if e.weight >= 0 else _NEGATIVE
-            width = 0.3 + 1.7 * abs(e.weight) / self.biggest  # thin: many edges cross
-            self.g.edge(tail, head, color=colour, penwidth=f"{width:.2f}")
+            width = 0.6 + 2.4 * abs(e.weight) / self.biggest
+            self.g.edge(tail, head, color=colour, penwidth=f"{width:.2f}", arrowsize="0.5")
+        else:  # the many small weights: present, but out of the way of the strong ones
+            self.g.edge(tail, head, color=_FAINT, penwidth="0.4", arrowhead="none")
 
     @staticmethod
     def label_node(e: EdgeNumbers) -> str:
@@ -230,3 +249,16 @@ class _Writer:
             self.g.edge(node, "loss", style="dashed")
             targets.append(node)
         self.column("targets", targets)
+
+
+def strongest(edges: list[EdgeNumbers], fraction: float) -> set[str]:
+    """Names of the given fraction of each layer's weights with the largest |w| (at least one)."""
+    by_layer: dict[int, list[EdgeNumbers]] = {}
+    for e in edges:
+        by_layer.setdefault(e.layer, []).append(e)
+    chosen: set[str] = set()
+    for layer in by_layer.values():
+        count = max(1, math.ceil(fraction * len(layer)))
+        # Ties keep the network's order, so the same model always shows the same lines.
+        chosen.update(e.name for e in sorted(layer, key=lambda e: -abs(e.weight))[:count])
+    return chosen

@@ -116,6 +116,27 @@ def test_a_wide_network_keeps_its_numbers_in_hover_titles():
     assert len(widths) > 10  # widths encode the weights' sizes
 
 
+def test_a_wide_network_draws_its_largest_weights_and_says_so():
+    model = nn.MLP(2, [16, 16, 1], seed=2)
+    root = svg_of(nn.diagram(model, [0.5, -1.0], [1.0]))
+    drawn = {}
+    for g in root.iter(f"{SVG}g"):
+        name = (g.findtext(f"{SVG}title") or "").split(":")[0]
+        if g.get("class") == "edge" and ".w." in name:
+            drawn[name] = g.find(f"{SVG}path").get("stroke")
+    assert len(drawn) == 304  # every weight is drawn, hover title and all
+    for li, layer in enumerate(model.layers):
+        weights = {f"layers.{li}.neurons.{j}.w.{k}": w.data
+                   for j, n in enumerate(layer.neurons) for k, w in enumerate(n.w)}
+        count = math.ceil(0.15 * len(weights))
+        by_size = sorted(weights, key=lambda n: -abs(weights[n]))
+        for n in by_size[:count]:  # the largest |w|: coloured by sign
+            assert drawn[n] == ("#1f5fa8" if weights[n] >= 0 else "#c0392b"), n
+        assert all(drawn[n] == "#dcdcdc" for n in by_size[count:])  # the rest faint
+    legend = " ".join(texts(root))  # 5 of layer 0's 32, 39 of layer 1's 256, 3 of 16
+    assert "(47 of 304)" in legend and "The other 257 are the faint grey lines" in legend
+
+
 def test_a_wide_network_spreads_its_columns_and_draws_lines_under_the_circles():
     model = nn.MLP(2, [16, 16, 1], seed=1)
     root = svg_of(nn.diagram(model, [0.5, -1.0], [1.0]))
