@@ -9,8 +9,15 @@ pass pays nothing:
 * an operation joins a group when one input is a parameter of it (``w*x``, ``s+b``), when all its
   inputs belong to it (the neuron's running sum) or when it is unary on a node of it (the
   activation); anything mixing a group with outside numbers (``out - y``, a loss) stays outside;
-* each neuron's weighted sum is named ``<neuron>.net`` and its activation's output ``<neuron>.out``
-  (a linear neuron's sum is its output and is named ``.out``).
+* inside a neuron, which computes ``act(w.0*x.0 + w.1*x.1 + ... + b)`` with x its inputs, the
+  product ``w.k*x.k`` is named ``<neuron>.wx.k``, the running sum of the products up to k
+  ``<neuron>.sum.k``, the weighted sum with the bias ``<neuron>.net`` and the activation's output
+  ``<neuron>.out`` (a linear neuron's sum is its output and is named ``.out``).  So the 2-2-2
+  tutorial's hidden neuron reads ``net = sum.1 + b``, ``sum.1 = wx.0 + wx.1``, ``wx.0 = w.0 * i1``
+  -- the tutorial's ``net_h1 = w1*i1 + w2*i2 + b1`` a term at a time.  ``wx.k`` rather than
+  ``w.k*x.k``: explain writes its rules with ``*``, and a name holding one would read as a
+  product of two names; ``wx.k`` is also what one types to look the node up;
+* the nodes of a squared-error loss above the neurons' outputs are named by nn/describe_losses.py.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections.abc import Sequence
 from autograd import Value
 from autograd.naming import NodeInfo, register_describer
 
+from .describe_losses import name_losses
 from .discovery import join, walk
 from .layers import ACTIVATIONS, Neuron
 from .module import Module, live_modules
@@ -75,21 +83,56 @@ def _interior_groups(order: Sequence[Value], infos: dict[Value, NodeInfo]) -> No
 
 
 def _neuron_names(order: Sequence[Value], infos: dict[Value, NodeInfo],
-                  neuron_paths: dict[Neuron, str]) -> None:
-    """Name each neuron's weighted sum (.net) and output (.out) where they are in the graph."""
+                  neuron_paths: dict[Neuron, str]) -> set[Value]:
+    """Name each neuron's products, running sums, net and output; return the outputs named."""
     by_bias = {n.b: (n, path) for n, path in neuron_paths.items()}
     nets: dict[Value, tuple[Neuron, str]] = {}
+    outs: set[Value] = set()
     for v in order:
         if v.op == "+" and len(v.inputs) == 2 and v.inputs[1] in by_bias:
             neuron, path = by_bias[v.inputs[1]]
             nets[v] = (neuron, path)
             linear = ACTIVATIONS[neuron.activation] is None
-            infos[v] = NodeInfo(join(path, "out" if linear else "net"),
-                                infos.get(v, NodeInfo()).group)
+            _name(infos, v, join(path, "out" if linear else "net"))
+            _name_weighted_sum(v.inputs[0], neuron, path, infos)
+            if linear:
+                outs.add(v)
         elif v.op is not None and len(v.inputs) == 1 and v.inputs[0] in nets:
             neuron, path = nets[v.inputs[0]]
             if v.op == neuron.activation:
-                infos[v] = NodeInfo(join(path, "out"), infos.get(v, NodeInfo()).group)
+                _name(infos, v, join(path, "out"))
+                outs.add(v)
+    return outs
+
+
+def _name(infos: dict[Value, NodeInfo], v: Value, name: str) -> None:
+    """Give `v` a derived name, keeping the group it has."""
+    infos[v] = NodeInfo(name, infos.get(v, NodeInfo()).group)
+
+
+def _name_weighted_sum(top: Value, neuron: Neuron, path: str,
+                       infos: dict[Value, NodeInfo]) -> None:
+    """Name w.0*x.0 + ... + w.k*x.k below a neuron's net, walking it as Neuron.forward built it.
+
+    The walk goes from the last product down to the first and names only what has exactly the
+    shape forward() makes (a subclass summing differently keeps its unnamed nodes).
+    """
+    w = neuron.w
+    node = top
+    for k in range(len(w) - 1, 0, -1):
+        if not (node.op == "+" and len(node.inputs) == 2
+                and _is_product(node.inputs[1], w[k])):
+            return
+        _name(infos, node, join(path, f"sum.{k}"))
+        _name(infos, node.inputs[1], join(path, f"wx.{k}"))
+        node = node.inputs[0]
+    if _is_product(node, w[0]):
+        _name(infos, node, join(path, "wx.0"))
+
+
+def _is_product(v: Value, weight: Value) -> bool:
+    """Whether `v` is weight * (an input), the term forward() makes for that weight."""
+    return v.op == "*" and len(v.inputs) == 2 and v.inputs[0] is weight
 
 
 def describe_network(order: Sequence[Value]) -> dict[Value, NodeInfo]:
@@ -98,7 +141,8 @@ def describe_network(order: Sequence[Value]) -> dict[Value, NodeInfo]:
     if not infos:
         return {}
     _interior_groups(order, infos)
-    _neuron_names(order, infos, neuron_paths)
+    outs = _neuron_names(order, infos, neuron_paths)
+    name_losses(order, outs, infos)
     return infos
 
 

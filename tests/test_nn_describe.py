@@ -1,0 +1,177 @@
+"""Derived names of nn graphs' interior nodes: products, running sums, and squared-error losses."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+import xml.etree.ElementTree as ET
+
+from svgread import groups
+from svgread import node_text as texts
+
+import nn
+from autograd import Value, draw, explain, topological_order
+from autograd.explain_names import display_names
+from autograd.stepthrough import step_through
+from nn.tutorial import INPUTS, TARGETS, tutorial_network
+
+drawmod = importlib.import_module("autograd.draw")
+
+
+def tutorial_error() -> tuple[nn.MLP, list[Value], Value]:
+    """Mazur's 2-2-2 network on its sample, E = half_sse labelled E, after backward."""
+    net = tutorial_network()
+    xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
+    error = nn.half_sse(net(xs), TARGETS)
+    error.label = "E"
+    error.backward()
+    return net, xs, error
+
+
+def by_name(root: Value) -> dict[str, Value]:
+    """name -> node, as explanations and drawings name the graph of `root` (constants aside)."""
+    names = display_names(topological_order(root))
+    return {n: v for v, n in names.items() if v.requires_grad or not v.is_leaf or v.label
+            or not n.replace(".", "").isdigit()}
+
+
+def test_products_and_running_sums_of_the_tutorial_neurons_are_named():
+    net, (i1, i2), error = tutorial_error()
+    nodes = by_name(error)
+    h1 = net.layers[0].neurons[0]
+    wx0, wx1 = nodes["layers.0.neurons.0.wx.0"], nodes["layers.0.neurons.0.wx.1"]
+    assert wx0.op == "*" and wx0.inputs == (h1.w[0], i1)  # w1 * i1 = 0.15 * 0.05
+    assert wx1.inputs == (h1.w[1], i2)
+    assert math.isclose(wx0.data, 0.15 * 0.05) and math.isclose(wx1.data, 0.2 * 0.1)
+    total = nodes["layers.0.neurons.0.sum.1"]
+    assert total.op == "+" and total.inputs == (wx0, wx1)
+    assert nodes["layers.0.neurons.0.net"].inputs == (total, h1.b)
+    # The output layer's products multiply the hidden outputs: w5 * out_h1.
+    o1 = net.layers[1].neurons[0]
+    assert nodes["layers.1.neurons.0.wx.0"].inputs == (o1.w[0], nodes["layers.0.neurons.0.out"])
+    assert nodes["layers.1.neurons.0.wx.1"].inputs == (o1.w[1], nodes["layers.0.neurons.1.out"])
+    assert not any(re.fullmatch(r"v\d+", name) for name in nodes)  # nothing is left as vN
+
+
+def test_the_tutorial_loss_nodes_are_named_after_its_label():
+    net, _, error = tutorial_error()
+    nodes = by_name(error)
+    for k, (target, out) in enumerate(zip(TARGETS, ("layers.1.neurons.0.out",
+                                                    "layers.1.neurons.1.out"), strict=True)):
+        t, diff = nodes[f"E.target.{k}"], nodes[f"E.diff.{k}"]
+        sq, term = nodes[f"E.sq.{k}"], nodes[f"E.term.{k}"]
+        assert t.data == target and not t.requires_grad
+        assert diff.op == "-" and diff.inputs == (t, nodes[out])  # target - out
+        assert sq.op == "**c" and sq.inputs[0] is diff and sq.inputs[1].data == 2.0
+        assert term.op == "*" and term.inputs[1] is sq and term.inputs[0].data == 0.5
+        assert math.isclose(term.data, 0.5 * (target - nodes[out].data) ** 2)
+    assert error.inputs == (nodes["E.term.0"], nodes["E.term.1"])
+    assert nodes["E"] is error and math.isclose(error.data, 0.298371108760, rel_tol=1e-9)
+
+
+def test_an_mlp_with_mse_names_its_three_input_sums_and_the_mean():
+    model = nn.MLP(3, [4, 2], seed=0)
+    loss = nn.mse(model([1.0, 2.0, 3.0]), [0.5, -0.5])
+    nodes = by_name(loss)
+    neuron = model.layers[0].neurons[2]
+    s1, s2 = nodes["layers.0.neurons.2.sum.1"], nodes["layers.0.neurons.2.sum.2"]
+    assert s1.inputs == (nodes["layers.0.neurons.2.wx.0"], nodes["layers.0.neurons.2.wx.1"])
+    assert s2.inputs == (s1, nodes["layers.0.neurons.2.wx.2"])
+    assert nodes["layers.0.neurons.2.wx.2"].inputs[0] is neuron.w[2]
+    assert nodes["layers.0.neurons.2.net"].inputs == (s2, neuron.b)
+    # The hidden layer has 4 inputs for the output neurons: three running sums each.
+    assert nodes["layers.1.neurons.1.sum.3"].inputs[1] is nodes["layers.1.neurons.1.wx.3"]
+    outs = [nodes["layers.1.neurons.0.out"], nodes["layers.1.neurons.1.out"]]  # linear: sum+b
+    for k, (out, target) in enumerate(zip(outs, [0.5, -0.5], strict=True)):
+        diff = nodes[f"loss.diff.{k}"]
+        assert diff.inputs == (out, nodes[f"loss.target.{k}"])  # out - target, mse's order
+        assert nodes[f"loss.target.{k}"].data == target
+        assert nodes[f"loss.sq.{k}"].inputs[0] is diff
+    assert nodes["loss.sum.1"].inputs == (nodes["loss.sq.0"], nodes["loss.sq.1"])
+    assert nodes["loss"] is loss and loss.op == "/" and loss.inputs[0] is nodes["loss.sum.1"]
+    assert math.isclose(loss.data, ((outs[0].data - 0.5) ** 2 + (outs[1].data + 0.5) ** 2) / 2)
+
+
+def test_a_batch_loss_numbers_its_terms_sample_by_sample():
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    xs = [[0.5, -1.0], [1.5, 2.0], [-0.5, 0.25]]
+    loss = nn.mse([model(x) for x in xs], [1.0, -1.0, 0.0])
+    loss.label = "L"
+    nodes = by_name(loss)
+    assert [nodes[f"L.target.{k}"].data for k in range(3)] == [1.0, -1.0, 0.0]
+    assert nodes["L.sum.2"].inputs == (nodes["L.sum.1"], nodes["L.sq.2"])
+    assert loss.inputs[0] is nodes["L.sum.2"] and nodes["L"] is loss
+
+
+def test_a_user_label_wins_and_derived_names_never_take_a_label():
+    net, _, error = tutorial_error()
+    nodes = by_name(error)
+    nodes["layers.0.neurons.0.wx.0"].label = "w1*i1"  # the user's own names win
+    nodes["E.diff.1"].label = "layers.0.neurons.1.wx.0"  # even one a derived name would take
+    renamed = by_name(error)
+    assert renamed["w1*i1"] is nodes["layers.0.neurons.0.wx.0"]
+    assert "layers.0.neurons.0.wx.0" not in renamed
+    assert renamed["layers.0.neurons.0.wx.1"] is nodes["layers.0.neurons.0.wx.1"]
+    assert renamed["layers.0.neurons.1.wx.0"] is nodes["E.diff.1"]
+    assert renamed["layers.0.neurons.1.wx.0'"].inputs[0] is net.layers[0].neurons[1].w[0]
+    assert error.label == "E" and net.layers[0].neurons[0].w[0].label == "layers.0.neurons.0.w.0"
+
+
+def test_relabelled_parameters_keep_their_highlight_and_the_derived_names():
+    net, _, error = tutorial_error()
+    trained = [p for p in net.parameters() if p.requires_grad]  # the tutorial's biases are fixed
+    for k, w in enumerate(w for neuron in (*net.layers[0].neurons, *net.layers[1].neurons)
+                          for w in neuron.w):
+        w.label = f"w{k + 1}"  # Mazur's w1 ... w8
+    source = draw(error).source
+    assert source.count(drawmod._PARAM_FILL) == len(trained) == 8
+    box_texts = [texts(n) for n in groups(ET.fromstring(draw(error).svg()), "node")]
+    assert "w5\ndata 0.4\ngrad 0.08217" in box_texts
+    # Inside each neuron's box the products and sums are shown by their short names.
+    for short in ("wx.0", "wx.1", "sum.1", "net", "out"):
+        assert sum(t.startswith(short + "\n") for t in box_texts) == 4, short
+    assert "E.term.0\ndata 0.2748\ngrad 1" in box_texts
+    assert "E.target.1\ndata 0.99\nno grad" in box_texts
+    assert [w.label for w in net.layers[1].neurons[0].w] == ["w5", "w6"]
+
+
+def test_explain_and_step_through_speak_in_the_derived_names():
+    net, _, error = tutorial_error()  # names come from live modules: net must be alive
+    report = explain(error)
+    text = report.table(all=True)
+    assert "∂(layers.0.neurons.0.wx.0 + layers.0.neurons.0.wx.1)/∂layers.0.neurons.0.wx.0 = 1" \
+        in text
+    assert "∂(0.5*E.sq.0)/∂E.sq.0 = 0.5" in text
+    assert "∂(E.target.1 - layers.1.neurons.1.out)/∂layers.1.neurons.1.out = -1" in text
+    assert not re.search(r"\bv\d+\b", text)
+    wx = report.find("layers.1.neurons.0.wx.0")  # a derived name finds its node
+    assert math.isclose(report.grad_of(wx), 0.138498562, rel_tol=1e-6)
+    frames = step_through(error)
+    assert net.layers  # alive until here
+    assert "E.diff.0" in frames.to_html() and "layers.0.neurons.0.sum.1" in frames.to_html()
+
+
+def test_only_the_shapes_nn_builds_are_named():
+    model = nn.MLP(2, [2, 2], seed=2)
+    out = model([0.5, -1.0])
+    # A sum of squares not of the loss shape (+ 1.0 is no difference with a target).
+    odd = (out[0] - 1.0) ** 2 + (out[1] + 1.0) ** 2
+    odd.label = "odd"
+    names = set(by_name(odd))
+    assert not any(n.startswith(("odd.", "loss.")) for n in names)
+    assert "layers.1.neurons.0.wx.1" in names
+    # The same square alone is a loss of one term (half_sse of one output is one too).
+    alone = (out[0] - 1.0) ** 2
+    alone.label = "e"
+    nodes = by_name(alone)
+    assert nodes["e.diff.0"].inputs == (nodes["layers.1.neurons.0.out"], nodes["e.target.0"])
+    assert nodes["e"] is alone and alone.inputs[0] is nodes["e.diff.0"]
+    # cross-entropy keeps the engine's names: no loss.* names, the neurons keep theirs.
+    ce = nn.cross_entropy(out, 1)
+    names = set(by_name(ce))
+    assert not any(n.startswith("loss.") for n in names)
+    assert "layers.1.neurons.1.wx.1" in names
+    # A product of a weight outside the neuron's sum is no wx: l2's p * p.
+    names = set(by_name(nn.l2(model)))
+    assert not any(".wx." in n or ".sum." in n for n in names)
