@@ -81,7 +81,9 @@ def _neuron_picture(out: Path, model: Any, X: list[list[float]]) -> Path:
     unit.label = "output"
     model.zero_grad()  # the last training step's gradients would not add up with this pass
     unit.backward()
-    return draw(unit, params=neuron.parameters()).save(out / "neuron.svg")
+    # Top down, as graph-2-2-2.svg: left to right its 8 named boxes are wider than a notebook
+    # column shows at a readable size.
+    return draw(unit, params=neuron.parameters(), rankdir="TB").save(out / "neuron.svg")
 
 
 def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[float]],
