@@ -230,7 +230,7 @@ class _Writer:
         outputs = [f"h{last}_{j}" for j in range(len(self.n.layers[last]))]
         loss_text = f"<B>{escape_html(self.n.loss_name)}</B><BR/>{self.fmt(self.n.loss)}"
         self.node("loss", label="<" + loss_text + ">", shape="box", style="rounded,filled",
-                    fillcolor="#fff3c4", penwidth="2")
+                    fillcolor="#fff3c4", penwidth="2", margin="0.2,0.05")
         self.g.titles["loss"] = f"{self.n.loss_name} = {self.fmt(self.n.loss)}"
         if self.n.targets is None:
             self.node("t", label="<target<BR/>" + escape_html(self.n.target_text or "") + ">",

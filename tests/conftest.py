@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from hypothesis import settings
@@ -24,3 +25,21 @@ def require_torch():
         pytest.skip("PyTorch not installed (CI installs it)")
     torch.set_default_dtype(torch.float64)
     return torch
+
+
+@pytest.fixture(params=["graphviz-pure", "dot"])
+def renderer(request, monkeypatch) -> str:
+    """Each renderer valuegrad may find (set by VALUEGRAD_DOT); a failure in CI if absent."""
+    from autograd import render
+
+    if request.param == "graphviz-pure":
+        program = render._graphviz_pure_executable()
+    else:
+        program = shutil.which("dot")
+    if program is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{request.param} is required in CI (.ci/run installs Graphviz; pip "
+                        "installs graphviz-pure)")
+        pytest.skip(f"{request.param} not installed (CI installs it)")
+    monkeypatch.setenv(render.RENDERER_ENV, program)
+    return program

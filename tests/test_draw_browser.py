@@ -40,9 +40,12 @@ MEASURE = """() => {
         overlaps.push(t.s + ' / ' + (o.s || o.owner.querySelector('title').textContent));
     }
   }
+  const words = texts.filter(t => t.s.trim());
+  const tiny = ts => ts.filter(t => t.h < MIN_PX).map(t => t.s + ' ' + t.h.toFixed(1)).slice(0, 5);
   return {width: svg.getBoundingClientRect().width,
           smallest: Math.min(...numbers.map(t => t.h)),
-          small: numbers.filter(t => t.h < MIN_PX).map(t => t.s + ' ' + t.h.toFixed(1)).slice(0, 5),
+          small: tiny(numbers),
+          smallestText: Math.min(...words.map(t => t.h)), smallText: tiny(words),
           overlaps: overlaps.slice(0, 5), count: numbers.length};
 }""".replace("MIN_PX", str(MIN_TEXT_PX))
 
@@ -91,6 +94,10 @@ def mlp_4_4_1_diagram():
     return nn.diagram(nn.MLP(2, [4, 4, 1], seed=1), [0.5, -1.0], [1.0])
 
 
+def mlp_16_16_1_diagram():
+    return nn.diagram(nn.MLP(2, [16, 16, 1], seed=1), [0.5, -1.0], [1.0])
+
+
 def expression_graph():
     _, _, g = readme_expression()
     g.backward()
@@ -109,7 +116,8 @@ def tutorial_graph():
 
 
 PICTURES = {"2-2-2 diagram": mazur_diagram, "3-2-2 diagram": diagram_3_2_2,
-            "4-4-1 diagram": mlp_4_4_1_diagram, "README expression": expression_graph,
+            "4-4-1 diagram": mlp_4_4_1_diagram, "16-16-1 diagram": mlp_16_16_1_diagram,
+            "README expression": expression_graph,
             "2-2-2 op graph": tutorial_graph}
 
 
@@ -126,18 +134,28 @@ def measure(page, svg: str, width: int | None) -> dict:
     return page.evaluate(MEASURE)
 
 
-def check(found: dict, width: int) -> None:
+def check(found: dict, width: int, every_text: bool = False) -> None:
+    """The SVG fits, its numbers (every_text: all its words) are tall enough, nothing overlaps."""
     assert found["width"] <= width + 0.5, f"{found['width']:.0f} px wide"
     assert found["count"] > 0
     assert found["smallest"] >= MIN_TEXT_PX, found["small"]
+    if every_text:
+        assert found["smallestText"] >= MIN_TEXT_PX, found["smallText"]
     assert not found["overlaps"], found["overlaps"]
 
 
 @pytest.mark.parametrize("name", PICTURES)
 def test_pictures_fit_a_notebook_column_and_stay_legible(page, name):
     svg = PICTURES[name]().svg()
-    check(measure(page, svg, 900), 900)
-    check(measure(page, svg, None), 1280)
+    diagram = name.endswith("diagram")  # a network diagram: titles and captions are read too
+    check(measure(page, svg, 900), 900, every_text=diagram)
+    check(measure(page, svg, None), 1280, every_text=diagram)
+
+
+@pytest.mark.parametrize("name", [name for name in PICTURES if name.endswith("diagram")])
+def test_network_diagrams_stay_legible_with_every_renderer(page, renderer, name):
+    svg = PICTURES[name]().svg()
+    check(measure(page, svg, 900), 900, every_text=True)
 
 
 def test_every_picture_the_demo_writes_is_legible(page, tmp_path: Path):
@@ -149,6 +167,7 @@ def test_every_picture_the_demo_writes_is_legible(page, tmp_path: Path):
         svg = svg[svg.index("<svg"):]
         for width in (900, None):
             try:
-                check(measure(page, svg, width), width or 1280)
+                check(measure(page, svg, width), width or 1280,
+                      every_text=path.name.startswith("network-"))
             except AssertionError as exc:
                 raise AssertionError(f"{path.name} at {width or '1280x800'}: {exc}") from None

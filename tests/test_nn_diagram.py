@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
 from svgread import box_distance, path_points, text_box, titled
 
 import nn
-from autograd import render
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -198,21 +195,6 @@ def test_names_and_labels_are_escaped():
     root = svg_of(nn.diagram(net, [1.0, 2.0], [0.0], names={"layers.0.neurons.0": evil}))
     assert evil in texts(root)
     assert not any(el.tag.endswith("script") for el in root.iter())
-
-
-@pytest.fixture(params=["graphviz-pure", "dot"])
-def renderer(request, monkeypatch) -> str:
-    """Each renderer valuegrad may find (set by VALUEGRAD_DOT); a failure in CI if absent."""
-    if request.param == "graphviz-pure":
-        program = render._graphviz_pure_executable()
-    else:
-        program = shutil.which("dot")
-    if program is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{request.param} is required in CI")
-        pytest.skip(f"{request.param} not installed (CI installs it)")
-    monkeypatch.setenv(render.RENDERER_ENV, program)
-    return program
 
 
 def net_3_2_2() -> nn.MLP:
