@@ -84,33 +84,45 @@ def _interior_groups(order: Sequence[Value], infos: dict[Value, NodeInfo]) -> No
 
 def _neuron_names(order: Sequence[Value], infos: dict[Value, NodeInfo],
                   neuron_paths: dict[Neuron, str]) -> set[Value]:
-    """Name each neuron's products, running sums, net and output; return the outputs named."""
+    """Name each neuron's products, running sums, net and output; return the outputs named.
+
+    A neuron run more than once in the graph (a batch: one run per sample) gets the run's
+    number after each name, ``layers.0.neurons.1.out[3]``, counted in graph order, which is the
+    order a loss over a batch takes its samples in; one run needs no number.
+    """
     by_bias = {n.b: (n, path) for n, path in neuron_paths.items()}
-    nets: dict[Value, tuple[Neuron, str]] = {}
-    outs: set[Value] = set()
+    nets: dict[Value, tuple[Neuron, str, int]] = {}
+    runs: dict[Neuron, int] = {}
     for v in order:
         if v.op == "+" and len(v.inputs) == 2 and v.inputs[1] in by_bias:
             neuron, path = by_bias[v.inputs[1]]
-            nets[v] = (neuron, path)
+            nets[v] = (neuron, path, runs.get(neuron, 0))
+            runs[neuron] = runs.get(neuron, 0) + 1
+    outs: set[Value] = set()
+    for v in order:
+        if v in nets:
+            neuron, path, run = nets[v]
+            suffix = f"[{run}]" if runs[neuron] > 1 else ""
             linear = ACTIVATIONS[neuron.activation] is None
-            _name(infos, v, join(path, "out" if linear else "net"))
-            _name_weighted_sum(v.inputs[0], neuron, path, infos)
+            _name(infos, v, join(path, "out" if linear else "net") + suffix)
+            _name_weighted_sum(v.inputs[0], neuron, path, suffix, infos)
             if linear:
                 outs.add(v)
         elif v.op is not None and len(v.inputs) == 1 and v.inputs[0] in nets:
-            neuron, path = nets[v.inputs[0]]
+            neuron, path, run = nets[v.inputs[0]]
             if v.op == neuron.activation:
-                _name(infos, v, join(path, "out"))
+                _name(infos, v, join(path, "out") + (f"[{run}]" if runs[neuron] > 1 else ""))
                 outs.add(v)
     return outs
 
 
 def _name(infos: dict[Value, NodeInfo], v: Value, name: str) -> None:
     """Give `v` a derived name, keeping the group it has."""
-    infos[v] = NodeInfo(name, infos.get(v, NodeInfo()).group)
+    info = infos.get(v)
+    infos[v] = NodeInfo(name, () if info is None else info.group)
 
 
-def _name_weighted_sum(top: Value, neuron: Neuron, path: str,
+def _name_weighted_sum(top: Value, neuron: Neuron, path: str, suffix: str,
                        infos: dict[Value, NodeInfo]) -> None:
     """Name w.0*x.0 + ... + w.k*x.k below a neuron's net, walking it as Neuron.forward built it.
 
@@ -123,11 +135,11 @@ def _name_weighted_sum(top: Value, neuron: Neuron, path: str,
         if not (node.op == "+" and len(node.inputs) == 2
                 and _is_product(node.inputs[1], w[k])):
             return
-        _name(infos, node, join(path, f"sum.{k}"))
-        _name(infos, node.inputs[1], join(path, f"wx.{k}"))
+        _name(infos, node, join(path, f"sum.{k}") + suffix)
+        _name(infos, node.inputs[1], join(path, f"wx.{k}") + suffix)
         node = node.inputs[0]
     if _is_product(node, w[0]):
-        _name(infos, node, join(path, "wx.0"))
+        _name(infos, node, join(path, "wx.0") + suffix)
 
 
 def _is_product(v: Value, weight: Value) -> bool:

@@ -118,4 +118,5 @@ def _name_loss(members: list[Value], sums: list[Value], mean: Value | None,
 
 def _rename(infos: dict[Value, NodeInfo], v: Value, name: str) -> None:
     """Give `v` a derived name, keeping the group it has (a loss node normally has none)."""
-    infos[v] = NodeInfo(name, infos.get(v, NodeInfo()).group)
+    info = infos.get(v)
+    infos[v] = NodeInfo(name, () if info is None else info.group)

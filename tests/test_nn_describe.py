@@ -102,6 +102,15 @@ def test_a_batch_loss_numbers_its_terms_sample_by_sample():
     assert [nodes[f"L.target.{k}"].data for k in range(3)] == [1.0, -1.0, 0.0]
     assert nodes["L.sum.2"].inputs == (nodes["L.sum.1"], nodes["L.sq.2"])
     assert loss.inputs[0] is nodes["L.sum.2"] and nodes["L"] is loss
+    # Each neuron runs once per sample: its nodes carry the run's number, here the sample's.
+    for s, x in enumerate(xs):
+        assert nodes[f"L.diff.{s}"].inputs[0] is nodes[f"layers.1.neurons.0.out[{s}]"]
+        wx = nodes[f"layers.0.neurons.2.wx.1[{s}]"]
+        assert wx.inputs == (model.layers[0].neurons[2].w[1], wx.inputs[1])
+        assert wx.inputs[1].data == x[1]
+        assert nodes[f"layers.0.neurons.2.net[{s}]"].inputs[0] is \
+            nodes[f"layers.0.neurons.2.sum.1[{s}]"]
+    assert not any("'" in name or name.endswith(".out") for name in nodes)
 
 
 def test_a_user_label_wins_and_derived_names_never_take_a_label():
