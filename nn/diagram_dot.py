@@ -206,7 +206,7 @@ class _Writer:
             node = self.label_node(e)
             label = "<" + "<BR/>".join(escape_html(t) for t in lines) + ">"
             self.node(node, label=label, shape="plaintext", style="", fontsize="11",
-                      fontcolor=colour, margin="0.02")
+                      fontcolor=colour, margin="0.06,0.02")
             self.g.titles[node] = self.g.titles[f"{tail}->{head}"]
             for segment in (f"{tail}->{node}:w", f"{node}:e->{head}"):  # Graphviz's titles
                 self.g.titles[segment] = self.g.titles[f"{tail}->{head}"]
