@@ -1,25 +1,30 @@
-"""Name the nodes of a squared-error loss drawn above a network: E.diff.0, E.sq.0, E.term.0, E.
+"""Name the nodes of a loss drawn above a network: E.diff.0, E.sq.0, E.term.0, ..., E.
 
-nn/describe.py calls this at draw or explain time with the neurons' outputs it found.  The loss is
-recognised by its shape in the graph, so building it (nn.half_sse, nn.mse or the same sum written
-by hand) pays nothing, and nothing is read from label strings.  Per model output k, with o its
-neuron's output and t a constant (the target):
+nn/describe.py calls this at draw or explain time with the neurons' outputs it found.  A loss is
+recognised by its shape in the graph, so building it (nn.half_sse, nn.mse, nn.hinge,
+nn.bce_with_logits, or the same terms written by hand) pays nothing, and nothing is read from
+label strings.  Per model output k, with o its neuron's output and t a constant (the target):
 
-* ``target.k``: the constant t;
-* ``diff.k``: t - o (half_sse's order) or o - t (mse's);
-* ``sq.k``: diff.k ** 2;
-* ``term.k``: 0.5 * sq.k, half_sse's ½(t - o)² (in mse the term is sq.k itself);
+* squared error: ``target.k`` the constant t; ``diff.k`` t - o (half_sse's order) or o - t
+  (mse's); ``sq.k`` diff.k ** 2; ``term.k`` 0.5 * sq.k, half_sse's ½(t - o)² (in mse the term
+  is sq.k itself);
+* hinge, relu(1 - y·s): ``neg_ys.k`` the product -y * s, ``margin.k`` 1 + neg_ys.k (how far s
+  still is from the margin), ``term.k`` its relu;
+* logistic (bce_with_logits), softplus(z) - t·z: ``softplus.k``, ``target.k``, ``tz.k`` t * z
+  and ``term.k``;
 * ``sum.k``: the running sum of the terms up to k, when the terms are added one after the other;
-* the loss itself: the top of that sum, or the sum divided by a constant (mse's mean).
+* the loss itself: the top of that sum, or the sum divided by a constant (a mean).
 
 Every name starts with the loss's own label when it has one (``E.diff.0`` under a root labelled
 ``E``, as Mazur's tutorial writes E = Σ ½(target - out)²), else with ``loss``; so a graph's
 names read as the tutorial's algebra in the drawing and in explain's text, and a second loss in
-one graph can be told apart by its label.  The loss node is given the name ``loss`` only when it
-has no label; a label always wins (autograd.naming).  A single term is named only when it is the
-loss itself (the graph's root, or divided by a constant): a square inside a sum of other shapes
-is left alone rather than named as a part of a loss that is not one.  Losses of another shape
-(cross-entropy, bce, hinge) keep the engine's names.
+one graph can be told apart by its label.  The names are words, not formulas (``neg_ys``, not
+``-y*s``): explain writes its rules with operators, and a name holding one would read as two.
+The loss node is given the name ``loss`` only when it has no label; a label always wins
+(autograd.naming).  A single term is named only when it is the loss itself (the graph's root,
+or divided by a constant): a square inside a sum of other shapes is left alone rather than
+named as a part of a loss that is not one.  A loss's nodes are drawn outside every module's
+box.  Cross-entropy and bce keep the engine's names.
 """
 
 from __future__ import annotations
@@ -49,8 +54,8 @@ def _diff(v: Value, outs: set[Value]) -> Parts | None:
     return None
 
 
-def _term_parts(v: Value, outs: set[Value]) -> Parts | None:
-    """The parts of a loss term ending at v: diff ** 2, or 0.5 * (diff ** 2); else None."""
+def _squared(v: Value, outs: set[Value]) -> Parts | None:
+    """The parts of a squared error ending at v: diff ** 2, or 0.5 * (diff ** 2); else None."""
     if v.op == "**c" and len(v.inputs) == 2 and _constant(v.inputs[1], 2.0):
         parts = _diff(v.inputs[0], outs)
         return None if parts is None else [*parts, (v, "sq")]
@@ -58,13 +63,52 @@ def _term_parts(v: Value, outs: set[Value]) -> Parts | None:
         a, b = v.inputs
         square = b if _constant(a, 0.5) else a if _constant(b, 0.5) else None
         if square is not None and square.op == "**c":
-            parts = _term_parts(square, outs)
+            parts = _squared(square, outs)
             return None if parts is None else [*parts, (v, "term")]
     return None
 
 
+def _scaled(v: Value, outs: set[Value]) -> tuple[Value, Value] | None:
+    """(the constant c, the output o) when v is c * o or o * c for a neuron output o."""
+    if v.op != "*" or len(v.inputs) != 2:
+        return None
+    a, b = v.inputs
+    if b in outs and _constant(a):
+        return a, b
+    if a in outs and _constant(b):
+        return b, a
+    return None
+
+
+def _hinge(v: Value, outs: set[Value]) -> Parts | None:
+    """The parts of nn.hinge's relu(1 + -y * s) ending at v; else None."""
+    if v.op != "relu" or v.inputs[0].op != "+":
+        return None
+    margin = v.inputs[0]
+    one, product = margin.inputs
+    if not _constant(one, 1.0) or _scaled(product, outs) is None:
+        return None
+    return [(product, "neg_ys"), (margin, "margin"), (v, "term")]
+
+
+def _logistic(v: Value, outs: set[Value]) -> Parts | None:
+    """The parts of nn.bce_with_logits' softplus(z) - t * z ending at v; else None."""
+    if v.op != "-" or len(v.inputs) != 2:
+        return None
+    soft, product = v.inputs
+    scaled = _scaled(product, outs)
+    if soft.op != "softplus" or scaled is None or soft.inputs[0] is not scaled[1]:
+        return None
+    return [(scaled[0], "target"), (soft, "softplus"), (product, "tz"), (v, "term")]
+
+
+def _term_parts(v: Value, outs: set[Value]) -> Parts | None:
+    """The parts of a loss term ending at v (squared error, hinge or logistic); else None."""
+    return _squared(v, outs) or _hinge(v, outs) or _logistic(v, outs)
+
+
 def name_losses(order: Sequence[Value], outs: set[Value], infos: dict[Value, NodeInfo]) -> None:
-    """Add the names of every squared-error loss on the outputs `outs` to `infos` (module doc)."""
+    """Add the names of every loss recognised on the outputs `outs` to `infos` (module doc)."""
     if not outs:
         return
     terms: dict[Value, Parts] = {}
@@ -75,6 +119,10 @@ def name_losses(order: Sequence[Value], outs: set[Value], infos: dict[Value, Nod
     for parts in list(terms.values()):  # a square inside ½·square is not a term of its own
         for node, _role in parts[:-1]:
             terms.pop(node, None)
+    # A node nn named already (a neuron's) or a parameter (a frozen one is a constant leaf too)
+    # is no part of a loss.
+    terms = {v: parts for v, parts in terms.items()
+             if not any(n in infos and (infos[n].name or n.is_leaf) for n, _ in parts)}
     if not terms:
         return
     below: dict[Value, Value] = {}  # a running sum -> what it adds its term to
@@ -117,6 +165,5 @@ def _name_loss(members: list[Value], sums: list[Value], mean: Value | None,
 
 
 def _rename(infos: dict[Value, NodeInfo], v: Value, name: str) -> None:
-    """Give `v` a derived name, keeping the group it has (a loss node normally has none)."""
-    info = infos.get(v)
-    infos[v] = NodeInfo(name, () if info is None else info.group)
+    """Give `v` a loss's name, outside every module's box (softplus(out) would join its neuron)."""
+    infos[v] = NodeInfo(name, ())

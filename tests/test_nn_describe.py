@@ -1,4 +1,4 @@
-"""Derived names of nn graphs' interior nodes: products, running sums, and squared-error losses."""
+"""Derived names of nn graphs' interior nodes: products, running sums, and the nodes of losses."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 from svgread import groups
 from svgread import node_text as texts
+from test_draw_nn import dot_clusters
 
 import nn
 from autograd import Value, draw, explain, topological_order
@@ -184,3 +185,45 @@ def test_only_the_shapes_nn_builds_are_named():
     # A product of a weight outside the neuron's sum is no wx: l2's p * p.
     names = set(by_name(nn.l2(model)))
     assert not any(".wx." in n or ".sum." in n for n in names)
+
+
+def test_hinge_and_logistic_losses_name_their_terms():
+    model = nn.MLP(2, [3, 1], seed=4)
+    xs, ys = [[0.5, -1.0], [1.5, 2.0]], [1.0, -1.0]
+    hinge = nn.hinge([model(x) for x in xs], ys)
+    nodes = by_name(hinge)
+    for s, y in enumerate(ys):
+        out = nodes[f"layers.1.neurons.0.out[{s}]"]
+        neg_ys, margin = nodes[f"loss.neg_ys.{s}"], nodes[f"loss.margin.{s}"]
+        assert neg_ys.inputs[1] is out and neg_ys.inputs[0].data == -y
+        assert margin.inputs == (margin.inputs[0], neg_ys) and margin.inputs[0].data == 1.0
+        term = nodes[f"loss.term.{s}"]
+        assert term.op == "relu" and term.inputs == (margin,)
+        assert term.data == max(0.0, 1.0 - y * out.data)
+    assert nodes["loss"] is hinge and hinge.inputs[0] is nodes["loss.sum.1"]
+    logistic = nn.bce_with_logits(model(xs[0]), 1.0)
+    logistic.label = "bce"
+    nodes = by_name(logistic)
+    soft, tz = nodes["bce.softplus.0"], nodes["bce.tz.0"]
+    assert soft.inputs == (nodes["layers.1.neurons.0.out"],)
+    assert tz.inputs == (nodes["bce.target.0"], nodes["layers.1.neurons.0.out"])
+    assert nodes["bce.term.0"].inputs == (soft, tz)
+    assert logistic.inputs[0] is nodes["bce.term.0"]
+    # softplus(out) is the loss's, not the output neuron's: it is drawn outside its box.
+    clusters = dot_clusters(draw(logistic).source)
+    soft_id = f"n{topological_order(logistic).index(soft)}"
+    assert "layers.1.neurons.0" in clusters
+    assert not any(soft_id in ids for ids in clusters.values())
+    assert f"n{topological_order(logistic).index(nodes['layers.1.neurons.0.wx.0'])}" in \
+        clusters["layers.1.neurons.0"]
+
+
+def test_a_frozen_parameter_is_no_target():
+    model = nn.MLP(1, [1], activation="linear", seed=5)
+    offset = nn.Neuron(1, "linear")
+    offset.b.requires_grad = False  # frozen: a constant leaf, yet a parameter
+    out = model([2.0])
+    loss = (out - offset.b) ** 2
+    names = set(by_name(loss))
+    assert "loss.target.0" not in names and "loss.sq.0" not in names
+    assert "b" in names and offset.w  # the frozen bias keeps its own name
