@@ -29,7 +29,8 @@ from .layout import (
 )
 from .naming import NodeInfo, describe
 from .ops import OPS
-from .render import RendererNotFoundError, RenderError, ValueGraph
+from .placement import Plan
+from .render import Pinning, RendererNotFoundError, RenderError, ValueGraph
 from .rules import position_name
 from .value import Value
 
@@ -300,11 +301,41 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     tree = group_tree(order, infos if clusters else {})
     _emit_groups(g, tree, ctx)
     _emit_edges(g, order, ctx)
-    _emit_order(g, order_hints(order, tree), ctx)
-    if report:  # last, so the clusters above do not inherit the banner's colour and size
+    if report:  # after the clusters, so they do not inherit the banner's colour and size
         g.attr(label=escape_text(report.message()), labelloc="t", labeljust="l",
                fontcolor=_WRONG, fontsize="14")
+    if boxes(tree):
+        g.pinning = _pinning(g, order, tree, ctx)
+    _emit_order(g, order_hints(order, tree), ctx)
     return g
+
+
+def _pinning(g: ValueGraph, order: list[Value], tree: Group, ctx: _Context) -> Pinning:
+    """What valuegrad needs to place a grouped drawing itself (placement.py), hints left out."""
+    sizing = graphviz.Digraph(graph_attr={"rankdir": ctx.rankdir}, node_attr=g.node_attr)
+    nodes: list[str] = []
+    edges: list[tuple[str, str, int]] = []
+    for v in order:
+        _box(sizing, v, ctx)
+        node_id = ctx.ids[v]
+        if v.op is not None:
+            nodes.append(node_id + "op")
+            edges += [(ctx.ids[x], node_id + "op", k) for k, x in enumerate(v.inputs)
+                      if x in ctx.ids]
+            edges.append((node_id + "op", node_id, 0))
+        nodes.append(node_id)
+    group_of: dict[str, int] = {}
+    names = []
+    for k, group in enumerate(boxes(tree)):  # numbered as _emit_groups numbers the clusters
+        names.append(group.name)
+        sizing.node(f"title{k}", label=graphviz.nohtml(escape_text(group.name)),
+                    shape="plaintext", fontname="Helvetica", fontsize="12", margin="0")
+        for v in group.values:
+            group_of[ctx.ids[v]] = group_of[ctx.ids[v] + "op"] = k
+    group_of = {n: k for n, k in group_of.items() if n in set(nodes)}
+    plan = Plan(nodes, edges, group_of, names, ctx.rankdir,
+                leaves={ctx.ids[v] for v in order if v.op is None})
+    return Pinning(g.source, sizing.source, plan)
 
 
 # --- summaries and Jupyter display ----------

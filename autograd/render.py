@@ -14,10 +14,13 @@ import re
 import shutil
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import graphviz
+
+from .placement import Plan, place
 
 RENDERER_ENV = "VALUEGRAD_DOT"
 RENDER_TIMEOUT_S = 120
@@ -77,9 +80,14 @@ def render(source: str, fmt: str = "svg") -> bytes:
     """Run the renderer on DOT text and return the output bytes (fmt: 'svg' or 'png')."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
+    return _run(source, ["-Kdot", f"-T{fmt}"])
+
+
+def _run(source: str, args: list[str]) -> bytes:
+    """Run the renderer with these arguments on DOT text; its output, or a RenderError."""
     program = find_renderer()
     try:
-        done = subprocess.run([program, "-Kdot", f"-T{fmt}"], input=source.encode("utf-8"),
+        done = subprocess.run([program, *args], input=source.encode("utf-8"),
                               capture_output=True, timeout=RENDER_TIMEOUT_S, check=False)
     except OSError as exc:
         raise RenderError(f"could not run the renderer {program!r}: {exc}") from exc
@@ -90,6 +98,52 @@ def render(source: str, fmt: str = "svg") -> bytes:
         raise RenderError(f"{program} exited with {done.returncode}: {message}")
     return done.stdout
 
+
+def measure(source: str) -> dict[str, tuple[float, float]]:
+    """Width and height in points of every node of a DOT graph, as the renderer draws them."""
+    sizes: dict[str, tuple[float, float]] = {}
+    for line in _run(source, ["-Kdot", "-Tplain"]).decode("utf-8", "replace").splitlines():
+        parts = line.split(" ", 6)
+        if parts[0] == "node" and len(parts) >= 6:
+            sizes[parts[1].strip('"')] = (float(parts[4]) * 72, float(parts[5]) * 72)
+    return sizes
+
+
+@dataclass
+class Pinning:
+    """A drawing valuegrad places itself (placement.py): the renderer only routes its edges.
+
+    base: the DOT text without dot's ordering hints; sizing: the same nodes alone, plus one
+    plaintext node per group title, for measuring; plan: the graph as placement reads it.
+    """
+
+    base: str
+    sizing: str
+    plan: Plan
+
+
+def pinned_source(pinning: Pinning) -> str | None:
+    """The DOT text with every node's position and every box fixed; None to leave it to dot."""
+    sizes = measure(pinning.sizing)
+    titles = {g: sizes[f"title{g}"] for g in range(len(pinning.plan.groups))
+              if f"title{g}" in sizes}
+    placed = place(pinning.plan, sizes, titles)
+    if placed is None:
+        return None
+    body: list[str] = []
+    routes = iter(placed.routes)
+    for line in pinning.base.rstrip().splitlines()[:-1]:  # all but the closing brace
+        if line.startswith("\t") and not line.startswith("\t\t") and " -> " in line:
+            spline = f'pos="{next(routes)}"'  # edges come in the order the plan lists them
+            line = line[:-1] + f" {spline}]" if line.endswith("]") else line + f" [{spline}]"
+        body.append(line)
+    lines = [f'\t{n} [pos="{x:.2f},{y:.2f}"]' for n, (x, y) in placed.pos.items()]
+    for g, (x0, y0, x1, y1) in placed.boxes.items():
+        tx, ty = placed.titles[g]
+        lines.append(f'\tsubgraph cluster_{g} {{ graph [bb="{x0:.2f},{y0:.2f},{x1:.2f},'
+                     f'{y1:.2f}" lp="{tx:.2f},{ty:.2f}"] }}')
+    lines.append('\tgraph [bb="{:.2f},{:.2f},{:.2f},{:.2f}"]'.format(*placed.bb))
+    return "\n".join(body + lines) + "\n}\n"
 
 
 _SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
@@ -114,13 +168,37 @@ def responsive(svg: str) -> str:
 class ValueGraph(graphviz.Digraph):
     """A graphviz.Digraph of Values that renders with valuegrad's renderer and shows in Jupyter."""
 
+    pinning: Pinning | None = None  # set by autograd.draw for drawings it places itself
+
     def svg(self) -> str:
         """The drawing as SVG text."""
-        return responsive(render(self.source, "svg").decode("utf-8"))
+        return responsive(self._drawn("svg").decode("utf-8"))
 
     def png(self) -> bytes:
         """The drawing as PNG bytes."""
-        return render(self.source, "png")
+        return self._drawn("png")
+
+    def placed_source(self) -> str:
+        """The DOT text as rendered: with valuegrad's positions where it places the nodes itself.
+
+        Render it with ``neato -n2`` (positions kept, edges routed); ``.source`` is the same
+        drawing with ordering hints for ``dot``, which dot follows as far as its heuristics let it.
+        """
+        if self.pinning is not None:
+            pinned = pinned_source(self.pinning)
+            if pinned is not None:
+                return pinned
+        return self.source
+
+    def _drawn(self, fmt: str) -> bytes:
+        """The drawing rendered: placed by valuegrad where it can, else laid out by dot."""
+        if fmt not in ("svg", "png"):
+            raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
+        if self.pinning is not None:
+            pinned = pinned_source(self.pinning)
+            if pinned is not None:
+                return _run(pinned, ["-Kneato", "-n2", f"-T{fmt}"])
+        return render(self.source, fmt)
 
     def save(self, path: str | os.PathLike[str] | None = None,  # type: ignore[override]
              directory: str | os.PathLike[str] | None = None, *,
@@ -157,7 +235,7 @@ class ValueGraph(graphviz.Digraph):
         fmt = format or self.format
         if self._ours(fmt, engine, {"renderer": renderer, "formatter": formatter,
                                     "neato_no_op": neato_no_op}):
-            out = render(self.source, fmt)
+            out = self._drawn(fmt)
             return out.decode(encoding) if encoding is not None else out
         return super().pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
                             encoding=encoding)
@@ -177,7 +255,7 @@ class ValueGraph(graphviz.Digraph):
             return super().render(filename, directory, view, cleanup, format, **kwargs)
         source_path = super().save(filename, directory=directory)
         rendered = f"{source_path}.{fmt}"
-        Path(rendered).write_bytes(render(self.source, fmt))
+        Path(rendered).write_bytes(self._drawn(fmt))
         if cleanup:
             os.remove(source_path)
         if view:
