@@ -27,7 +27,7 @@ Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in points, y up
 NODE_SEP = 18.0  # across, between nodes of a rank (dot's nodesep 0.25 in)
 RANK_SEP = 25.0  # along the flow, between ranks (dot's ranksep 0.35 in)
 PAD = 8.0  # from a group's nodes to its box, as dot's clusters
-GROUP_SEP = 14.0  # between the boxes of one stage
+GROUP_SEP = 24.0  # between the boxes of one stage: edges pass there
 
 
 @dataclass
@@ -79,7 +79,10 @@ def place(plan: Plan, sizes: dict[str, Size], titles: dict[int, Size]) -> Placem
     across, bands = _place_groups(plan, ranks, axes, levels, span, titles)
     _place_ungrouped(plan, ranks, axes, across, bands, span)
     flow, flow_box = _flow_positions(plan, ranks, axes, span, titles)
-    routes = [_route(plan, ranks, axes, across, flow, tail, head) for tail, head, _ in plan.edges]
+    rows: dict[int, list[str]] = defaultdict(list)
+    for n in plan.nodes:
+        rows[ranks[n]].append(n)
+    routes = [_route(rows, ranks, axes, across, flow, tail, head) for tail, head, _ in plan.edges]
     return _to_points(plan, axes, across, flow, bands, flow_box, titles, routes)
 
 
@@ -352,25 +355,31 @@ def _flow_positions(plan: Plan, ranks: dict[str, int], axes: _Axes,
 ARROW = 7.0  # the arrowhead's length at arrowsize 0.7
 
 
-def _route(plan: Plan, ranks: dict[str, int], axes: _Axes, across: dict[str, float],
-           flow: dict[str, float], tail: str, head: str) -> list[tuple[float, float]]:
+def _route(rows: dict[int, list[str]], ranks: dict[str, int], axes: _Axes,
+           across: dict[str, float], flow: dict[str, float], tail: str, head: str
+           ) -> list[tuple[float, float]]:
     """An edge as (along, across) Bézier points: through the gaps of the ranks it passes.
 
-    Each piece leaves and enters along the flow, so the curve is smooth at every waypoint;
-    the last point stops an arrowhead short of the head, whose tip Graphviz draws.
+    It runs straight along the flow while inside a rank (its own ranks included, where a wider
+    neighbour may stand), so it bends only between ranks, and each bend is smooth; the last
+    point stops an arrowhead short of the head, whose tip Graphviz draws.
     """
-    start = (flow[tail] + axes.along(tail) / 2, across[tail])
-    end = (flow[head] - axes.along(head) / 2 - ARROW, across[head])
-    points = [start]
+    def thick(r: int) -> float:
+        return max(axes.along(n) for n in rows[r])
+
+    start = flow[tail] + axes.along(tail) / 2
+    end = flow[head] - axes.along(head) / 2 - ARROW
+    points = [(start, across[tail]), (flow[tail] + thick(ranks[tail]) / 2, across[tail])]
     for r in range(ranks[tail] + 1, ranks[head]):
-        row = [n for n in plan.nodes if ranks[n] == r]
-        if not row:
+        if not rows.get(r):
             continue
-        level, thick = flow[row[0]], max(axes.along(n) for n in row)
-        t = (level - start[0]) / max(end[0] - start[0], 1e-9)
-        gap = _gap_near(row, axes, across, start[1] + t * (end[1] - start[1]))
-        points += [(level - thick / 2, gap), (level + thick / 2, gap)]  # straight past the rank
-    points.append(end)
+        level = flow[rows[r][0]]
+        t = (level - start) / max(end - start, 1e-9)
+        gap = _gap_near(rows[r], axes, across, across[tail] + t * (across[head] - across[tail]))
+        points += [(level - thick(r) / 2, gap), (level + thick(r) / 2, gap)]
+    points += [(min(flow[head] - thick(ranks[head]) / 2, end - 0.1), across[head]),
+               (end, across[head])]
+    points = [p for k, p in enumerate(points) if k == 0 or p[0] > points[k - 1][0] + 0.01]
     curve = [points[0]]
     for (f0, a0), (f1, a1) in zip(points, points[1:]):
         bend = (f1 - f0) / 2
@@ -387,7 +396,7 @@ def _gap_near(row: list[str], axes: _Axes, across: dict[str, float], wanted: flo
     for lo, hi in gaps:
         if hi - lo <= 0:
             continue
-        margin = min(10.0, (hi - lo) / 2)
+        margin = min(PAD + GROUP_SEP / 2, (hi - lo) / 2)  # between two boxes: midway
         here = min(max(wanted, lo + margin), hi - margin)
         if best is None or abs(here - wanted) < abs(best - wanted):
             best = here

@@ -151,3 +151,103 @@ def test_auto_draws_the_deep_mlp_top_down():
     # The check above then covers both directions: [4, 4, 1] is too deep for one row.
     _net, output = _mlp_outputs([4, 4, 1])
     assert draw(output).graph_attr["rankdir"] == "TB"
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("sizes", [[5, 3, 2], [3, 3, 2]])
+def test_wider_mlps_keep_the_order_whatever_their_weights(renderer, sizes, seed, rankdir):
+    # dot's own ordering swapped these (output neurons of [3, 3, 2], layer 0 of [5, 3, 2]).
+    _net, outputs = _mlp_outputs(sizes, nn.MLP(2, sizes, seed=seed))
+    _check_order(draw(outputs, rankdir=rankdir).svg(), sizes, rankdir)
+
+
+# --- what valuegrad's own placement guarantees beyond the order ----------
+
+def _node_boxes(svg: str) -> dict[str, Box]:
+    """Node id (Graphviz's title) -> the box of its shape."""
+    root = ET.fromstring(svg)
+    return {g.findtext(f"{SVG}title"): _bbox(g) for g in root.iter(f"{SVG}g")
+            if g.get("class") == "node"}
+
+
+def _overlap(a: Box, b: Box, inset: float = 0.0) -> bool:
+    return (a[0] + inset < b[2] and b[0] + inset < a[2] and
+            a[1] + inset < b[3] and b[1] + inset < a[3])
+
+
+def _edge_points(svg: str) -> list[tuple[str, str, list[tuple[float, float]]]]:
+    """Each edge's tail id, head id and points sampled along its Bézier path."""
+    root = ET.fromstring(svg)
+    found = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") != "edge":
+            continue
+        tail, head = (g.findtext(f"{SVG}title") or "").split("->")
+        path = g.find(f"{SVG}path")
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path.get("d", ""))]
+        ctrl = list(zip(numbers[0::2], numbers[1::2]))
+        samples = []
+        for i in range(0, len(ctrl) - 3, 3):
+            p0, p1, p2, p3 = ctrl[i:i + 4]
+            for k in range(11):
+                t = k / 10
+                samples.append(tuple(
+                    (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c
+                    + t ** 3 * d for a, b, c, d in zip(p0, p1, p2, p3)))
+        found.append((tail, head, samples))
+    return found
+
+
+@pytest.mark.parametrize("rankdir", ["auto", "LR"])
+@pytest.mark.parametrize("case", ["tutorial", "mlp-5-3-2-loss"])
+def test_placed_graphs_have_no_overlaps_and_edges_clear_of_boxes(renderer, case, rankdir):
+    if case == "tutorial":
+        _net, root = _tutorial_error()
+    else:
+        _net, outputs = _mlp_outputs([5, 3, 2])
+        root = nn.mse(outputs, [1.0, -1.0])
+        root.backward()
+    drawing = draw(root, rankdir=rankdir)
+    svg = drawing.svg()
+    boxes = _node_boxes(svg)
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not _overlap(boxes[a], boxes[b]), (a, b)
+    clusters, _nodes = _layout(svg)
+    labels = sorted(clusters)
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not _overlap(clusters[a], clusters[b]), (a, b)
+    for tail, head, points in _edge_points(svg):
+        for name, box in boxes.items():
+            if name in (tail, head):
+                continue
+            inside = [p for p in points if _inside((box[0] + 1, box[1] + 1, box[2] - 1,
+                                                    box[3] - 1), *p)]
+            assert not inside, (tail, head, "passes through", name, inside[:1])
+
+
+def test_placed_source_pins_every_node_and_source_keeps_dots_hints():
+    _net, error = _tutorial_error()
+    drawing = draw(error)
+    placed = drawing.placed_source()
+    node_ids = set(re.findall(r"^\t\t?(n\d+(?:op)?) \[label", drawing.source, re.M))
+    pinned = set(re.findall(r'^\t(n\d+(?:op)?) \[pos="', placed, re.M))
+    assert node_ids and node_ids == pinned
+    visible = [line for line in drawing.source.splitlines()
+               if " -> " in line and "invis" not in line]
+    assert placed.count(" -> ") == len(visible)
+    assert "order0_0" in drawing.source and "order0_0" not in placed  # hints only for dot
+    assert all("pos=" in line for line in placed.splitlines() if " -> " in line)
+
+
+def test_a_network_fed_its_own_output_is_left_to_dot():
+    # The same neurons twice in one graph: their boxes feed each other, so no band order exists.
+    net = nn.MLP(2, [2], seed=0)
+    xs = [Value(0.5, requires_grad=False), Value(-1.0, requires_grad=False)]
+    twice = net(net(xs))
+    drawing = draw(twice)
+    assert drawing.placed_source() == drawing.source
+    assert "<svg" in drawing.svg()
