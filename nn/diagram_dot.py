@@ -110,6 +110,7 @@ class _Writer:
         # Faint lines first, so the strong ones are drawn over them.
         for edge in sorted(self.n.edges, key=lambda e: e.name in self.strong):
             self.edge(edge)
+        self.header_row()
         if self.n.loss is not None:
             self.loss_nodes()
         if not self.labelled:
@@ -129,6 +130,27 @@ class _Writer:
             col.attr(rank="same")
             for a, b in zip(nodes, nodes[1:]):
                 col.edge(a, b, style="invis")
+
+    def header_row(self) -> None:
+        """The column titles in one row along the top, where no line between columns passes.
+
+        A title is the first node of its column; the columns of edge labels get an empty one
+        above all their labels, and heavy hidden edges pull the titles level with each other.
+        """
+        heads = ["head_in"]
+        for li in range(len(self.n.layers)):
+            if self.labelled:
+                node = f"head_W{li}"
+                self.node(node, label="", shape="plaintext", style="", width="0", height="0")
+                with self.g.subgraph(name=f"column_W{li}") as col:
+                    col.attr(rank="same")
+                    for e in self.n.edges:
+                        if e.layer == li:
+                            col.edge(node, self.label_node(e), style="invis")
+                heads.append(node)
+            heads.append(f"head_L{li}")
+        for a, b in zip(heads, heads[1:]):
+            self.g.edge(a, b, style="invis", weight="10")
 
     def header(self, key: str, text: str) -> str:
         """A column's title, drawn above its first node."""

@@ -232,3 +232,29 @@ def test_every_edge_label_is_nearest_its_own_edge(renderer, name):
         rest = others + [pt for other in edge_names if other != n for pt in paths[other]]
         nearest_other = min(box_distance(b, pt) for b in boxes for pt in rest)
         assert own < nearest_other, f"{n}: {own:.1f} from its line, {nearest_other:.1f} from others"
+
+
+@pytest.mark.parametrize("name", [*LABELLED, "2-16-16-1"])
+def test_no_line_runs_through_an_edge_label_or_a_column_title(renderer, name):
+    if name in LABELLED:
+        d = LABELLED[name]()
+    else:
+        d = nn.diagram(nn.MLP(2, [16, 16, 1], seed=1), [0.5, -1.0], [1.0])
+    root = svg_of(d)
+    lines = [((g.findtext(f"{SVG}title") or "").split(":")[0], path_points(p.get("d")))
+             for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
+             for p in g.iter(f"{SVG}path")]
+    texts_checked = 0
+    for g in root.iter(f"{SVG}g"):  # text nodes: edge labels and column titles, not circles
+        if g.get("class") != "node" or g.find(f"{SVG}ellipse") is not None \
+                or g.find(f"{SVG}path") is not None or g.find(f"{SVG}polygon") is not None:
+            continue
+        owner = (g.findtext(f"{SVG}title") or "").split(":")[0]
+        for t in g.iter(f"{SVG}text"):
+            box = text_box(t)
+            texts_checked += 1
+            for line_owner, points in lines:
+                if line_owner != owner:  # a label's own line ends at its side
+                    assert min(box_distance(box, pt) for pt in points) > 0, \
+                        f"the line of {line_owner} runs through {t.text!r}"
+    assert texts_checked >= len(d.numbers.layers) + 1  # the column titles at least
