@@ -2,8 +2,9 @@
 
 nn/describe.py calls this at draw or explain time with the neurons' outputs it found.  A loss is
 recognised by its shape in the graph, so building it (nn.half_sse, nn.mse, nn.hinge,
-nn.bce_with_logits, or the same terms written by hand) pays nothing, and nothing is read from
-label strings.  Per model output k, with o its neuron's output and t a constant (the target):
+nn.bce_with_logits, nn.cross_entropy, or the same terms written by hand) pays nothing, and
+nothing is read from label strings.  Per model output k, with o its neuron's output and t a
+constant (the target):
 
 * squared error: ``target.k`` the constant t; ``diff.k`` t - o (half_sse's order) or o - t
   (mse's); ``sq.k`` diff.k ** 2; ``term.k`` 0.5 * sq.k, half_sse's ½(t - o)² (in mse the term
@@ -12,6 +13,10 @@ label strings.  Per model output k, with o its neuron's output and t a constant 
   still is from the margin), ``term.k`` its relu;
 * logistic (bce_with_logits), softplus(z) - t·z: ``softplus.k``, ``target.k``, ``tz.k`` t * z
   and ``term.k``;
+* cross-entropy of a sample's scores z (log Σ exp(z.j - m) + m - z.t, m the largest score):
+  ``shift.j`` z.j - m, ``exp.j``, ``sumexp.j`` their running sum, ``log``, ``logsumexp`` and
+  ``term``; the parts carry the class number j, so the sample's number comes in brackets
+  (``L.exp.1[3]``), and only for a batch;
 * ``sum.k``: the running sum of the terms up to k, when the terms are added one after the other;
 * the loss itself: the top of that sum, or the sum divided by a constant (a mean).
 
@@ -24,7 +29,7 @@ The loss node is given the name ``loss`` only when it has no label; a label alwa
 (autograd.naming).  A single term is named only when it is the loss itself (the graph's root,
 or divided by a constant): a square inside a sum of other shapes is left alone rather than
 named as a part of a loss that is not one.  A loss's nodes are drawn outside every module's
-box.  Cross-entropy and bce keep the engine's names.
+box.  bce keeps the engine's names.
 """
 
 from __future__ import annotations
@@ -102,9 +107,38 @@ def _logistic(v: Value, outs: set[Value]) -> Parts | None:
     return [(scaled[0], "target"), (soft, "softplus"), (product, "tz"), (v, "term")]
 
 
+def _cross_entropy(v: Value, outs: set[Value]) -> Parts | None:
+    """The parts of nn.cross_entropy's log Σ exp(z.j - m) + m - z.t ending at v; else None.
+
+    m is the largest score (one of the outputs, or a constant 0 where a score is not finite).
+    """
+    if v.op != "-" or len(v.inputs) != 2 or v.inputs[1] not in outs \
+            or v.inputs[0].op != "+" or len(v.inputs[0].inputs) != 2:
+        return None
+    logsumexp = v.inputs[0]
+    log, top = logsumexp.inputs
+    if log.op != "log" or not (top in outs or _constant(top)):
+        return None
+    sums = []  # the running sum of the exponentials, last first
+    node = log.inputs[0]
+    while node.op == "+" and len(node.inputs) == 2:
+        sums.append(node)
+        node = node.inputs[0]
+    sums.reverse()
+    parts: Parts = []
+    for j, exp in enumerate([node, *(s.inputs[1] for s in sums)]):
+        shift = exp.inputs[0] if exp.op == "exp" else None
+        if shift is None or shift.op != "-" or shift.inputs[0] not in outs \
+                or shift.inputs[1] is not top:
+            return None
+        parts += [(shift, f"shift.{j}"), (exp, f"exp.{j}")]
+    parts += [(s, f"sumexp.{j}") for j, s in enumerate(sums, start=1)]
+    return [*parts, (log, "log"), (logsumexp, "logsumexp"), (v, "term")]
+
+
 def _term_parts(v: Value, outs: set[Value]) -> Parts | None:
-    """The parts of a loss term ending at v (squared error, hinge or logistic); else None."""
-    return _squared(v, outs) or _hinge(v, outs) or _logistic(v, outs)
+    """The parts of a loss term ending at v (squared error, hinge, logistic, cross-entropy)."""
+    return _squared(v, outs) or _hinge(v, outs) or _logistic(v, outs) or _cross_entropy(v, outs)
 
 
 def name_losses(order: Sequence[Value], outs: set[Value], infos: dict[Value, NodeInfo]) -> None:
@@ -156,8 +190,13 @@ def _name_loss(members: list[Value], sums: list[Value], mean: Value | None,
     top = mean if mean is not None else sums[-1] if sums else members[0]
     prefix = top.label or "loss"
     for k, term in enumerate(members):
-        for node, role in terms[term]:
-            _rename(infos, node, f"{prefix}.{role}.{k}")
+        parts = terms[term]
+        # A cross-entropy term's parts carry the class number (exp.2): the sample's goes in
+        # brackets, as a neuron's run does, and only when there are several samples.
+        per_class = parts[-2][1] == "logsumexp"
+        for node, role in parts:
+            sample = (f"[{k}]" if len(members) > 1 else "") if per_class else f".{k}"
+            _rename(infos, node, f"{prefix}.{role}{sample}")
     for k, node in enumerate(sums, start=1):
         _rename(infos, node, f"{prefix}.sum.{k}")
     if top is not members[0]:  # a lone term keeps its part's name: it is not a sum of terms

@@ -177,11 +177,11 @@ def test_only_the_shapes_nn_builds_are_named():
     nodes = by_name(alone)
     assert nodes["e.diff.0"].inputs == (nodes["layers.1.neurons.0.out"], nodes["e.target.0"])
     assert nodes["e"] is alone and alone.inputs[0] is nodes["e.diff.0"]
-    # cross-entropy keeps the engine's names: no loss.* names, the neurons keep theirs.
-    ce = nn.cross_entropy(out, 1)
-    names = set(by_name(ce))
+    # bce keeps the engine's names: no loss.* names, the neurons keep theirs.
+    probability = nn.MLP(2, [2, 1], output_activation="sigmoid", seed=2)
+    names = set(by_name(nn.bce(probability([0.5, -1.0]), 1.0)))
     assert not any(n.startswith("loss.") for n in names)
-    assert "layers.1.neurons.1.wx.1" in names
+    assert "layers.1.neurons.0.wx.1" in names and "layers.1.neurons.0.out" in names
     # A product of a weight outside the neuron's sum is no wx: l2's p * p.
     names = set(by_name(nn.l2(model)))
     assert not any(".wx." in n or ".sum." in n for n in names)
@@ -227,3 +227,31 @@ def test_a_frozen_parameter_is_no_target():
     names = set(by_name(loss))
     assert "loss.target.0" not in names and "loss.sq.0" not in names
     assert "b" in names and offset.w  # the frozen bias keeps its own name
+
+
+def test_cross_entropy_names_each_class_and_brackets_the_sample_of_a_batch():
+    model = nn.MLP(2, [3, 3], seed=6)
+    logits = model([0.5, -1.0])
+    loss = nn.cross_entropy(logits, 2)
+    nodes = by_name(loss)
+    z = [nodes[f"layers.1.neurons.{j}.out"] for j in range(3)]
+    top = max(z, key=lambda v: v.data)
+    for j in range(3):
+        shift, exp = nodes[f"loss.shift.{j}"], nodes[f"loss.exp.{j}"]
+        assert shift.inputs == (z[j], top) and exp.op == "exp" and exp.inputs == (shift,)
+    assert nodes["loss.sumexp.1"].inputs == (nodes["loss.exp.0"], nodes["loss.exp.1"])
+    assert nodes["loss.sumexp.2"].inputs == (nodes["loss.sumexp.1"], nodes["loss.exp.2"])
+    assert nodes["loss.log"].inputs == (nodes["loss.sumexp.2"],)
+    assert nodes["loss.logsumexp"].inputs == (nodes["loss.log"], top)
+    assert nodes["loss.term"] is loss and loss.inputs == (nodes["loss.logsumexp"], z[2])
+    expected = math.log(sum(math.exp(v.data) for v in z)) - z[2].data  # -log softmax
+    assert math.isclose(loss.data, expected, rel_tol=1e-12)
+    batch = nn.cross_entropy([model([0.5, -1.0]), model([2.0, 1.0])], [2, 0])
+    batch.label = "CE"
+    nodes = by_name(batch)
+    for s, t in enumerate([2, 0]):
+        term = nodes[f"CE.term[{s}]"]
+        assert term.inputs == (nodes[f"CE.logsumexp[{s}]"], nodes[f"layers.1.neurons.{t}.out[{s}]"])
+        assert nodes[f"CE.shift.1[{s}]"].inputs[0] is nodes[f"layers.1.neurons.1.out[{s}]"]
+    assert nodes["CE.sum.1"].inputs == (nodes["CE.term[0]"], nodes["CE.term[1]"])
+    assert nodes["CE"] is batch and batch.inputs[0] is nodes["CE.sum.1"]
