@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .routing import ARROW, Lane, route, spline_text
+
 Size = tuple[float, float]  # width, height in points, as the renderer drew the node
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in points, y up
 
@@ -79,10 +81,9 @@ def place(plan: Plan, sizes: dict[str, Size], titles: dict[int, Size]) -> Placem
     across, bands = _place_groups(plan, ranks, axes, levels, span, titles)
     _place_ungrouped(plan, ranks, axes, across, bands, span)
     flow, flow_box = _flow_positions(plan, ranks, axes, span, titles)
-    rows: dict[int, list[str]] = defaultdict(list)
-    for n in plan.nodes:
-        rows[ranks[n]].append(n)
-    routes = [_route(rows, ranks, axes, across, flow, tail, head) for tail, head, _ in plan.edges]
+    lanes = _lanes(plan, ranks, axes, across, flow, bands, span, titles)
+    routes = [route(lanes, (ranks[t], flow[t], across[t], axes.along(t)),
+                    (ranks[h], flow[h], across[h], axes.along(h))) for t, h, _ in plan.edges]
     return _to_points(plan, axes, across, flow, bands, flow_box, titles, routes)
 
 
@@ -323,7 +324,30 @@ def _spread(row: list[str], wanted: dict[str, float], axes: _Axes,
             across[n] += shift
 
 
-# --- along the flow, and back to points ----------
+# --- along the flow, edges, and back to points ----------
+
+def _lanes(plan: Plan, ranks: dict[str, int], axes: _Axes, across: dict[str, float],
+           flow: dict[str, float], bands: dict[int, tuple[float, float]],
+           span: dict[int, tuple[int, int]], titles: dict[int, Size]) -> dict[int, Lane]:
+    """Each rank as routing sees it: its nodes, and the box titles an edge must not cross."""
+    lanes: dict[int, Lane] = {}
+    for n in plan.nodes:
+        lane = lanes.setdefault(ranks[n], Lane(flow[n], 0.0))
+        lane.thick = max(lane.thick, axes.along(n))
+        lane.taken.append((across[n] - axes.across(n) / 2, across[n] + axes.across(n) / 2))
+    for g, (lo, hi) in span.items():
+        w, h = titles.get(g, (0.0, 0.0))
+        start = bands[g][0]
+        if axes.across_is_y:  # the title runs along the box's top side, past all its ranks
+            for r in range(lo, hi + 1):
+                if r in lanes:
+                    lanes[r].taken.append((start, start + PAD + h))
+        else:  # the title has a row of its own before the box's first rank
+            lanes[lo].taken.append((start + PAD, start + PAD + w))
+            lanes[lo].lead = max(lanes[lo].lead, PAD + h + 2)
+    return lanes
+
+
 
 def _flow_positions(plan: Plan, ranks: dict[str, int], axes: _Axes,
                     span: dict[int, tuple[int, int]], titles: dict[int, Size]
@@ -350,62 +374,6 @@ def _flow_positions(plan: Plan, ranks: dict[str, int], axes: _Axes,
     box = {g: (centre[lo] - thick[lo] / 2 - PAD - _title_room(axes, titles, g)[1],
                centre[hi] + thick[hi] / 2 + PAD) for g, (lo, hi) in span.items()}
     return flow, box
-
-
-ARROW = 7.0  # the arrowhead's length at arrowsize 0.7
-
-
-def _route(rows: dict[int, list[str]], ranks: dict[str, int], axes: _Axes,
-           across: dict[str, float], flow: dict[str, float], tail: str, head: str
-           ) -> list[tuple[float, float]]:
-    """An edge as (along, across) Bézier points: through the gaps of the ranks it passes.
-
-    It runs straight along the flow while inside a rank (its own ranks included, where a wider
-    neighbour may stand), so it bends only between ranks, and each bend is smooth; the last
-    point stops an arrowhead short of the head, whose tip Graphviz draws.
-    """
-    def thick(r: int) -> float:
-        return max(axes.along(n) for n in rows[r])
-
-    start = flow[tail] + axes.along(tail) / 2
-    end = flow[head] - axes.along(head) / 2 - ARROW
-    points = [(start, across[tail]), (flow[tail] + thick(ranks[tail]) / 2, across[tail])]
-    for r in range(ranks[tail] + 1, ranks[head]):
-        if not rows.get(r):
-            continue
-        level = flow[rows[r][0]]
-        t = (level - start) / max(end - start, 1e-9)
-        gap = _gap_near(rows[r], axes, across, across[tail] + t * (across[head] - across[tail]))
-        points += [(level - thick(r) / 2, gap), (level + thick(r) / 2, gap)]
-    points += [(min(flow[head] - thick(ranks[head]) / 2, end - 0.1), across[head]),
-               (end, across[head])]
-    points = [p for k, p in enumerate(points) if k == 0 or p[0] > points[k - 1][0] + 0.01]
-    curve = [points[0]]
-    for (f0, a0), (f1, a1) in zip(points, points[1:]):
-        bend = (f1 - f0) / 2
-        curve += [(f0 + bend, a0), (f1 - bend, a1), (f1, a1)]
-    return curve
-
-
-def _gap_near(row: list[str], axes: _Axes, across: dict[str, float], wanted: float) -> float:
-    """The point nearest `wanted` between the nodes of a rank, well clear of them."""
-    taken = sorted((across[n] - axes.across(n) / 2, across[n] + axes.across(n) / 2) for n in row)
-    gaps = [(float("-inf"), taken[0][0])] + [(a[1], b[0]) for a, b in zip(taken, taken[1:])] + \
-        [(taken[-1][1], float("inf"))]
-    best: float | None = None
-    for lo, hi in gaps:
-        if hi - lo <= 0:
-            continue
-        margin = min(PAD + GROUP_SEP / 2, (hi - lo) / 2)  # between two boxes: midway
-        here = min(max(wanted, lo + margin), hi - margin)
-        if best is None or abs(here - wanted) < abs(best - wanted):
-            best = here
-    return wanted if best is None else best
-
-
-def _spline_text(points: list[tuple[float, float]], tip: tuple[float, float]) -> str:
-    """Graphviz's edge pos: the arrow's tip, then the Bézier points."""
-    return " ".join([f"e,{tip[0]:.2f},{tip[1]:.2f}"] + [f"{x:.2f},{y:.2f}" for x, y in points])
 
 
 def _to_points(plan: Plan, axes: _Axes, across: dict[str, float], flow: dict[str, float],
@@ -442,9 +410,9 @@ def _to_points(plan: Plan, axes: _Axes, across: dict[str, float], flow: dict[str
     title_pos = {g: (x + dx, y + dy) for g, (x, y) in title_pos.items()}
     bb = (0.0, 0.0, max(xe) + dx + m, max(ye) + dy + m)
     splines = []
-    for route in routes:
-        f, a = route[-1]
-        shifted = [(x + dx, y + dy) for x, y in (point(f, a) for f, a in route)]
-        tx, ty = point(f + ARROW, a)
-        splines.append(_spline_text(shifted, (tx + dx, ty + dy)))
+    for curve in routes:
+        f, a = curve[-1]
+        shifted = [(x + dx, y + dy) for x, y in (point(f, a) for f, a in curve)]
+        tx, ty = point(f + ARROW, a)  # the arrow's tip, on the head's edge
+        splines.append(spline_text(shifted, (tx + dx, ty + dy)))
     return Placement(pos, boxes, title_pos, bb, splines)
