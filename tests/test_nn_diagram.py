@@ -84,7 +84,7 @@ def centre(root: ET.Element, node_id: str) -> tuple[float, float]:
     raise AssertionError(f"no node {node_id}")
 
 
-def test_columns_run_left_to_right_and_neuron_0_is_on_top():
+def test_columns_run_left_to_right_and_neuron_0_is_on_top(renderer):
     for model in (nn.MLP(2, [4, 4, 1], seed=1), nn.MLP(3, [5, 2], seed=2),
                   nn.MLP(2, [16, 16, 1], seed=3)):
         root = svg_of(nn.diagram(model, [0.5] * model.nin, [1.0] * model.nouts[-1]))
