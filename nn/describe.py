@@ -86,30 +86,35 @@ def _neuron_names(order: Sequence[Value], infos: dict[Value, NodeInfo],
                   neuron_paths: dict[Neuron, str]) -> set[Value]:
     """Name each neuron's products, running sums, net and output; return the outputs named.
 
-    A neuron run more than once in the graph (a batch: one run per sample) gets the run's
-    number after each name, ``layers.0.neurons.1.out[3]``, counted in graph order, which is the
-    order a loss over a batch takes its samples in; one run needs no number.
+    A net is a bias added to the neuron's weighted sum exactly as Neuron.forward builds it
+    (``out + b`` written by hand is no second run of the neuron).  A neuron run more than once in
+    the graph (a batch: one run per sample) gets the run's number after each name,
+    ``layers.0.neurons.1.out[3]``, counted in graph order, which is the order a loss over a batch
+    takes its samples in; one run needs no number.
     """
     by_bias = {n.b: (n, path) for n, path in neuron_paths.items()}
-    nets: dict[Value, tuple[Neuron, str, int]] = {}
+    nets: dict[Value, tuple[Neuron, str, int, list[tuple[Value, str]]]] = {}
     runs: dict[Neuron, int] = {}
     for v in order:
         if v.op == "+" and len(v.inputs) == 2 and v.inputs[1] in by_bias:
             neuron, path = by_bias[v.inputs[1]]
-            nets[v] = (neuron, path, runs.get(neuron, 0))
-            runs[neuron] = runs.get(neuron, 0) + 1
+            parts = _weighted_sum(v.inputs[0], neuron)
+            if parts is not None:
+                nets[v] = (neuron, path, runs.get(neuron, 0), parts)
+                runs[neuron] = runs.get(neuron, 0) + 1
     outs: set[Value] = set()
     for v in order:
         if v in nets:
-            neuron, path, run = nets[v]
+            neuron, path, run, parts = nets[v]
             suffix = f"[{run}]" if runs[neuron] > 1 else ""
             linear = ACTIVATIONS[neuron.activation] is None
             _name(infos, v, join(path, "out" if linear else "net") + suffix)
-            _name_weighted_sum(v.inputs[0], neuron, path, suffix, infos)
+            for node, name in parts:
+                _name(infos, node, join(path, name) + suffix)
             if linear:
                 outs.add(v)
         elif v.op is not None and len(v.inputs) == 1 and v.inputs[0] in nets:
-            neuron, path, run = nets[v.inputs[0]]
+            neuron, path, run, _ = nets[v.inputs[0]]
             if v.op == neuron.activation:
                 _name(infos, v, join(path, "out") + (f"[{run}]" if runs[neuron] > 1 else ""))
                 outs.add(v)
@@ -122,24 +127,22 @@ def _name(infos: dict[Value, NodeInfo], v: Value, name: str) -> None:
     infos[v] = NodeInfo(name, () if info is None else info.group)
 
 
-def _name_weighted_sum(top: Value, neuron: Neuron, path: str, suffix: str,
-                       infos: dict[Value, NodeInfo]) -> None:
-    """Name w.0*x.0 + ... + w.k*x.k below a neuron's net, walking it as Neuron.forward built it.
+def _weighted_sum(top: Value, neuron: Neuron) -> list[tuple[Value, str]] | None:
+    """The nodes of w.0*x.0 + ... + w.k*x.k ending at top and their names, else None.
 
-    The walk goes from the last product down to the first and names only what has exactly the
-    shape forward() makes (a subclass summing differently keeps its unnamed nodes).
+    The walk goes from the last product down to the first, as Neuron.forward built them; any
+    other shape (a subclass summing differently, a hand-written sum) is not the neuron's.
     """
     w = neuron.w
     node = top
+    found: list[tuple[Value, str]] = []
     for k in range(len(w) - 1, 0, -1):
         if not (node.op == "+" and len(node.inputs) == 2
                 and _is_product(node.inputs[1], w[k])):
-            return
-        _name(infos, node, join(path, f"sum.{k}") + suffix)
-        _name(infos, node.inputs[1], join(path, f"wx.{k}") + suffix)
+            return None
+        found += [(node, f"sum.{k}"), (node.inputs[1], f"wx.{k}")]
         node = node.inputs[0]
-    if _is_product(node, w[0]):
-        _name(infos, node, join(path, "wx.0") + suffix)
+    return [*found, (node, "wx.0")] if _is_product(node, w[0]) else None
 
 
 def _is_product(v: Value, weight: Value) -> bool:

@@ -7,6 +7,8 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from svgread import groups
 from svgread import node_text as texts
 from test_draw_nn import dot_clusters
@@ -177,6 +179,9 @@ def test_only_the_shapes_nn_builds_are_named():
     nodes = by_name(alone)
     assert nodes["e.diff.0"].inputs == (nodes["layers.1.neurons.0.out"], nodes["e.target.0"])
     assert nodes["e"] is alone and alone.inputs[0] is nodes["e.diff.0"]
+    # A neuron's bias added by hand to an output is no second run of that neuron.
+    names = set(by_name(out[0] + model.layers[1].neurons[0].b))
+    assert "layers.1.neurons.0.out" in names and not any("[" in n for n in names)
     # bce keeps the engine's names: no loss.* names, the neurons keep theirs.
     probability = nn.MLP(2, [2, 1], output_activation="sigmoid", seed=2)
     names = set(by_name(nn.bce(probability([0.5, -1.0]), 1.0)))
@@ -255,3 +260,50 @@ def test_cross_entropy_names_each_class_and_brackets_the_sample_of_a_batch():
         assert nodes[f"CE.shift.1[{s}]"].inputs[0] is nodes[f"layers.1.neurons.1.out[{s}]"]
     assert nodes["CE.sum.1"].inputs == (nodes["CE.term[0]"], nodes["CE.term[1]"])
     assert nodes["CE"] is batch and batch.inputs[0] is nodes["CE.sum.1"]
+
+
+STEPS = st.lists(st.tuples(st.sampled_from(["+", "-", "*", "sq", "half", "relu", "exp", "log",
+                                            "softplus", "mean", "mse", "half_sse", "hinge",
+                                            "logistic", "ce"]),
+                           st.integers(0, 50), st.integers(0, 50),
+                           st.sampled_from([0.5, 1.0, 2.0, -1.0])),
+                 min_size=1, max_size=12)
+
+
+def _grow(pool: list[Value], outs: list[Value], op: str, i: int, j: int, c: float) -> Value:
+    """One more node on top of `pool`: an operation or one of nn's losses."""
+    a, b = pool[i % len(pool)], pool[j % len(pool)]
+    built = {"+": lambda: a + b, "*": lambda: c * a,
+             "-": lambda: (a - c) if i % 3 == 1 else (c - a) if i % 3 else a - b,
+             "sq": lambda: a ** 2, "half": lambda: 0.5 * a ** 2, "relu": lambda: a.relu(),
+             "exp": lambda: (a * 0.01).exp(), "log": lambda: (a * a + 1.0).log(),
+             "softplus": lambda: a.softplus(), "mean": lambda: a / 2.0,
+             "mse": lambda: nn.mse(outs, [c, -c]), "half_sse": lambda: nn.half_sse(outs, [c, c]),
+             "hinge": lambda: nn.hinge(outs, [1.0, -1.0]),
+             "logistic": lambda: nn.bce_with_logits(outs, [1.0, 0.0]),
+             "ce": lambda: nn.cross_entropy(outs, i % 2)}
+    return built[op]()
+
+
+@settings(max_examples=300, deadline=None)
+@given(STEPS)
+def test_anything_built_on_a_network_keeps_the_neurons_names_and_its_labels(steps):
+    model = nn.MLP(2, [2, 2], seed=7)
+    frozen = model.layers[1].neurons[0].b
+    frozen.requires_grad = False  # a constant leaf, yet a parameter: never a loss's target
+    outs = model([0.5, -1.0])
+    bare = display_names(topological_order(outs[0] + outs[1]))
+    pool = [*outs, frozen]
+    for op, i, j, c in steps:
+        pool.append(_grow(pool, outs, op, i, j, c))
+    root = pool[-1]
+    order = topological_order(root)
+    names = display_names(order)
+    assert set(names) == set(order)
+    shown = [n for v, n in names.items() if not (v.is_leaf and not v.requires_grad and not v.label)]
+    assert len(set(shown)) == len(shown)  # one name per node (constants show their number)
+    for v in order:
+        if v in bare and bare[v].startswith("layers."):
+            assert names[v] == bare[v]  # a loss never renames what a neuron computed
+    labels = [p.label for p in model.parameters()]
+    assert labels == [name for name, _ in model.named_parameters()]
