@@ -15,6 +15,7 @@ import pytest
 
 import nn
 from autograd import Value, draw, render
+from autograd.placement import Plan, place
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -251,3 +252,34 @@ def test_a_network_fed_its_own_output_is_left_to_dot():
     drawing = draw(twice)
     assert drawing.placed_source() == drawing.source
     assert "<svg" in drawing.svg()
+
+
+# --- placement on its own (no renderer: sizes given) ----------
+
+def _neuron_plan(neurons: int) -> Plan:
+    """x.0 -> one product per neuron with that neuron's weight w (ids: x, w<j>, p<j>op, p<j>)."""
+    nodes, edges, group_of = ["x"], [], {}
+    for j in range(neurons):
+        nodes += [f"w{j}", f"p{j}op", f"p{j}"]
+        edges += [(f"w{j}", f"p{j}op", 0), ("x", f"p{j}op", 1), (f"p{j}op", f"p{j}", 0)]
+        group_of.update({f"w{j}": j, f"p{j}op": j, f"p{j}": j})
+    return Plan(nodes, edges, group_of, [f"n{j}" for j in range(neurons)], "TB",
+                leaves={"x"} | {f"w{j}" for j in range(neurons)})
+
+
+def test_placement_gives_a_layers_inputs_a_rank_of_their_own():
+    sizes = {n: (60.0, 40.0) for n in _neuron_plan(3).nodes}
+    alone = place(_neuron_plan(1), sizes, {})
+    assert alone.pos["x"][1] == alone.pos["w0"][1]  # one neuron: x beside its weight
+    three = place(_neuron_plan(3), sizes, {})
+    assert three.pos["x"][1] > three.pos["w0"][1]  # y up: x above the layer's weights
+    xs = [three.pos[f"w{j}"][0] for j in range(3)]
+    assert xs == sorted(xs)  # neuron 0 first, across
+    assert three.boxes[0][2] < three.boxes[1][0] < three.boxes[1][2] < three.boxes[2][0]
+
+
+def test_placement_refuses_groups_that_feed_each_other():
+    plan = Plan(["a", "bop", "b", "cop", "c"], [("a", "bop", 0), ("bop", "b", 0),
+                                                ("b", "cop", 0), ("cop", "c", 0)],
+                {"a": 0, "bop": 1, "b": 1, "cop": 0, "c": 0}, ["g0", "g1"], "LR", {"a"})
+    assert place(plan, {n: (10.0, 10.0) for n in plan.nodes}, {}) is None
