@@ -2,7 +2,7 @@
 
 nn/describe.py calls this at draw or explain time with the neurons' outputs it found.  A loss is
 recognised by its shape in the graph, so building it (nn.half_sse, nn.mse, nn.hinge,
-nn.bce_with_logits, nn.cross_entropy, or the same terms written by hand) pays nothing, and
+nn.bce_with_logits, nn.bce, nn.cross_entropy, or the same terms written by hand) pays nothing, and
 nothing is read from label strings.  Per model output k, with o its neuron's output and t a
 constant (the target):
 
@@ -13,6 +13,9 @@ constant (the target):
   still is from the margin), ``term.k`` its relu;
 * logistic (bce_with_logits), softplus(z) - t·z: ``softplus.k``, ``target.k``, ``tz.k`` t * z
   and ``term.k``;
+* bce of a probability p, -(t·log p + (1 - t)·log(1 - p)), each half present when its weight is
+  not 0: ``target.k`` t, ``log_p.k``, ``ll1.k`` t·log p; ``q.k`` 1 - p, ``log_q.k``, ``ll0.k``
+  (1 - t)·log q; ``ll.k`` their sum, the log-likelihood, and ``term.k`` its negative;
 * cross-entropy of a sample's scores z (log Σ exp(z.j - m) + m - z.t, m the largest score):
   ``shift.j`` z.j - m, ``exp.j``, ``sumexp.j`` their running sum, ``log``, ``logsumexp`` and
   ``term``; the parts carry the class number j, so the sample's number comes in brackets
@@ -29,7 +32,7 @@ The loss node is given the name ``loss`` only when it has no label; a label alwa
 (autograd.naming).  A single term is named only when it is the loss itself (the graph's root,
 or divided by a constant): a square inside a sum of other shapes is left alone rather than
 named as a part of a loss that is not one.  A loss's nodes are drawn outside every module's
-box.  bce keeps the engine's names.
+box.
 """
 
 from __future__ import annotations
@@ -107,6 +110,36 @@ def _logistic(v: Value, outs: set[Value]) -> Parts | None:
     return [(scaled[0], "target"), (soft, "softplus"), (product, "tz"), (v, "term")]
 
 
+def _log_part(v: Value, outs: set[Value]) -> Parts | None:
+    """The parts of bce's t * log(p) ("ll1") or (1 - t) * log(1 - p) ("ll0") ending at v."""
+    if v.op != "*" or len(v.inputs) != 2 or not _constant(v.inputs[0]) \
+            or v.inputs[1].op != "log":
+        return None
+    log = v.inputs[1]
+    inner = log.inputs[0]
+    if inner in outs:
+        return [(v.inputs[0], "target"), (log, "log_p"), (v, "ll1")]
+    if inner.op == "-" and _constant(inner.inputs[0], 1.0) and inner.inputs[1] in outs:
+        return [(inner, "q"), (log, "log_q"), (v, "ll0")]
+    return None
+
+
+def _bce(v: Value, outs: set[Value]) -> Parts | None:
+    """The parts of nn.bce's -(t·log p + (1 - t)·log(1 - p)) ending at v; else None."""
+    if v.op != "neg":
+        return None
+    inner = v.inputs[0]
+    one = _log_part(inner, outs)
+    if one is not None:
+        return [*one, (v, "term")]
+    if inner.op != "+" or len(inner.inputs) != 2:
+        return None
+    first, second = (_log_part(x, outs) for x in inner.inputs)
+    if first is None or second is None:
+        return None
+    return [*first, *second, (inner, "ll"), (v, "term")]
+
+
 def _cross_entropy(v: Value, outs: set[Value]) -> Parts | None:
     """The parts of nn.cross_entropy's log Σ exp(z.j - m) + m - z.t ending at v; else None.
 
@@ -137,8 +170,9 @@ def _cross_entropy(v: Value, outs: set[Value]) -> Parts | None:
 
 
 def _term_parts(v: Value, outs: set[Value]) -> Parts | None:
-    """The parts of a loss term ending at v (squared error, hinge, logistic, cross-entropy)."""
-    return _squared(v, outs) or _hinge(v, outs) or _logistic(v, outs) or _cross_entropy(v, outs)
+    """The parts of a loss term ending at v (squared error, hinge, logistic, bce, cross-entropy)."""
+    return _squared(v, outs) or _hinge(v, outs) or _logistic(v, outs) or _bce(v, outs) \
+        or _cross_entropy(v, outs)
 
 
 def name_losses(order: Sequence[Value], outs: set[Value], infos: dict[Value, NodeInfo]) -> None:

@@ -182,9 +182,8 @@ def test_only_the_shapes_nn_builds_are_named():
     # A neuron's bias added by hand to an output is no second run of that neuron.
     names = set(by_name(out[0] + model.layers[1].neurons[0].b))
     assert "layers.1.neurons.0.out" in names and not any("[" in n for n in names)
-    # bce keeps the engine's names: no loss.* names, the neurons keep theirs.
-    probability = nn.MLP(2, [2, 1], output_activation="sigmoid", seed=2)
-    names = set(by_name(nn.bce(probability([0.5, -1.0]), 1.0)))
+    # A loss of another shape keeps the engine's names; the neurons keep theirs.
+    names = set(by_name((out[0] * out[1]).tanh()))
     assert not any(n.startswith("loss.") for n in names)
     assert "layers.1.neurons.0.wx.1" in names and "layers.1.neurons.0.out" in names
     # A product of a weight outside the neuron's sum is no wx: l2's p * p.
@@ -264,7 +263,7 @@ def test_cross_entropy_names_each_class_and_brackets_the_sample_of_a_batch():
 
 STEPS = st.lists(st.tuples(st.sampled_from(["+", "-", "*", "sq", "half", "relu", "exp", "log",
                                             "softplus", "mean", "mse", "half_sse", "hinge",
-                                            "logistic", "ce"]),
+                                            "logistic", "bce", "ce"]),
                            st.integers(0, 50), st.integers(0, 50),
                            st.sampled_from([0.5, 1.0, 2.0, -1.0])),
                  min_size=1, max_size=12)
@@ -281,6 +280,7 @@ def _grow(pool: list[Value], outs: list[Value], op: str, i: int, j: int, c: floa
              "mse": lambda: nn.mse(outs, [c, -c]), "half_sse": lambda: nn.half_sse(outs, [c, c]),
              "hinge": lambda: nn.hinge(outs, [1.0, -1.0]),
              "logistic": lambda: nn.bce_with_logits(outs, [1.0, 0.0]),
+             "bce": lambda: nn.bce([o.sigmoid() for o in outs], [1.0, 0.5]),
              "ce": lambda: nn.cross_entropy(outs, i % 2)}
     return built[op]()
 
@@ -307,3 +307,25 @@ def test_anything_built_on_a_network_keeps_the_neurons_names_and_its_labels(step
             assert names[v] == bare[v]  # a loss never renames what a neuron computed
     labels = [p.label for p in model.parameters()]
     assert labels == [name for name, _ in model.named_parameters()]
+
+
+def test_bce_names_each_half_of_its_log_likelihood():
+    model = nn.MLP(2, [2, 1], output_activation="sigmoid", seed=8)
+    xs, ts = [[0.5, -1.0], [1.0, 2.0], [0.0, 1.0]], [1.0, 0.0, 0.25]
+    loss = nn.bce([model(x) for x in xs], ts)
+    nodes = by_name(loss)
+    p = [nodes[f"layers.1.neurons.0.out[{s}]"] for s in range(3)]
+    # t = 1: only t·log p; t = 0: only (1 - t)·log(1 - p); t = 0.25: both, added up.
+    assert nodes["loss.log_p.0"].inputs == (p[0],) and "loss.q.0" not in nodes
+    assert nodes["loss.ll1.0"].inputs == (nodes["loss.target.0"], nodes["loss.log_p.0"])
+    term = nodes["loss.term.0"]
+    assert term.op == "neg" and term.inputs == (nodes["loss.ll1.0"],)
+    assert nodes["loss.q.1"].inputs[1] is p[1] and "loss.log_p.1" not in nodes
+    assert nodes["loss.log_q.1"].inputs == (nodes["loss.q.1"],)
+    assert nodes["loss.ll.2"].inputs == (nodes["loss.ll1.2"], nodes["loss.ll0.2"])
+    assert nodes["loss.term.2"].inputs == (nodes["loss.ll.2"],)
+    assert nodes["loss.target.2"].data == 0.25
+    for s, t in enumerate(ts):
+        expected = -(t * math.log(p[s].data) + (1 - t) * math.log(1 - p[s].data))
+        assert math.isclose(nodes[f"loss.term.{s}"].data, expected, rel_tol=1e-12)
+    assert nodes["loss"] is loss and loss.inputs[0] is nodes["loss.sum.2"]
