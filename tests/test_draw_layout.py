@@ -6,15 +6,13 @@ pick: graphviz-pure (installed with valuegrad) and the system's Graphviz dot.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
 
 import nn
-from autograd import Value, draw, render
+from autograd import Value, draw
 from autograd.placement import Plan, place
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
@@ -80,28 +78,6 @@ def _check_order(svg: str, layers: list[int], rankdir: str) -> None:
             assert len(keys) >= 2
             for a, b in zip(keys, keys[1:]):
                 assert ws[a][across] < ws[b][across], (li, j, a, b)
-
-
-def _renderer(name: str) -> str:
-    """The program for one renderer; skipped locally when absent, a failure in CI."""
-    if name == "graphviz-pure":
-        program = render._graphviz_pure_executable()
-    else:
-        program = shutil.which("dot")
-    if program is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI (.ci/run installs Graphviz; pip installs "
-                        "graphviz-pure)")
-        pytest.skip(f"{name} not installed (CI installs it)")
-    return program
-
-
-@pytest.fixture(params=["graphviz-pure", "dot"])
-def renderer(request, monkeypatch) -> str:
-    """Each renderer valuegrad may find, chosen through VALUEGRAD_DOT."""
-    program = _renderer(request.param)
-    monkeypatch.setenv(render.RENDERER_ENV, program)
-    return program
 
 
 # Each helper returns the network too: nn names and groups the nodes of live modules only.
