@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from autograd import Value
 from autograd.naming import NodeInfo, register_describer
 
-from .describe_losses import name_losses
+from .describe_losses import name_losses, name_penalties
 from .discovery import join, walk
 from .layers import ACTIVATIONS, Neuron
 from .module import Module, live_modules
@@ -158,6 +158,7 @@ def describe_network(order: Sequence[Value]) -> dict[Value, NodeInfo]:
     _interior_groups(order, infos)
     outs = _neuron_names(order, infos, neuron_paths)
     name_losses(order, outs, infos)
+    name_penalties(order, infos)
     return infos
 
 

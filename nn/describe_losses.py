@@ -23,6 +23,8 @@ constant (the target):
 * ``sum.k``: the running sum of the terms up to k, when the terms are added one after the other;
 * the loss itself: the top of that sum, or the sum divided by a constant (a mean).
 
+nn.l2's penalty alpha·Σ p² is named by name_penalties: see there.
+
 Every name starts with the loss's own label when it has one (``E.diff.0`` under a root labelled
 ``E``, as Mazur's tutorial writes E = Σ ½(target - out)²), else with ``loss``; so a graph's
 names read as the tutorial's algebra in the drawing and in explain's text, and a second loss in
@@ -240,3 +242,39 @@ def _name_loss(members: list[Value], sums: list[Value], mean: Value | None,
 def _rename(infos: dict[Value, NodeInfo], v: Value, name: str) -> None:
     """Give `v` a loss's name, outside every module's box (softplus(out) would join its neuron)."""
     infos[v] = NodeInfo(name, ())
+
+
+def name_penalties(order: Sequence[Value], infos: dict[Value, NodeInfo]) -> None:
+    """Name nn.l2's alpha · Σ p²: each square ``<parameter>²``, ``l2.sum.k``, the penalty ``l2``.
+
+    A square keeps its parameter's box (it is drawn beside the parameter); the sums and the
+    penalty, which mix every module's parameters, are outside all boxes.  ``l2`` is replaced by
+    the penalty's own label when it has one.
+    """
+    squares = {v for v in order if v.op == "*" and len(v.inputs) == 2
+               and v.inputs[0] is v.inputs[1] and v.inputs[0].is_leaf
+               and v.inputs[0] in infos and infos[v.inputs[0]].name}
+    if not squares:
+        return
+    below: dict[Value, Value] = {}  # a running sum -> what it adds its square to
+    for v in order:
+        if v.op == "+" and len(v.inputs) == 2 and v.inputs[1] in squares \
+                and (v.inputs[0] in squares or v.inputs[0] in below):
+            below[v] = v.inputs[0]
+    for v in order:
+        if not (v.op == "*" and len(v.inputs) == 2 and _constant(v.inputs[0])
+                and v.inputs[0] not in infos
+                and (v.inputs[1] in below or v.inputs[1] in squares)):
+            continue
+        prefix = v.label or "l2"
+        sums = [v.inputs[1]]
+        while sums[-1] in below:
+            sums.append(below[sums[-1]])
+        first = sums.pop()
+        sums.reverse()
+        for node in [first, *(s.inputs[1] for s in sums)]:
+            param = node.inputs[0]
+            infos[node] = NodeInfo(f"{infos[param].name}²", infos.get(node, NodeInfo()).group)
+        for k, node in enumerate(sums, start=1):
+            _rename(infos, node, f"{prefix}.sum.{k}")
+        _rename(infos, v, prefix)

@@ -188,7 +188,8 @@ def test_only_the_shapes_nn_builds_are_named():
     assert "layers.1.neurons.0.wx.1" in names and "layers.1.neurons.0.out" in names
     # A product of a weight outside the neuron's sum is no wx: l2's p * p.
     names = set(by_name(nn.l2(model)))
-    assert not any(".wx." in n or ".sum." in n for n in names)
+    assert not any(".wx." in n for n in names)
+    assert not any(".sum." in n for n in names if not n.startswith("l2."))
 
 
 def test_hinge_and_logistic_losses_name_their_terms():
@@ -329,3 +330,25 @@ def test_bce_names_each_half_of_its_log_likelihood():
         expected = -(t * math.log(p[s].data) + (1 - t) * math.log(1 - p[s].data))
         assert math.isclose(nodes[f"loss.term.{s}"].data, expected, rel_tol=1e-12)
     assert nodes["loss"] is loss and loss.inputs[0] is nodes["loss.sum.2"]
+
+
+def test_an_l2_penalty_names_each_square_after_its_parameter():
+    model = nn.MLP(2, [2, 1], seed=9)
+    total = nn.hinge(model([0.5, -1.0]), 1.0) + nn.l2(model, 1e-4)
+    total.label = "total"
+    nodes = by_name(total)
+    params = model.named_parameters()
+    for name, p in params:
+        assert nodes[f"{name}²"].inputs == (p, p)
+    assert nodes["l2.sum.1"].inputs == (nodes[f"{params[0][0]}²"], nodes[f"{params[1][0]}²"])
+    top = nodes["l2"]
+    assert top.inputs == (top.inputs[0], nodes[f"l2.sum.{len(params) - 1}"])
+    assert top.inputs[0].data == 1e-4
+    assert math.isclose(top.data, 1e-4 * sum(p.data ** 2 for _, p in params), rel_tol=1e-12)
+    assert total.inputs == (nodes["loss"], top)  # the hinge's mean, then the penalty
+    # A square is drawn in its parameter's box; the sums outside every box.
+    clusters = dot_clusters(draw(total).source)
+    order = topological_order(total)
+    square = f"n{order.index(nodes['layers.1.neurons.0.w.1²'])}"
+    assert square in clusters["layers.1.neurons.0"]
+    assert not any(f"n{order.index(nodes['l2.sum.1'])}" in ids for ids in clusters.values())
