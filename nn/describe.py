@@ -17,7 +17,8 @@ pass pays nothing:
   -- the tutorial's ``net_h1 = w1*i1 + w2*i2 + b1`` a term at a time.  ``wx.k`` rather than
   ``w.k*x.k``: explain writes its rules with ``*``, and a name holding one would read as a
   product of two names; ``wx.k`` is also what one types to look the node up;
-* the nodes of a squared-error loss above the neurons' outputs are named by nn/describe_losses.py.
+* the nodes of a loss above the neurons' outputs (mse, half_sse, hinge, bce, bce_with_logits,
+  cross_entropy) and of an l2 penalty are named by nn/describe_losses.py.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ The loss node is given the name ``loss`` only when it has no label; a label alwa
 (autograd.naming).  A single term is named only when it is the loss itself (the graph's root,
 or divided by a constant): a square inside a sum of other shapes is left alone rather than
 named as a part of a loss that is not one.  A loss's nodes are drawn outside every module's
-box.
+box (l2's squares excepted: each stays beside its parameter).
 """
 
 from __future__ import annotations
