@@ -5,7 +5,8 @@ Not to be confused with the HIPS ``autograd`` package, which uses the same impor
 
 from .backward import backward, grad, zero_grad
 from .crosscheck import CrosscheckError, crosscheck
-from .draw import GraphTooLargeError, draw, summary
+from .display import summary
+from .draw import GraphTooLargeError, draw
 from .explain import explain
 from .explain_modes import ModeComparison, explain_modes
 from .forward import jvp

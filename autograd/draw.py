@@ -14,7 +14,7 @@ from typing import Any
 import graphviz
 
 from .chaincheck import ChainRuleReport, check_chain_rule
-from .escape import escape_html, escape_record, escape_text, html_text
+from .escape import escape_html, escape_record, escape_text
 from .explain_names import display_names
 from .layout import (
     Group,
@@ -30,7 +30,7 @@ from .layout import (
 from .naming import NodeInfo, describe
 from .ops import OPS
 from .placement import Plan
-from .render import Pinning, RendererNotFoundError, RenderError, ValueGraph
+from .render import Pinning, ValueGraph
 from .rules import position_name
 from .value import Value
 
@@ -338,22 +338,6 @@ def _pinning(g: ValueGraph, order: list[Value], tree: Group, ctx: _Context) -> P
     return Pinning(g.source, sizing.source, plan)
 
 
-# --- summaries and Jupyter display ----------
-
-def summary(roots: Value | Iterable[Value]) -> str:
-    """A few lines describing a graph (sizes, ops, leaves), for graphs too large to draw."""
-    order = graph_order(roots)
-    leaves = [v for v in order if v.is_leaf]
-    counts: dict[str, int] = {}
-    for v in order:
-        if v.op is not None:
-            counts[v.op] = counts.get(v.op, 0) + 1
-    ops_text = ", ".join(f"{op} ×{n}" for op, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    trainable = sum(1 for v in leaves if v.requires_grad)
-    return (f"graph of {len(order)} Values: {len(order) - len(leaves)} operations "
-            f"({ops_text or 'none'}), {len(leaves)} leaves ({trainable} take gradients)")
-
-
 # draw()'s options as they are by default (a module's diagram takes none of them).
 _DEFAULT_OPTIONS = ("auto", ".4g", None, True, None, None, False, True, DEFAULT_MAX_NODES, False,
                     None, None)
@@ -378,26 +362,3 @@ def _module_drawing(module: Any, options_given: bool) -> ValueGraph:
         if "draw(" in str(exc):  # nn's own message already says how
             raise
         raise TypeError(f"{exc}; {advice}") from exc
-
-
-def mimebundle(obj: Any, include: Any = None, exclude: Any = None,
-               max_nodes: int = DEFAULT_MAX_NODES) -> dict[str, Any]:
-    """IPython display data for a Value: its graph as SVG, else a text summary.
-
-    Value calls this from its ``_repr_mimebundle_`` (an nn Module shows its network diagram
-    instead); nothing here needs IPython.
-    """
-    text = repr(obj)
-    if not isinstance(obj, Value):
-        return {"text/plain": f"{text}\n[graph not shown: only a Value has a graph to draw]"}
-    try:
-        roots, params = [obj], None
-        size = len(graph_order(roots))
-        if size > max_nodes:
-            note = f"{text}\n{summary(roots)}; too large to draw inline (limit {max_nodes})"
-            return {"text/plain": note,
-                    "text/html": "<pre>" + html_text(note) + "</pre>"}
-        svg = draw(roots, params=params, max_nodes=max_nodes).svg()
-    except (RendererNotFoundError, RenderError, TypeError) as exc:
-        return {"text/plain": f"{text}\n[graph not shown: {exc}]"}
-    return {"text/plain": text, "image/svg+xml": svg}

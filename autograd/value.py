@@ -152,7 +152,7 @@ class Value:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Jupyter display: the graph as SVG, or a summary when it is large."""
-        from .draw import mimebundle
+        from .display import mimebundle
 
         return mimebundle(self, include, exclude)
 

@@ -10,7 +10,7 @@ import pytest
 from svgread import SVG, groups, node_text, svg_root
 
 from autograd import GraphTooLargeError, Value, draw, topological_order
-from autograd.draw import mimebundle
+from autograd.display import mimebundle
 from autograd.layout import graph_order
 from nn.demo import readme_expression as micrograd_expression
 

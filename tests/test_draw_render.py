@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, draw, render
-from autograd.draw import mimebundle
+from autograd.display import mimebundle
 from autograd.render import RendererNotFoundError, find_renderer
 from nn.demo import readme_expression as micrograd_expression
 
