@@ -13,6 +13,7 @@ from svgread import node_text as texts
 
 import nn
 from autograd import Value, draw, explain, topological_order
+from autograd.display import mimebundle
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
 drawmod = importlib.import_module("autograd.draw")
@@ -45,7 +46,7 @@ def test_draw_of_a_module_is_its_network_diagram_and_a_big_graph_a_summary():
     with pytest.raises(TypeError, match=r"model\.diagram\(x\)"):
         draw(small, rankdir="LR")  # options of op graphs: the module must run first
     big = nn.MLP(2, [16, 16, 1], seed=0)
-    summary = drawmod.mimebundle(big([0.5, -1.0]))
+    summary = mimebundle(big([0.5, -1.0]))
     assert "image/svg+xml" not in summary
     assert "337 take gradients" in summary["text/plain"] and "too large" in summary["text/plain"]
 
