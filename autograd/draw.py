@@ -228,7 +228,8 @@ def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
                 # edge from a variable called y must not read "x".
                 text.append(position_name(v.op, k).replace(" operand", ""))
             if ctx.edge_grads:
-                text.append(f"∂ {ctx.fmt(v.local_grads[k])}")
+                local = v.local_grads[k]  # None: a constant operand (x ** 2's 2) takes none
+                text.append("no ∂" if local is None else f"∂ {ctx.fmt(local)}")
             if text:
                 attrs.update(label=escape_text(" ".join(text)), fontsize="9")
             g.edge(ctx.ids[x], op_id, **attrs)

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from svgread import SVG, groups, node_text, svg_root
 
+import nn
 from autograd import GraphTooLargeError, Value, draw, topological_order
 from autograd.display import mimebundle
 from autograd.layout import graph_order
@@ -135,6 +136,27 @@ def test_edge_grads_label_each_input_edge_with_its_local_derivative():
     # d(x*w)/dx = w = -3, d(x*w)/dw = x = 2, d tanh(u)/du = 1 - tanh(-6)^2.
     assert labels == sorted([f"∂ {1 - math.tanh(-6.0) ** 2:.4g}", "∂ -3", "∂ 2"])
     assert not any(node_text(e) for e in groups(svg_root(draw(y)), "edge"))
+
+
+def test_edge_grads_on_a_constant_exponent_say_it_takes_none():
+    x = Value(3.0, label="x")
+    y = x ** 2
+    y.backward()
+    labels = sorted(node_text(e) for e in groups(svg_root(draw(y, edge_grads=True)), "edge")
+                    if node_text(e))
+    assert labels == ["base ∂ 6", "exponent no ∂"]  # d(x**2)/dx = 2x = 6
+
+
+def test_edge_grads_on_an_nn_graph_label_its_placed_edges():
+    net = nn.MLP(2, [2, 1], seed=0)
+    y = net([Value(0.5, requires_grad=False), Value(-1.0, requires_grad=False)])
+    loss = (y - 1.0) ** 2
+    loss.backward()
+    drawing = draw(loss, edge_grads=True)
+    assert "pos=" in drawing.placed_source()
+    labels = [node_text(e) for e in groups(svg_root(drawing), "edge") if node_text(e)]
+    assert f"∂ {0.5:.4g}" in labels  # d(w.0 * x.0)/d w.0 = x.0, on the placed edge
+    assert len(labels) == sum(len(v.inputs) for v in topological_order(loss))
 
 
 def test_paths_to_draws_only_the_paths_from_the_root_to_one_leaf_and_their_operands():
