@@ -211,27 +211,30 @@ def _emit_order(g: graphviz.Digraph, hints: OrderHints, ctx: _Context) -> None:
                 same.edge(a, b, style="invis")
 
 
+def _edge_label(v: Value, k: int, ctx: _Context) -> str | None:
+    """The words on the edge from operand k into v's op node: its role, its local derivative."""
+    text = []
+    if len(v.inputs) == 2 and v.op in OPS and not OPS[v.op].commutative:
+        # What the operand is (numerator, base, ...), never the op table's x and y: an edge
+        # from a variable called y must not read "x".
+        text.append(position_name(v.op, k).replace(" operand", ""))
+    if ctx.edge_grads:
+        local = v.local_grads[k]  # None: a constant operand (x ** 2's 2) takes none
+        text.append("no ∂" if local is None else f"∂ {ctx.fmt(local)}")
+    return " ".join(text) or None
+
+
 def _emit_edges(g: graphviz.Digraph, order: list[Value], ctx: _Context) -> None:
     """Edges in data-flow order: input box -> op node -> output box (inputs not drawn skipped)."""
     for v in order:
         if v.op is None:
             continue
         op_id = ctx.ids[v] + "op"
-        two = len(v.inputs) == 2
         for k, x in enumerate(v.inputs):
             if x not in ctx.ids:
                 continue
-            attrs: dict[str, str] = {}
-            text = []
-            if two and v.op in OPS and not OPS[v.op].commutative:
-                # What the operand is (numerator, base, ...), never the op table's x and y: an
-                # edge from a variable called y must not read "x".
-                text.append(position_name(v.op, k).replace(" operand", ""))
-            if ctx.edge_grads:
-                local = v.local_grads[k]  # None: a constant operand (x ** 2's 2) takes none
-                text.append("no ∂" if local is None else f"∂ {ctx.fmt(local)}")
-            if text:
-                attrs.update(label=escape_text(" ".join(text)), fontsize="9")
+            text = _edge_label(v, k, ctx)
+            attrs = {} if text is None else {"label": escape_text(text), "fontsize": "9"}
             g.edge(ctx.ids[x], op_id, **attrs)
         g.edge(op_id, ctx.ids[v])
 
@@ -321,8 +324,15 @@ def _pinning(g: ValueGraph, order: list[Value], tree: Group, ctx: _Context) -> P
         node_id = ctx.ids[v]
         if v.op is not None:
             nodes.append(node_id + "op")
-            edges += [(ctx.ids[x], node_id + "op", k) for k, x in enumerate(v.inputs)
-                      if x in ctx.ids]
+            for k, x in enumerate(v.inputs):
+                if x not in ctx.ids:
+                    continue
+                text = _edge_label(v, k, ctx)
+                if text is not None:  # measured like a node, so placement makes room for it
+                    sizing.node(f"label{len(edges)}", label=escape_text(text), shape="plaintext",
+                                fontname="Helvetica", fontsize="9", margin="0", width="0",
+                                height="0")
+                edges.append((ctx.ids[x], node_id + "op", k))
             edges.append((node_id + "op", node_id, 0))
         nodes.append(node_id)
     group_of: dict[str, int] = {}
@@ -330,7 +340,8 @@ def _pinning(g: ValueGraph, order: list[Value], tree: Group, ctx: _Context) -> P
     for k, group in enumerate(boxes(tree)):  # numbered as _emit_groups numbers the clusters
         names.append(group.name)
         sizing.node(f"title{k}", label=graphviz.nohtml(escape_text(group.name)),
-                    shape="plaintext", fontname="Helvetica", fontsize="12", margin="0")
+                    shape="plaintext", fontname="Helvetica", fontsize="12", margin="0",
+                    width="0", height="0")
         for v in group.values:
             group_of[ctx.ids[v]] = group_of[ctx.ids[v] + "op"] = k
     group_of = {n: k for n, k in group_of.items() if n in set(nodes)}

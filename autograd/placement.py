@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .routing import ARROW, Lane, route, spline_text
+from .routing import ARROW, Lane, Route, label_spots, route, spline_text
 
 Size = tuple[float, float]  # width, height in points, as the renderer drew the node
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in points, y up
@@ -58,6 +58,7 @@ class Placement:
     titles: dict[int, tuple[float, float]]
     bb: Rect
     routes: list[str] = field(default_factory=list)  # each edge's spline, as Graphviz's pos
+    labels: dict[int, tuple[float, float]] = field(default_factory=dict)  # edge index -> centre
 
 
 def place(plan: Plan, sizes: dict[str, Size], titles: dict[int, Size]) -> Placement | None:
@@ -80,11 +81,12 @@ def place(plan: Plan, sizes: dict[str, Size], titles: dict[int, Size]) -> Placem
     span = _group_spans(plan, ranks)
     across, bands = _place_groups(plan, ranks, axes, levels, span, titles)
     _place_ungrouped(plan, ranks, axes, across, bands, span)
-    flow, flow_box = _flow_positions(plan, ranks, axes, span, titles)
+    labels = {i: sizes[f"label{i}"] for i in range(len(plan.edges)) if f"label{i}" in sizes}
+    flow, flow_box = _flow_positions(plan, ranks, axes, span, titles, labels)
     lanes = _lanes(plan, ranks, axes, across, flow, bands, span, titles)
     routes = [route(lanes, (ranks[t], flow[t], across[t], axes.along(t)),
                     (ranks[h], flow[h], across[h], axes.along(h))) for t, h, _ in plan.edges]
-    return _to_points(plan, axes, across, flow, bands, flow_box, titles, routes)
+    return _to_points(plan, axes, across, flow, bands, flow_box, titles, routes, labels)
 
 
 # --- ranks ----------
@@ -257,10 +259,21 @@ def _order_in_group(plan: Plan, ranks: dict[str, int], axes: _Axes, nodes: list[
         row = sorted(by_rank[r], key=lambda n: (n not in key, key.get(n, 0.0), index[n]))
         total = sum(axes.across(n) for n in row) + NODE_SEP * (len(row) - 1)
         cursor = -total / 2
-        for n in row:
-            relative[n] = cursor + axes.across(n) / 2
+        for n in row:  # packed around the centre line, unless an operation can sit under its
+            relative[n] = cursor + axes.across(n) / 2  # operands (a product under its weight)
             cursor += axes.across(n) + NODE_SEP
-        widest = max(widest, total)
+        if all(n in key for n in row):
+            floor = float("-inf")
+            for n in row:
+                half = axes.across(n) / 2
+                relative[n] = max(key[n], floor + half)
+                floor = relative[n] + half + NODE_SEP
+            shift = sum(key[n] - relative[n] for n in row) / len(row)
+            for n in row:
+                relative[n] += shift
+        lo = min(relative[n] - axes.across(n) / 2 for n in row)
+        hi = max(relative[n] + axes.across(n) / 2 for n in row)
+        widest = max(widest, 2 * max(-lo, hi))
     return widest
 
 
@@ -350,9 +363,17 @@ def _lanes(plan: Plan, ranks: dict[str, int], axes: _Axes, across: dict[str, flo
 
 
 def _flow_positions(plan: Plan, ranks: dict[str, int], axes: _Axes,
-                    span: dict[int, tuple[int, int]], titles: dict[int, Size]
+                    span: dict[int, tuple[int, int]], titles: dict[int, Size],
+                    labels: dict[int, Size]
                     ) -> tuple[dict[str, float], dict[int, tuple[float, float]]]:
-    """Centre of every node along the flow, and each group box's extent along it."""
+    """Centre of every node along the flow, and each group box's extent along it.
+
+    The gap before a rank is wide enough for the labels of the edges arriving there.
+    """
+    room: dict[int, float] = defaultdict(float)
+    for i, (w, h) in labels.items():
+        head = ranks[plan.edges[i][1]]
+        room[head] = max(room[head], (w if axes.across_is_y else h) + 6 - RANK_SEP)
     thick: dict[int, float] = defaultdict(float)
     for n in plan.nodes:
         thick[ranks[n]] = max(thick[ranks[n]], axes.along(n))
@@ -366,7 +387,7 @@ def _flow_positions(plan: Plan, ranks: dict[str, int], axes: _Axes,
     previous = None
     for r in sorted(thick):
         if previous is not None:
-            cursor += RANK_SEP + ends[previous] + starts[r]
+            cursor += RANK_SEP + ends[previous] + max(starts[r], room[r])
         centre[r] = cursor + thick[r] / 2
         cursor += thick[r]
         previous = r
@@ -378,7 +399,7 @@ def _flow_positions(plan: Plan, ranks: dict[str, int], axes: _Axes,
 
 def _to_points(plan: Plan, axes: _Axes, across: dict[str, float], flow: dict[str, float],
                bands: dict[int, tuple[float, float]], flow_box: dict[int, tuple[float, float]],
-               titles: dict[int, Size], routes: list[list[tuple[float, float]]]
+               titles: dict[int, Size], routes: list[Route], labels: dict[int, Size]
                ) -> Placement | None:
     """Turn (along, across) into Graphviz points for the drawing's direction; None on overlap."""
     rd = plan.rankdir
@@ -399,20 +420,28 @@ def _to_points(plan: Plan, axes: _Axes, across: dict[str, float], flow: dict[str
             return None
     title_pos = {g: (box[0] + PAD + titles.get(g, (0.0, 0.0))[0] / 2,
                      box[3] - 1 - titles.get(g, (0.0, 0.0))[1] / 2) for g, box in boxes.items()}
-    xs = [p[0] - axes.sizes[n][0] / 2 for n, p in pos.items()] + [b[0] for b in rects]
-    xe = [p[0] + axes.sizes[n][0] / 2 for n, p in pos.items()] + [b[2] for b in rects]
-    ys = [p[1] - axes.sizes[n][1] / 2 for n, p in pos.items()] + [b[1] for b in rects]
-    ye = [p[1] + axes.sizes[n][1] / 2 for n, p in pos.items()] + [b[3] for b in rects]
+    spots = label_spots(routes, {i: (w, h) if axes.across_is_y else (h, w)
+                                 for i, (w, h) in labels.items()},
+                        [(flow[n], across[n], axes.along(n) / 2, axes.across(n) / 2)
+                         for n in plan.nodes])
+    label_pos = {i: point(f, a) for i, (f, a) in spots.items()}
+    extents = [(p, axes.sizes[n]) for n, p in pos.items()] + \
+        [(label_pos[i], labels[i]) for i in label_pos]
+    xs = [p[0] - w / 2 for p, (w, _) in extents] + [b[0] for b in rects]
+    xe = [p[0] + w / 2 for p, (w, _) in extents] + [b[2] for b in rects]
+    ys = [p[1] - h / 2 for p, (_, h) in extents] + [b[1] for b in rects]
+    ye = [p[1] + h / 2 for p, (_, h) in extents] + [b[3] for b in rects]
     m = 4.0
     dx, dy = m - min(xs), m - min(ys)  # Graphviz's own drawings start at the origin
     pos = {n: (x + dx, y + dy) for n, (x, y) in pos.items()}
     boxes = {g: (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy) for g, b in boxes.items()}
     title_pos = {g: (x + dx, y + dy) for g, (x, y) in title_pos.items()}
+    label_pos = {i: (x + dx, y + dy) for i, (x, y) in label_pos.items()}
     bb = (0.0, 0.0, max(xe) + dx + m, max(ye) + dy + m)
     splines = []
-    for curve in routes:
-        f, a = curve[-1]
-        shifted = [(x + dx, y + dy) for x, y in (point(f, a) for f, a in curve)]
+    for r in routes:
+        f, a = r.curve[-1]
+        shifted = [(x + dx, y + dy) for x, y in (point(f, a) for f, a in r.curve)]
         tx, ty = point(f + ARROW, a)  # the arrow's tip, on the head's edge
         splines.append(spline_text(shifted, (tx + dx, ty + dy)))
-    return Placement(pos, boxes, title_pos, bb, splines)
+    return Placement(pos, boxes, title_pos, bb, splines, label_pos)

@@ -131,10 +131,13 @@ def pinned_source(pinning: Pinning) -> str | None:
     if placed is None:
         return None
     body: list[str] = []
-    routes = iter(placed.routes)
+    edge = 0
     for line in pinning.base.rstrip().splitlines()[:-1]:  # all but the closing brace
         if line.startswith("\t") and not line.startswith("\t\t") and " -> " in line:
-            spline = f'pos="{next(routes)}"'  # edges come in the order the plan lists them
+            spline = f'pos="{placed.routes[edge]}"'  # edges come in the plan's order
+            if edge in placed.labels:
+                spline += ' lp="{:.2f},{:.2f}"'.format(*placed.labels[edge])
+            edge += 1
             line = line[:-1] + f" {spline}]" if line.endswith("]") else line + f" [{spline}]"
         body.append(line)
     lines = [f'\t{n} [pos="{x:.2f},{y:.2f}"]' for n, (x, y) in placed.pos.items()]

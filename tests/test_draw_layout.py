@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from svgread import box_distance, groups, path_points, text_box
 
 import nn
 from autograd import Value, draw
@@ -259,3 +260,20 @@ def test_placement_refuses_groups_that_feed_each_other():
                                                 ("b", "cop", 0), ("cop", "c", 0)],
                 {"a": 0, "bop": 1, "b": 1, "cop": 0, "c": 0}, ["g0", "g1"], "LR", {"a"})
     assert place(plan, {n: (10.0, 10.0) for n in plan.nodes}, {}) is None
+
+
+@pytest.mark.parametrize("rankdir", ["auto", "LR"])
+def test_placed_edge_labels_sit_by_their_own_edge_and_no_edge_crosses_them(renderer, rankdir):
+    _net, error = _tutorial_error()
+    root = ET.fromstring(draw(error, rankdir=rankdir, edge_grads=True).svg())
+    edges = [(g.find(f"{SVG}text"), path_points(g.find(f"{SVG}path").get("d", "")))
+             for g in groups(root, "edge")]
+    labelled = [(text, points) for text, points in edges if text is not None]
+    assert len(labelled) > 30
+    for text, points in labelled:
+        box = text_box(text)
+        own = min(box_distance(box, p) for p in points)
+        others = min(box_distance(box, p) for _, pts in edges if pts is not points for p in pts)
+        # Converging edges leave little room: a label may be nearer a neighbour than its own
+        # line, but it stays beside its own and no line runs through it.
+        assert own <= 12 and others > 0, (text.text, own, others)
