@@ -39,7 +39,7 @@ box (l2's squares excepted: each stays beside its parameter).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from autograd import Value
 from autograd.naming import NodeInfo
@@ -195,11 +195,7 @@ def name_losses(order: Sequence[Value], outs: set[Value], infos: dict[Value, Nod
              if not any(n in infos and (infos[n].name or n.is_leaf) for n, _ in parts)}
     if not terms:
         return
-    below: dict[Value, Value] = {}  # a running sum -> what it adds its term to
-    for v in order:
-        if v.op == "+" and len(v.inputs) == 2 and v.inputs[1] in terms \
-                and (v.inputs[0] in terms or v.inputs[0] in below):
-            below[v] = v.inputs[0]
+    below = _running_sums(order, terms)  # a running sum -> what it adds its term to
     means = {v.inputs[0]: v for v in order
              if v.op == "/" and len(v.inputs) == 2 and _constant(v.inputs[1])
              and (v.inputs[0] in terms or v.inputs[0] in below)}
@@ -218,6 +214,16 @@ def name_losses(order: Sequence[Value], outs: set[Value], infos: dict[Value, Nod
     for term in terms:  # a loss of one term, when it is the loss: the root, or its mean
         if term not in named and (term is root or term in means):
             _name_loss([term], [], means.get(term), terms, infos)
+
+
+def _running_sums(order: Sequence[Value], addends: Container[Value]) -> dict[Value, Value]:
+    """Each sum a + b that adds one of `addends` (b) to another or to such a sum (a): sum -> a."""
+    below: dict[Value, Value] = {}
+    for v in order:
+        if v.op == "+" and len(v.inputs) == 2 and v.inputs[1] in addends \
+                and (v.inputs[0] in addends or v.inputs[0] in below):
+            below[v] = v.inputs[0]
+    return below
 
 
 def _name_loss(members: list[Value], sums: list[Value], mean: Value | None,
@@ -256,11 +262,7 @@ def name_penalties(order: Sequence[Value], infos: dict[Value, NodeInfo]) -> None
                and v.inputs[0] in infos and infos[v.inputs[0]].name}
     if not squares:
         return
-    below: dict[Value, Value] = {}  # a running sum -> what it adds its square to
-    for v in order:
-        if v.op == "+" and len(v.inputs) == 2 and v.inputs[1] in squares \
-                and (v.inputs[0] in squares or v.inputs[0] in below):
-            below[v] = v.inputs[0]
+    below = _running_sums(order, squares)  # a running sum -> what it adds its square to
     for v in order:
         if not (v.op == "*" and len(v.inputs) == 2 and _constant(v.inputs[0])
                 and v.inputs[0] not in infos
