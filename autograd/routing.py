@@ -2,8 +2,9 @@
 
 An edge runs straight along the flow while it is inside a rank (and past the title of a box
 that starts there), in the free gap nearest the line from its tail to its head, and bends only
-between ranks, where nothing stands; so no edge crosses a box or a box's title.  Coordinates
-are (along the flow, across it), as placement computes them.
+between ranks, where nothing stands; so no edge crosses a box or a box's title.  An edge's
+label goes beside its own curve, at the spot farthest from every other edge.  Coordinates are
+(along the flow, across it), as placement computes them.
 """
 
 from __future__ import annotations
