@@ -356,7 +356,7 @@ def _lanes(plan: Plan, ranks: dict[str, int], axes: _Axes, across: dict[str, flo
                 if r in lanes:
                     lanes[r].taken.append((start, start + PAD + h))
         else:  # the title has a row of its own before the box's first rank
-            lanes[lo].taken.append((start + PAD, start + PAD + w))
+            lanes[lo].taken.append((start, start + 2 * PAD + w))  # with room around it
             lanes[lo].lead = max(lanes[lo].lead, PAD + h + 2)
     return lanes
 
@@ -418,8 +418,11 @@ def _to_points(plan: Plan, axes: _Axes, across: dict[str, float], flow: dict[str
     for i, a in enumerate(rects):
         if any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3] for b in rects[i + 1:]):
             return None
-    title_pos = {g: (box[0] + PAD + titles.get(g, (0.0, 0.0))[0] / 2,
-                     box[3] - 1 - titles.get(g, (0.0, 0.0))[1] / 2) for g, box in boxes.items()}
+    title_pos = {}  # top left; bottom left bottom-up, where its room was kept (flow start)
+    for g, box in boxes.items():
+        w, h = titles.get(g, (0.0, 0.0))
+        y = box[1] + 1 + h / 2 if rd == "BT" else box[3] - 1 - h / 2
+        title_pos[g] = (box[0] + PAD + w / 2, y)
     spots = label_spots(routes, {i: (w, h) if axes.across_is_y else (h, w)
                                  for i, (w, h) in labels.items()},
                         [(flow[n], across[n], axes.along(n) / 2, axes.across(n) / 2)

@@ -177,7 +177,7 @@ def _edge_points(svg: str) -> list[tuple[str, str, list[tuple[float, float]]]]:
     return found
 
 
-@pytest.mark.parametrize("rankdir", ["auto", "LR"])
+@pytest.mark.parametrize("rankdir", ["auto", "LR", "BT", "RL"])
 @pytest.mark.parametrize("case", ["tutorial", "mlp-5-3-2-loss"])
 def test_placed_graphs_have_no_overlaps_and_edges_clear_of_boxes(renderer, case, rankdir):
     if case == "tutorial":
@@ -198,8 +198,12 @@ def test_placed_graphs_have_no_overlaps_and_edges_clear_of_boxes(renderer, case,
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
             assert not _overlap(clusters[a], clusters[b]), (a, b)
+    titles = {g.find(f"{SVG}text").text: text_box(g.find(f"{SVG}text"))
+              for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "cluster"}
+    for title, box in titles.items():
+        assert not any(_overlap(box, node) for node in boxes.values()), title
     for tail, head, points in _edge_points(svg):
-        for name, box in boxes.items():
+        for name, box in [*boxes.items(), *titles.items()]:
             if name in (tail, head):
                 continue
             inside = [p for p in points if _inside((box[0] + 1, box[1] + 1, box[2] - 1,
