@@ -3,7 +3,7 @@
 dot orders the nodes of a rank by crossing heuristics and may swap whole boxes (clusters) to
 save a crossing, so no hint makes it keep neuron 0 before neuron 1 in every network.  For a
 drawing whose nodes belong to groups (nn's neurons), valuegrad places every node itself and
-asks the renderer only to route the edges (``neato -n2``, see render.py):
+routes the edges itself (routing.py); the renderer only draws (``neato -n2``, see render.py):
 
 * ranks: each edge goes at least one rank forward, a group starts after every group and every
   ungrouped node that feeds it, and a leaf sits just before its first use;

@@ -111,10 +111,11 @@ def measure(source: str) -> dict[str, tuple[float, float]]:
 
 @dataclass
 class Pinning:
-    """A drawing valuegrad places itself (placement.py): the renderer only routes its edges.
+    """A drawing valuegrad places and routes itself (placement.py): the renderer only draws it.
 
     base: the DOT text without dot's ordering hints; sizing: the same nodes alone, plus one
-    plaintext node per group title, for measuring; plan: the graph as placement reads it.
+    plaintext node per group title and edge label, for measuring; plan: the graph as placement
+    reads it.
     """
 
     base: str
@@ -184,24 +185,20 @@ class ValueGraph(graphviz.Digraph):
     def placed_source(self) -> str:
         """The DOT text as rendered: with valuegrad's positions where it places the nodes itself.
 
-        Render it with ``neato -n2`` (positions kept, edges routed); ``.source`` is the same
+        Render it with ``neato -n2`` (positions and edge splines kept); ``.source`` is the same
         drawing with ordering hints for ``dot``, which dot follows as far as its heuristics let it.
         """
-        if self.pinning is not None:
-            pinned = pinned_source(self.pinning)
-            if pinned is not None:
-                return pinned
-        return self.source
+        pinned = None if self.pinning is None else pinned_source(self.pinning)
+        return self.source if pinned is None else pinned
 
     def _drawn(self, fmt: str) -> bytes:
         """The drawing rendered: placed by valuegrad where it can, else laid out by dot."""
         if fmt not in ("svg", "png"):
             raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
-        if self.pinning is not None:
-            pinned = pinned_source(self.pinning)
-            if pinned is not None:
-                return _run(pinned, ["-Kneato", "-n2", f"-T{fmt}"])
-        return render(self.source, fmt)
+        pinned = None if self.pinning is None else pinned_source(self.pinning)
+        if pinned is None:
+            return render(self.source, fmt)
+        return _run(pinned, ["-Kneato", "-n2", f"-T{fmt}"])
 
     def save(self, path: str | os.PathLike[str] | None = None,  # type: ignore[override]
              directory: str | os.PathLike[str] | None = None, *,
