@@ -3,26 +3,26 @@
 Not to be confused with the HIPS ``autograd`` package, which uses the same import name.
 """
 
-from .backward import backward, grad, zero_grad
-from .crosscheck import CrosscheckError, crosscheck
-from .display import summary
-from .draw import GraphTooLargeError, draw
-from .explain import explain
-from .explain_modes import ModeComparison, explain_modes
-from .forward import jvp
-from .functional import GradcheckError, derivative, gradcheck, value_and_grad
-from .graph import leaves, topological_order
-from .jacobians import hessian, hvp, jacobian, vjp
-from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .ops import OPS, Op
-from .render import RendererNotFoundError
+from .core.backward import backward, grad, zero_grad
+from .core.functional import GradcheckError, derivative, gradcheck, value_and_grad
+from .core.graph import leaves, topological_order
+from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .core.ops import OPS, Op
+from .core.value import Value, apply, functions
+from .explanations.explain import explain
 
 # `compile` is re-exported but kept out of __all__, so a star import never shadows the builtin.
-from .replay import CompiledFunction, TraceError, TraceMismatchError
-from .replay import compile as compile
-from .stepthrough import step_through
-from .torch_twin import TorchGraph, to_torch
-from .value import Value, apply, functions
+from .replay.compiled import CompiledFunction, TraceError, TraceMismatchError
+from .replay.compiled import compile as compile
+from .stepthrough.steps import step_through
+from .transforms.explain_modes import ModeComparison, explain_modes
+from .transforms.forward import jvp
+from .transforms.jacobians import hessian, hvp, jacobian, vjp
+from .twin.crosscheck import CrosscheckError, crosscheck
+from .twin.torch_twin import TorchGraph, to_torch
+from .viz.display import summary
+from .viz.draw import GraphTooLargeError, draw
+from .viz.render import RendererNotFoundError
 
 # One function per op of the table that names one (exp, log, maximum, ...): see ops.py.
 globals().update(functions)

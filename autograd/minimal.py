@@ -28,7 +28,7 @@ Backward then needs two things:
 
 from __future__ import annotations
 
-from .value import Value
+from .core.value import Value
 
 
 def topological_order(root: Value) -> list[Value]:

@@ -66,11 +66,12 @@ def best_ns(stmt: str, number: int = 100_000, repeat: int = 7) -> float:
 
 def backward_split(nodes: list[Any]) -> tuple[float, float]:
     """ns per node for backward's graph walk and for its gradient loop, on a built graph."""
-    bw = importlib.import_module("autograd.backward")
+    bw = importlib.import_module("autograd.core.backward")
     root = nodes[-1]
     t0 = time.perf_counter_ns()
-    with importlib.import_module("autograd.graph").walk_lock:
-        order, _ = importlib.import_module("autograd.graph").walk(root, leaves=False, reset=True)
+    graph = importlib.import_module("autograd.core.graph")
+    with graph.walk_lock:
+        order, _ = graph.walk(root, leaves=False, reset=True)
     t1 = time.perf_counter_ns()
     root.grad = 1.0
     bw._run(order)

@@ -32,7 +32,7 @@ from typing import Any
 import autograd
 import nn
 from autograd import Value
-from autograd.replay_program import _Program
+from autograd.replay.program import _Program
 
 from . import workloads as wl
 

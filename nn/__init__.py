@@ -1,20 +1,20 @@
 """valuegrad's neural-network layer: modules, losses, optimisers and training on autograd Values."""
 
-from . import describe as describe  # registers nn's node names with autograd.naming
 from .data import make_circles, make_moons, signed, spirals, xor
-from .diagram import diagram
-from .early_stopping import EarlyStopping, History
-from .history_plot import HistoryPlot, plot_history
 from .io import load_state_dict, save_state_dict
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
 from .losses import bce, bce_with_logits, cross_entropy, half_sse, hinge, l2, mse
-from .matrix_view import MatrixView, matrix_view
-from .metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign_accuracy
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer
-from .splits import kfold, split
 from .torch_bridge import load_torch_state
-from .train import fit, train_step
+from .training.early_stopping import EarlyStopping, History
+from .training.metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign_accuracy
+from .training.splits import kfold, split
+from .training.train import fit, train_step
+from .viz import describe as describe  # registers nn's node names with autograd.viz.naming
+from .viz.diagram import diagram
+from .viz.history_plot import HistoryPlot, plot_history
+from .viz.matrix_view import MatrixView, matrix_view
 
 __all__ = [
     "ACTIVATIONS",

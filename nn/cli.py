@@ -1,6 +1,6 @@
 """The `valuegrad` console script: autograd's commands plus `demo`, which needs nn.
 
-The engine's command line (autograd.cli) imports nothing from nn; this entry adds the demo to it.
+The engine's command line (autograd.cli.main) imports nothing from nn; this entry adds the demo.
 """
 
 from __future__ import annotations
@@ -51,6 +51,6 @@ def add_demo(sub: Any, positive: Callable[[str], int]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `valuegrad` console script (and `python -m nn`); the exit code."""
-    from autograd.cli import main as engine_main
+    from autograd.cli.main import main as engine_main
 
     return engine_main(argv, extra_commands=(add_demo,))

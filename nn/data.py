@@ -13,7 +13,7 @@ import math
 import random
 from typing import Any
 
-from autograd.checks import is_real, nonnegative, positive_int
+from autograd.core.checks import is_real, nonnegative, positive_int
 
 Points = list[list[float]]
 Labels = list[int]

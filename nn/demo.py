@@ -19,7 +19,7 @@ from typing import Any
 
 from autograd import Value, draw, no_grad, step_through
 
-from .diagram import diagram
+from .viz.diagram import diagram
 
 DEFAULT_STEPS = 40  # a few seconds on one core; micrograd's demo uses 100
 GRID = 40  # decision-boundary resolution per axis
@@ -98,7 +98,7 @@ def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[
         print("matplotlib is not installed, so no history.png or decision_boundary.png: "
               "pip install 'valuegrad[plot]' to get them")
         return []
-    from .history_plot import plot_history
+    from .viz.history_plot import plot_history
 
     plot = plot_history(history, title="MLP(2, [16, 16, 1]) on two moons")
     written = [Path(plot.savefig(out / "history.png"))]

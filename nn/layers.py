@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value
-from autograd.checks import finite_real, is_real, positive_int
+from autograd.core.checks import finite_real, is_real, positive_int
 
 from .module import Module
 

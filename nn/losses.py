@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd import Value
-from autograd.checks import is_real
+from autograd.core.checks import is_real
 
 from .module import Module
 

@@ -151,13 +151,13 @@ class Module:
     def diagram(self, x: Any = None, target: Any = None, loss: Any = None,
                 names: Mapping[str, str] | None = None, lr: float | None = None) -> Any:
         """The network diagram of this model on sample `x` (see nn.diagram)."""
-        from .diagram import diagram
+        from .viz.diagram import diagram
 
         return diagram(self, x, target, loss=loss, names=names, lr=lr)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Jupyter display: the network diagram of the parameters (no made-up inputs)."""
-        from .diagram import module_mimebundle
+        from .viz.diagram import module_mimebundle
 
         return module_mimebundle(self)
 
@@ -165,7 +165,7 @@ class Module:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
 
-# Every Module alive, by id: nn.describe reads it when a graph is drawn or explained, so naming
+# Every Module alive, by id: nn.viz.describe reads it when a graph is drawn or explained, so naming
 # the nodes of a network costs nothing while it runs.
 _LIVE: weakref.WeakValueDictionary[int, Module] = weakref.WeakValueDictionary()
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterable
 
 from autograd import Value
-from autograd.checks import nonnegative
+from autograd.core.checks import nonnegative
 
 from .module import Module
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.torch_twin import require_torch
+from autograd.twin.torch_twin import require_torch
 
 from .layers import ACTIVATIONS, MLP
 

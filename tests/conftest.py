@@ -30,7 +30,7 @@ def require_torch():
 @pytest.fixture(params=["graphviz-pure", "dot"])
 def renderer(request, monkeypatch) -> str:
     """Each renderer valuegrad may find (set by VALUEGRAD_DOT); a failure in CI if absent."""
-    from autograd import render
+    from autograd.viz import render
 
     if request.param == "graphviz-pure":
         program = render._graphviz_pure_executable()

@@ -2,7 +2,7 @@
 
 Ops are taken from ``autograd.OPS`` itself, so an op added to the table is exercised without
 editing this file: it is applied as a user writes it (``tests/opmap.py``), and in PyTorch through
-``autograd.torch_twin.TWINS``, which is made from the table's ``torch`` fields.  An argument
+``autograd.twin.torch_twin.TWINS``, which is made from the table's ``torch`` fields.  An argument
 that would leave the op's domain (a nan, an inf, a huge number) is first softened to
 sigmoid(x) + 0.5, and the choice is recorded so both backends replay the same arithmetic.
 """
@@ -15,7 +15,7 @@ import random
 import opmap
 
 from autograd import OPS, Value
-from autograd.torch_twin import TWINS
+from autograd.twin.torch_twin import TWINS
 
 LIMIT = 1e3  # keep magnitudes where float64 comparisons to 1e-9 are meaningful
 CONST_EXPONENTS = [2.0, 3.0, -1.0, 0.5, -2.0]

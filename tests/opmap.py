@@ -12,7 +12,7 @@ from typing import Any
 
 import autograd
 from autograd import OPS, Value
-from autograd.ops import Op
+from autograd.core.ops import Op
 
 NAMES = sorted(OPS)
 UNARY = [name for name in NAMES if OPS[name].arity == 1]
@@ -44,7 +44,7 @@ def on_values(name: str, *operands: Any) -> Value:
 
 def torch_function(name: str) -> Any:
     """The PyTorch twin of op `name` (from the op table's ``torch`` field): f(torch, *tensors)."""
-    from autograd.torch_twin import twin_of
+    from autograd.twin.torch_twin import twin_of
 
     return twin_of(name)
 

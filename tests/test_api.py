@@ -12,9 +12,10 @@ import nn
 
 def _public_callables():
     for package in (autograd, nn):
-        modules = [package] + [importlib.import_module(f"{package.__name__}.{info.name}")
-                               for info in pkgutil.iter_modules(package.__path__)
-                               if info.name != "__main__"]
+        prefix = f"{package.__name__}."
+        modules = [package] + [importlib.import_module(info.name)
+                               for info in pkgutil.walk_packages(package.__path__, prefix)
+                               if not info.name.endswith("__main__")]
         for module in modules:
             for name, obj in vars(module).items():
                 if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value
-from autograd.cli import (
+from autograd.cli.main import (
     FUNCTIONS,
     ExpressionError,
     UsageError,
@@ -24,7 +24,7 @@ from autograd.cli import (
 )
 from nn.cli import main as valuegrad_main
 
-rendermod = importlib.import_module("autograd.render")
+rendermod = importlib.import_module("autograd.viz.render")
 SVG = "{http://www.w3.org/2000/svg}"
 NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432"]
 REPO = Path(__file__).resolve().parents[1]
@@ -221,7 +221,7 @@ def test_variable_names_are_read_as_python_reads_them():
 
 def test_generated_node_names_never_repeat_a_variable_name(capsys):
     from autograd import explain, topological_order
-    from autograd.explain_names import display_names
+    from autograd.explanations.names import display_names
 
     assert main(["explain", "v1*x + v2", "v1=2", "x=3", "v2=1", "--paths", "v1"]) == 0
     out = capsys.readouterr().out
@@ -265,7 +265,7 @@ def test_the_valuegrad_console_script_is_declared_for_cli_main():
 
 def test_version_and_help_for_every_option(capsys):
     from autograd import __version__
-    from autograd.cli import _parser
+    from autograd.cli.main import _parser
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"valuegrad {__version__}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd import cli as engine_cli
+from autograd.cli import main as engine_cli
 from nn import cli
 
 

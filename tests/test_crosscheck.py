@@ -13,7 +13,7 @@ from test_property import SETTINGS, build, programs
 
 import autograd
 from autograd import OPS, Value
-from autograd.crosscheck import first_disagreement
+from autograd.twin.crosscheck import first_disagreement
 
 
 def neuron():

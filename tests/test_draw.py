@@ -11,11 +11,11 @@ from svgread import SVG, groups, node_text, svg_root
 
 import nn
 from autograd import GraphTooLargeError, Value, draw, topological_order
-from autograd.display import mimebundle
-from autograd.layout import graph_order
+from autograd.viz.display import mimebundle
+from autograd.viz.layout import graph_order
 from nn.demo import readme_expression as micrograd_expression
 
-drawmod = importlib.import_module("autograd.draw")  # the module (autograd.draw is the function)
+drawmod = importlib.import_module("autograd.viz.draw")  # the module (autograd.draw is the function)
 
 
 def test_svg_has_one_box_per_value_one_node_per_op_and_every_edge():

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import nn
 from autograd import Value, draw
-from autograd.chaincheck import check_chain_rule
-from autograd.layout import graph_order
+from autograd.viz.chaincheck import check_chain_rule
+from autograd.viz.layout import graph_order
 from nn.demo import readme_expression
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from svgread import SVG, groups, node_text, svg_root
 
-from autograd import Value, draw, escape
-from autograd.escape import escape_html, escape_record
-from autograd.naming import NodeInfo, register_describer, unregister_describer
+from autograd import Value, draw
+from autograd.viz import escape
+from autograd.viz.escape import escape_html, escape_record
+from autograd.viz.naming import NodeInfo, register_describer, unregister_describer
 
 HOSTILE = [
     '<script>alert("x")</script>',

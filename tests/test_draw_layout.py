@@ -14,7 +14,7 @@ from svgread import box_distance, groups, path_points, text_box
 
 import nn
 from autograd import Value, draw
-from autograd.placement import Plan, place
+from autograd.viz.placement import Plan, place
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
 SVG = "{http://www.w3.org/2000/svg}"

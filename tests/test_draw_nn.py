@@ -13,10 +13,10 @@ from svgread import node_text as texts
 
 import nn
 from autograd import Value, draw, explain, topological_order
-from autograd.display import mimebundle
+from autograd.viz.display import mimebundle
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
-drawmod = importlib.import_module("autograd.draw")
+drawmod = importlib.import_module("autograd.viz.draw")
 
 
 def test_the_2_2_2_tutorial_network_is_drawn_with_a_box_per_neuron():

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from autograd import Value, draw, render
-from autograd.display import mimebundle
-from autograd.render import RendererNotFoundError, find_renderer
+from autograd import Value, draw
+from autograd.viz import render
+from autograd.viz.display import mimebundle
+from autograd.viz.render import RendererNotFoundError, find_renderer
 from nn.demo import readme_expression as micrograd_expression
 
 SVG = "{http://www.w3.org/2000/svg}"

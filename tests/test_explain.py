@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from autograd.explain import explain
+from autograd.explanations.explain import explain
 from nn.demo import readme_expression as micrograd_expression
 
 

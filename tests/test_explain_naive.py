@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from autograd import Value, explain
-from autograd.graph import topological_order
+from autograd.core.graph import topological_order
 from nn.demo import readme_expression
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from autograd import Value, explain
-from autograd.rules import ascii_text, derivative, expression, number, rule
+from autograd.explanations.rules import ascii_text, derivative, expression, number, rule
 from nn.demo import readme_expression
 
 

@@ -10,7 +10,7 @@ from opcases import apply_value
 
 import autograd
 from autograd import OPS, Value
-from autograd.torch_twin import TWINS
+from autograd.twin.torch_twin import TWINS
 
 POINT = (0.7, 1.3)  # inside every op's domain and away from every kink
 

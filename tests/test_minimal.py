@@ -10,7 +10,7 @@ from test_property import build, programs
 import autograd.minimal
 from autograd import Value, topological_order
 from autograd.minimal import backward, gradients
-from autograd.replay_check import same_float as same  # equal bits, any two NaNs alike
+from autograd.replay.check import same_float as same  # equal bits, any two NaNs alike
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

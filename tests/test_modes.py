@@ -273,7 +273,7 @@ def test_closing_a_generator_inside_the_callers_block_leaves_that_block_open():
     next(gen)  # the generator's block is now open, in this context
     with no_grad():
         gen.close()  # ends the generator's detect_anomaly block only
-        assert not recorded() and not autograd.modes.anomaly_enabled()
+        assert not recorded() and not autograd.core.modes.anomaly_enabled()
         still = Value(1.0) * 2
     assert still.op is None and recorded()
 

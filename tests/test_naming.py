@@ -1,11 +1,11 @@
-"""Display names and groups (autograd.naming): preference order, describers, bad describers."""
+"""Display names and groups (autograd.viz.naming): preference order, describers, bad describers."""
 
 from __future__ import annotations
 
 import pytest
 
 from autograd import Value
-from autograd.naming import (
+from autograd.viz.naming import (
     NodeInfo,
     describe,
     node_names,

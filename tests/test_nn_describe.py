@@ -15,11 +15,11 @@ from test_draw_nn import dot_clusters
 
 import nn
 from autograd import Value, draw, explain, topological_order
-from autograd.explain_names import display_names
-from autograd.stepthrough import step_through
+from autograd.explanations.names import display_names
+from autograd.stepthrough.steps import step_through
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 
-drawmod = importlib.import_module("autograd.draw")
+drawmod = importlib.import_module("autograd.viz.draw")
 
 
 def tutorial_error() -> tuple[nn.MLP, list[Value], Value]:

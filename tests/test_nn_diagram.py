@@ -1,4 +1,4 @@
-"""nn.diagram: the network picture with the tutorials' numbers, columns in order, bad input."""
+"""nn.viz.diagram: the network picture with the tutorials' numbers, columns in order, bad input."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import pytest
 
 import autograd
 from autograd import OPS, Value, grad
-from autograd.ops import ABOVE_MINUS_ONE, NONZERO, POSITIVE
+from autograd.core.ops import ABOVE_MINUS_ONE, NONZERO, POSITIVE
 
 INF, NAN = math.inf, math.nan
 

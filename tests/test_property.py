@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from autograd import OPS, Value, no_grad, topological_order
-from autograd.ops import ABOVE_MINUS_ONE, NONZERO, POSITIVE
+from autograd.core.ops import ABOVE_MINUS_ONE, NONZERO, POSITIVE
 
 # Every op of the table ("**c" is x ** c with a plain-number exponent c).
 KINDS = opmap.NAMES

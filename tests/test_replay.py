@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, TraceMismatchError, Value
-from autograd.replay_check import same_float
+from autograd.replay.check import same_float
 
 np = pytest.importorskip("numpy")
-from autograd.ops import BACKENDS as KERNEL_BACKENDS  # noqa: E402
-from autograd.ops import Inline  # noqa: E402
-from autograd.replay_numpy import kernel_for  # noqa: E402 (needs numpy)
-from autograd.replay_python import _inline  # noqa: E402
+from autograd.core.ops import BACKENDS as KERNEL_BACKENDS  # noqa: E402
+from autograd.core.ops import Inline  # noqa: E402
+from autograd.replay.numpy_backend import kernel_for  # noqa: E402 (needs numpy)
+from autograd.replay.python_backend import _inline  # noqa: E402
 
 BACKENDS = ["python", "numpy", "loop"]
 INF, NAN = math.inf, math.nan

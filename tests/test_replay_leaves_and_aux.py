@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from autograd import Value, compile, no_grad
-from autograd.replay import TraceMismatchError
+from autograd.replay.compiled import TraceMismatchError
 
 
 @pytest.mark.parametrize("backend", ["python", "numpy", "loop"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import autograd
 from autograd import Value, grad
-from autograd.replay_backend import AUTO_MAX_GENERATED
+from autograd.replay.backend import AUTO_MAX_GENERATED
 
 
 def test_a_deep_chain_compiles_with_the_loop_backend_to_eagers_numbers() -> None:

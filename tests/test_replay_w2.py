@@ -13,8 +13,8 @@ import pytest
 
 import autograd
 from autograd import Value, grad
-from autograd.replay_backend import AUTO_GENERATE_AFTER
-from autograd.replay_check import same_float
+from autograd.replay.backend import AUTO_GENERATE_AFTER
+from autograd.replay.check import same_float
 from bench.replay_w2 import (
     compiled_step,
     eager_step,

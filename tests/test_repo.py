@@ -38,10 +38,11 @@ def test_public_names_have_docstrings_and_package_is_typed():
 
 def _readme_op_rows() -> dict[str, str]:
     """README's op list: op name -> its row, as written there."""
-    from autograd.ops import REFERENCE_HEADER
+    from autograd.core.ops import REFERENCE_HEADER
 
     text = (ROOT / "README.md").read_text()
-    assert REFERENCE_HEADER in text, "README has no op list (paste autograd.ops.reference_table())"
+    assert REFERENCE_HEADER in text, (
+        "README has no op list (paste autograd.core.ops.reference_table())")
     block = text[text.index(REFERENCE_HEADER) + len(REFERENCE_HEADER):].split("\n\n")[0]
     rows = {}
     for line in block.splitlines():
@@ -53,8 +54,8 @@ def _readme_op_rows() -> dict[str, str]:
 
 def test_readme_op_rows_agree_with_the_op_table():
     # A row README has must say what the table says; an op README lacks is only reported, so that
-    # adding an op is one entry in autograd/ops.py (this warning then gives the row to paste).
-    from autograd.ops import OPS, reference_row
+    # adding an op is one entry in autograd/core/ops.py (this warning then gives the row to paste).
+    from autograd.core.ops import OPS, reference_row
 
     listed = _readme_op_rows()
     for name, line in listed.items():

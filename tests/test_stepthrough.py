@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value
-from autograd.draw import _ACTIVE_EDGE, _ACTIVE_FILL, GraphTooLargeError
-from autograd.stepthrough import step_through
+from autograd.stepthrough.steps import step_through
+from autograd.viz.draw import _ACTIVE_EDGE, _ACTIVE_FILL, GraphTooLargeError
 from nn.demo import readme_expression
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from autograd.stepthrough import step_through
+from autograd.stepthrough.steps import step_through
 from nn.demo import readme_expression
 
 

@@ -55,7 +55,7 @@ def test_backward_is_right_while_another_thread_walks_the_same_graph() -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with a thread alive
 def test_a_forked_child_can_walk_while_a_thread_of_the_parent_held_the_walk_lock() -> None:
-    from autograd import graph
+    from autograd.core import graph
 
     held, release = threading.Event(), threading.Event()
 

@@ -103,7 +103,7 @@ def test_copy_copy_is_shallow():
 
 
 def test_a_corrupt_pickled_graph_is_a_clear_error():
-    from autograd.value import _graph
+    from autograd.core.value import _graph
 
     with pytest.raises(ValueError, match="not a pickled valuegrad graph"):
         _graph((Value(1.0), ("nope", 0, -1, 1.0, None, 1.0, 0.0, "")))

@@ -1,0 +1,1 @@
+"""The `valuegrad` command line: expressions, drawing and explaining from a shell."""

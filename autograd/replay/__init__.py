@@ -1,0 +1,1 @@
+"""Compiled replay: trace a function once, then replay its value and gradients fast."""

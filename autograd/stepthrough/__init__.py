@@ -1,0 +1,1 @@
+"""Step-through pages: a pass frame by frame on one drawing, in one self-contained HTML file."""

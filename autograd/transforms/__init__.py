@@ -1,0 +1,1 @@
+"""Transforms above the core: forward mode, Jacobians and Hessians, forward against reverse."""

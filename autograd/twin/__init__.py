@@ -1,0 +1,1 @@
+"""The PyTorch twin of a Value graph, and the crosscheck against it."""

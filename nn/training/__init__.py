@@ -1,0 +1,1 @@
+"""Training tooling: fit(), validation, early stopping, data splits and accuracy metrics."""

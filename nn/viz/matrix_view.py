@@ -1,0 +1,295 @@
+"""matrix_view(): one sample's backprop through a stack of Layers, in the tutorials' matrix form.
+
+The derivation the tutorials write after the per-weight one, with actual numbers:
+
+    net = W x + b,  out = act(net)                      forward, layer by layer
+    δ_L = ∂E/∂out_L ⊙ act'(net_L)                        output layer
+    ∂E/∂W = δ xᵀ,  ∂E/∂b = δ,  g = Wᵀ δ                  every layer; g is passed down
+    δ = g ⊙ act'(net)                                    the layer below
+
+It is computed here with plain Python lists (no second autodiff): only ∂E/∂out_L, the loss's
+own derivative, comes from the scalar engine run on the loss alone.  Then every ∂E/∂W and ∂E/∂b
+entry is compared with the gradient the scalar engine gives that parameter for the same sample,
+so the view says whether the two are the same numbers -- and which entry is not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import autograd
+from autograd import Value
+
+from .. import losses
+from ..layers import Layer, as_inputs
+from ..module import Module
+
+# The relative tolerance of the check: both sides do the same arithmetic in a different order,
+# so they agree to a few units in the last place, far inside this.
+REL_TOL = 1e-9
+ABS_TOL = 1e-12
+
+# activation -> (the function, its slope written with out and net, the formula's text)
+_SLOPES: dict[str, tuple[Callable[[float], float], Callable[[float, float], float], str]] = {
+    "sigmoid": (lambda z: 1.0 / (1.0 + math.exp(-z)) if z >= 0 else
+                math.exp(z) / (1.0 + math.exp(z)),
+                lambda net, out: out * (1.0 - out), "out ⊙ (1 − out)"),
+    "tanh": (math.tanh, lambda net, out: 1.0 - out * out, "1 − out²"),
+    "relu": (lambda z: z if z > 0.0 else 0.0, lambda net, out: 1.0 if net > 0.0 else 0.0,
+             "1 where net > 0, else 0"),
+    "linear": (lambda z: z, lambda net, out: 1.0, "1"),
+}
+
+
+@dataclass
+class LayerStep:
+    """One layer's numbers: forward (W, b, x, net, out) and backward (slope, δ, gradients)."""
+
+    name: str
+    activation: str
+    W: list[list[float]]
+    b: list[float]
+    x: list[float]
+    net: list[float]
+    out: list[float]
+    slope: list[float] = field(default_factory=list)
+    delta: list[float] = field(default_factory=list)
+    dW: list[list[float]] = field(default_factory=list)
+    db: list[float] = field(default_factory=list)
+    passed_down: list[float] = field(default_factory=list)
+    W_names: list[list[str]] = field(default_factory=list)
+    b_names: list[str] = field(default_factory=list)
+    engine_dW: list[list[float]] = field(default_factory=list)
+    engine_db: list[float] = field(default_factory=list)
+
+    @property
+    def slope_formula(self) -> str:
+        """How act'(net) is written for this layer's activation."""
+        return _SLOPES[self.activation][2]
+
+
+@dataclass
+class Mismatch:
+    """One gradient entry where the matrix form and the scalar engine disagree."""
+
+    parameter: str
+    layer: int
+    kind: str  # "W" or "b"
+    index: tuple[int, ...]  # (row, column) in W, (row,) in b
+    matrix: float
+    engine: float
+
+    @property
+    def where(self) -> str:
+        """The entry, as the view names it: layer 1 ∂E/∂W[0][1]."""
+        return f"layer {self.layer} ∂E/∂{self.kind}" + "".join(f"[{i}]" for i in self.index)
+
+    def __str__(self) -> str:
+        return (f"{self.where} ({self.parameter}): matrix form {self.matrix:.9g}, "
+                f"scalar engine .grad {self.engine:.9g}")
+
+
+@dataclass
+class MatrixView:
+    """The matrix-form pass of one sample; prints as text, shows as HTML in Jupyter."""
+
+    model: str
+    loss: str
+    target: Any
+    layers: list[LayerStep]
+    error: float
+    output_grad: list[float]
+    mismatches: list[Mismatch]
+    largest_difference: float
+    entries: int
+    forward_matches: bool
+
+    @property
+    def agrees(self) -> bool:
+        """True if every ∂E/∂W, ∂E/∂b entry (and the output) equals the scalar engine's."""
+        return not self.mismatches and self.forward_matches
+
+    def verdict(self) -> str:
+        """One sentence: whether the matrix form's gradients are the scalar engine's."""
+        from .matrix_render import verdict
+
+        return verdict(self)
+
+    def __str__(self) -> str:
+        from .matrix_render import to_text
+
+        return to_text(self)
+
+    def to_markdown(self) -> str:
+        """Markdown with the matrices as LaTeX ($$ blocks), for Jupyter or GitHub."""
+        from .matrix_render import to_markdown
+
+        return to_markdown(self)
+
+    def to_latex(self) -> str:
+        """LaTeX (amsmath: align*, bmatrix) of the whole derivation."""
+        from .matrix_render import to_latex
+
+        return to_latex(self)
+
+    def to_html(self) -> str:
+        """A self-contained HTML fragment: the matrices as bracketed tables."""
+        from .matrix_render import to_html
+
+        return to_html(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def matrix_view(model: Any, x: Sequence[float], target: Any,
+                loss: Callable[[Any, Any], Value] = losses.half_sse) -> MatrixView:
+    """Backprop of one sample through `model`'s Layers in matrix form, checked against .grad.
+
+    `model` is an nn.MLP, a single nn.Layer, or any Module keeping its Layers in ``.layers``
+    and applying them in order.  The check runs the model once more through the scalar engine
+    with autograd.grad, so no parameter's ``.grad`` changes; frozen parameters are unfrozen for
+    that pass only (their gradient is shown too) and frozen again.
+    """
+    layers = _layers_of(model)
+    inputs = [v.data for v in as_inputs(x, layers[0].nin, "matrix_view")]
+    if not callable(loss):
+        raise TypeError(f"matrix_view: loss must be a function (outputs, targets) -> Value "
+                        f"such as nn.half_sse, got {type(loss).__name__}")
+    names = _parameter_names(model, layers)
+    steps = _forward(layers, inputs, names)
+    engine_out, engine_grads, shape = _engine_pass(model, layers, inputs, target, loss)
+    out_leaves = [Value(o, label=f"out.{k}") for k, o in enumerate(steps[-1].out)]
+    error = loss(out_leaves[0] if shape == "single" else out_leaves, target)
+    # ∂E/∂out: the loss's own derivative, from the engine on a graph of the loss alone.
+    output_grad = autograd.grad(error, out_leaves)
+    _backward(steps, output_grad)
+    mismatches, largest, entries = _compare(steps, layers, engine_grads)
+    return MatrixView(model=_describe(model, layers), loss=getattr(loss, "__name__", "loss"),
+                      target=target, layers=steps, error=error.data, output_grad=output_grad,
+                      mismatches=mismatches, largest_difference=largest, entries=entries,
+                      forward_matches=_same(engine_out, steps[-1].out))
+
+
+def _layers_of(model: Any) -> list[Layer]:
+    if isinstance(model, Layer):
+        return [model]
+    layers = getattr(model, "layers", None)
+    if not isinstance(layers, (list, tuple)) or not layers or \
+            not all(isinstance(layer, Layer) for layer in layers):
+        raise TypeError(f"matrix_view needs an nn.MLP, an nn.Layer or a Module with a list of "
+                        f"nn.Layer in .layers, got {type(model).__name__}")
+    for below, above in zip(layers, layers[1:]):
+        if above.nin != below.nout:
+            raise ValueError(f"matrix_view: a layer with {below.nout} outputs feeds one with "
+                             f"{above.nin} inputs; the layers must chain")
+    return list(layers)
+
+
+def _parameter_names(model: Any, layers: list[Layer]) -> dict[int, str]:
+    if isinstance(model, Module) and not isinstance(model, Layer):
+        return {id(v): name for name, v in model.named_parameters()}
+    return {id(v): name for name, v in layers[0].named_parameters()}
+
+
+def _describe(model: Any, layers: list[Layer]) -> str:
+    sizes = " → ".join(str(n) for n in [layers[0].nin, *(layer.nout for layer in layers)])
+    return f"{type(model).__name__} {sizes}"
+
+
+def _forward(layers: list[Layer], inputs: list[float], names: dict[int, str]) -> list[LayerStep]:
+    """net = W x + b and out = act(net), layer by layer, in plain floats."""
+    steps, x = [], inputs
+    for i, layer in enumerate(layers):
+        W = [[w.data for w in n.w] for n in layer.neurons]
+        b = [n.b.data for n in layer.neurons]
+        net = [sum(wk * xk for wk, xk in zip(row, x, strict=True)) + bj
+               for row, bj in zip(W, b, strict=True)]
+        act = _SLOPES[layer.activation][0]
+        out = [act(z) for z in net]
+        steps.append(LayerStep(
+            name=f"layer {i}", activation=layer.activation, W=W, b=b, x=x, net=net, out=out,
+            W_names=[[names.get(id(w), f"layer {i} w") for w in n.w] for n in layer.neurons],
+            b_names=[names.get(id(n.b), f"layer {i} b") for n in layer.neurons]))
+        x = out
+    return steps
+
+
+def _backward(steps: list[LayerStep], output_grad: list[float]) -> None:
+    """δ, ∂E/∂W = δ xᵀ, ∂E/∂b = δ and Wᵀ δ for every layer, from the output layer down."""
+    g = output_grad
+    for step in reversed(steps):
+        slope_of = _SLOPES[step.activation][1]
+        step.slope = [slope_of(z, o) for z, o in zip(step.net, step.out, strict=True)]
+        step.delta = [gj * sj for gj, sj in zip(g, step.slope, strict=True)]
+        step.dW = [[dj * xk for xk in step.x] for dj in step.delta]
+        step.db = list(step.delta)
+        step.passed_down = [sum(step.W[j][k] * step.delta[j] for j in range(len(step.delta)))
+                            for k in range(len(step.x))]
+        g = step.passed_down
+
+
+def _engine_pass(model: Any, layers: list[Layer], inputs: list[float], target: Any,
+                 loss: Callable[[Any, Any], Value]) -> tuple[list[float], dict[int, float], str]:
+    """The scalar engine on the whole model: its outputs and every parameter's gradient.
+
+    Uses autograd.grad, which leaves .grad alone; frozen parameters are unfrozen for the pass so
+    that they get a gradient to compare too.
+    """
+    params = [p for layer in layers for p in layer.parameters()]
+    frozen = [p for p in params if not p.requires_grad]
+    try:
+        for p in frozen:
+            p.requires_grad = True
+        out = model(inputs)
+        error = loss(out, target)
+        if not isinstance(error, Value):
+            raise TypeError(f"matrix_view: the loss must return a Value, "
+                            f"got {type(error).__name__}")
+        grads = autograd.grad(error, params)
+    finally:
+        for p in frozen:
+            p.requires_grad = False
+    outs = [out] if isinstance(out, Value) else list(out)
+    if not all(isinstance(o, Value) for o in outs):
+        raise TypeError("matrix_view: the model must return a Value or a list of Values")
+    return [o.data for o in outs], {id(p): g for p, g in zip(params, grads, strict=True)}, \
+        "single" if isinstance(out, Value) else "list"
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def _same(a: list[float], b: list[float]) -> bool:
+    return len(a) == len(b) and all(_close(p, q) for p, q in zip(a, b, strict=True))
+
+
+def _compare(steps: list[LayerStep], layers: list[Layer], engine: dict[int, float]
+             ) -> tuple[list[Mismatch], float, int]:
+    """Every ∂E/∂W and ∂E/∂b entry against the engine's gradient of that parameter."""
+    mismatches, largest, entries = [], 0.0, 0
+    for i, (step, layer) in enumerate(zip(steps, layers, strict=True)):
+        step.engine_dW = [[engine[id(w)] for w in n.w] for n in layer.neurons]
+        step.engine_db = [engine[id(n.b)] for n in layer.neurons]
+        for j, row in enumerate(step.dW):
+            for k, mine in enumerate(row):
+                entries += 1
+                theirs = step.engine_dW[j][k]
+                largest = max(largest, abs(mine - theirs))
+                if not _close(mine, theirs):
+                    mismatches.append(Mismatch(step.W_names[j][k], i, "W", (j, k), mine,
+                                               theirs))
+        for j, mine in enumerate(step.db):
+            entries += 1
+            largest = max(largest, abs(mine - step.engine_db[j]))
+            if not _close(mine, step.engine_db[j]):
+                mismatches.append(Mismatch(step.b_names[j], i, "b", (j,), mine,
+                                           step.engine_db[j]))
+    return mismatches, largest, entries
