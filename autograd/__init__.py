@@ -22,6 +22,7 @@ from .twin.crosscheck import CrosscheckError, crosscheck
 from .twin.torch_twin import TorchGraph, to_torch
 from .viz.display import summary
 from .viz.draw import GraphTooLargeError, draw
+from .viz.explore import explore
 from .viz.render import RendererNotFoundError
 
 # One function per op of the table that names one (exp, log, maximum, ...): see ops.py.
@@ -35,6 +36,7 @@ __all__ = [
     "no_grad", "topological_order", "value_and_grad", "zero_grad",
     *sorted(functions),
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
+    "explore",
     "CompiledFunction", "TraceError", "TraceMismatchError",
     "jvp", "vjp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck",
     "CrosscheckError",
