@@ -13,6 +13,7 @@ from .training.splits import kfold, split
 from .training.train import fit, train_step
 from .viz import describe as describe  # registers nn's node names with autograd.viz.naming
 from .viz.diagram import diagram
+from .viz.explore import explore
 from .viz.history_plot import HistoryPlot, plot_history
 from .viz.matrix_view import MatrixView, matrix_view
 
@@ -36,6 +37,7 @@ __all__ = [
     "bce_with_logits",
     "cross_entropy",
     "diagram",
+    "explore",
     "fit",
     "half_sse",
     "hinge",

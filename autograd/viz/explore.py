@@ -77,18 +77,19 @@ def finite_number(value: Any, what: str) -> float:
 
 
 def mark_svg(svg: str, texts: Mapping[str, Sequence[str | None]],
-             nodes: Mapping[str, str]) -> str:
+             nodes: Mapping[str, str], by_id: bool = False) -> str:
     """Mark the drawing's updatable texts and clickable nodes, found by their group's title.
 
     texts: per group title, a key for each of the group's last texts (None: leave it alone);
-    nodes: per group title, the key a click on it selects.
+    nodes: per group title, the key a click on it selects.  by_id: find the groups by their id
+    instead (the network diagram gives each node group an id and titles it with hover text).
     """
     root = ET.fromstring(svg)
     for g in root.iter(f"{{{SVG_NS}}}g"):
         title = g.find(f"{{{SVG_NS}}}title")
         if title is None or g.get("class") != "node":
             continue
-        name = title.text or ""
+        name = g.get("id", "") if by_id else title.text or ""
         if name in nodes:
             g.set("data-vg-node", nodes[name])
         keys = texts.get(name)
@@ -123,7 +124,7 @@ class GraphSession:
         self.replay = Replay(root)
         order = self.replay.order
         infos = describe(order)
-        names = display_names(order, None, infos)
+        names = self._display_names(order, infos)
         self.number_format = number_format
         self.names = [names[v] for v in order]
         labels, self.extra = _names_for_copies(order, names)
@@ -136,6 +137,11 @@ class GraphSession:
         self.explanation: Explanation | None = None
         self.update(self.values)
         self.svg = self._drawing(infos, rankdir, max_nodes)
+
+    def _display_names(self, order: list[Value], infos: Mapping[Value, NodeInfo]
+                       ) -> dict[Value, str]:
+        """The names nodes are shown and explained under (explain's)."""
+        return display_names(order, None, infos)
 
     def _knob(self, i: int, v: Value, infos: Mapping[Value, NodeInfo]) -> Knob | None:
         """A slider for a leaf one can change: it takes a gradient or has a name (an input)."""

@@ -139,10 +139,10 @@ def _join(a: str, b: str) -> str:
     return f"{a}.{b}" if a and b else a or b
 
 
-def _forward(layers: list[tuple[str, Layer]], xs: list[float],
+def _forward(layers: list[tuple[str, Layer]], xs: Sequence[float | Value],
              numbers_: NetworkNumbers) -> tuple[list[Value], list[list[tuple[Value, Value]]]]:
     """A fresh forward pass; returns the outputs and each neuron's (net, out) Values."""
-    h: list[Value] = [Value(x, requires_grad=False) for x in xs]
+    h: list[Value] = [x if isinstance(x, Value) else Value(x, requires_grad=False) for x in xs]
     nodes = []
     for li, (_, layer) in enumerate(layers):
         column = []
@@ -204,6 +204,15 @@ def network_numbers(model: Any, x: Any = None, target: Any = None,
     outputs, nodes = _forward(layers, result.inputs, result)
     if target is None:
         return result
+    loss_value = loss_of(outputs, target, loss, result)
+    result.loss = loss_value.data
+    _backward(loss_value, layers, nodes, result, lr)
+    return result
+
+
+def loss_of(outputs: list[Value], target: Any, loss: Callable[[Any, Any], Value] | None,
+            result: NetworkNumbers) -> Value:
+    """The loss of the outputs against the target, as the diagram computes it (half_sse if None)."""
     loss_fn = half_sse if loss is None else loss
     if result.targets is None:
         loss_value = loss_fn(outputs, target)  # a class index: the loss reads all the outputs
@@ -213,9 +222,7 @@ def network_numbers(model: Any, x: Any = None, target: Any = None,
         loss_value = loss_fn(outputs, result.targets)
     if not isinstance(loss_value, Value):
         raise TypeError(f"loss must return a Value, got {type(loss_value).__name__}")
-    result.loss = loss_value.data
-    _backward(loss_value, layers, nodes, result, lr)
-    return result
+    return loss_value
 
 
 def _check_names(names: Mapping[str, str] | None) -> dict[str, str]:
