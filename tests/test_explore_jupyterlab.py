@@ -171,7 +171,7 @@ def notebook_page(lab):
     base, token, root = lab
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 900, "height": 1000})
+        page = browser.new_page(viewport={"width": 900, "height": 1400})
         page.goto(f"{base}/lab/tree/explore.ipynb?token={token}")
         page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')",
                                timeout=60_000)

@@ -121,7 +121,17 @@ function render({ model, el }) {
       t.textContent = shown;
     }
     if (texts.length && !(rooms[0] > 0)) return false; // not laid out yet
-    texts.forEach((t, i) => { t.dataset.vgRoom = String(rooms[i]); });
+    texts.forEach((t, i) => {
+      t.dataset.vgRoom = String(rooms[i]);
+      // Graphviz starts a table label's lines where the drawn text was centred: keep the
+      // centre instead, so a shorter or longer number stays in the middle of its line.
+      const anchor = t.getAttribute("text-anchor") || "start";
+      if (anchor !== "middle") {
+        const x = parseFloat(t.getAttribute("x") || "0");
+        t.setAttribute("x", String(anchor === "end" ? x - rooms[i] / 2 : x + rooms[i] / 2));
+        t.setAttribute("text-anchor", "middle");
+      }
+    });
     measured = true;
     return true;
   }

@@ -17,9 +17,10 @@ from ..core.ops import OPS
 from ..core.value import Value, _new
 from ..explanations.explain import Explanation, explain
 
-# The number every box is sized for at least: a sign, a zero and four digits, the width of most
-# numbers a slider produces ("-0.1235"), so the boxes need not grow while the reader slides.
-TYPICAL_NUMBER = -0.888888888
+# The number every box is sized for at least, so the boxes need not grow while the reader
+# slides: a small negative gradient ("-0.008889" at .4g) is as wide as most numbers get; a wider
+# one is squeezed into the room by the front-end.
+TYPICAL_NUMBER = -0.00888888888
 
 
 def _copy_node(v: Value, data: float, a: Value | None, b: Value | None,
@@ -77,7 +78,7 @@ class Replay:
                 copies.append(_copy_node(v, out, a, b, local, labels.get(i, "")))
         return copies
 
-    def sizing_copy(self, number_format: str) -> list[Value]:
+    def sizing_copy(self, number_format: str, typical: float = TYPICAL_NUMBER) -> list[Value]:
         """A copy whose numbers are as wide as the drawing should make room for (never shown).
 
         Each node gets its recorded number or TYPICAL_NUMBER, whichever prints wider; constants
@@ -86,7 +87,7 @@ class Replay:
         copies: list[Value] = []
         for i, v in enumerate(self.order):
             keep = v._a is None and not v._rg
-            data = v.data if keep else widest(v.data, number_format)
+            data = v.data if keep else widest(v.data, number_format, typical)
             a = None if v._a is None else copies[self.index[v._a]]
             b = None if v._b is None else copies[self.index[v._b]]
             copies.append(_copy_node(v, data, a, b, v.local_grads, self.labels.get(i, "")))
@@ -99,8 +100,8 @@ class Replay:
         return explain(copies[-1], number_format=number_format, names=shown)
 
 
-def widest(x: float, number_format: str) -> float:
-    """x or TYPICAL_NUMBER, whichever `number_format` writes with more characters."""
-    if len(format(TYPICAL_NUMBER, number_format)) > len(format(x, number_format)):
-        return TYPICAL_NUMBER
+def widest(x: float, number_format: str, typical: float = TYPICAL_NUMBER) -> float:
+    """x or `typical`, whichever `number_format` writes with more characters."""
+    if len(format(typical, number_format)) > len(format(x, number_format)):
+        return typical
     return x

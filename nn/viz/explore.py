@@ -33,6 +33,9 @@ from .diagram import (
 from .diagram_dot import NetworkDiagram, _Writer
 
 _TAG = re.compile(r"<[^>]*>")
+# The number the diagram's circles and labels are sized for at least ("-0.8889" at .4g): a
+# circle grows with its widest line, and wider circles would push the diagram past a column.
+TYPICAL_NUMBER = -0.888888888
 
 
 class _LabelWriter(_Writer):
@@ -126,7 +129,7 @@ class NetworkSession(GraphSession):
 
         def now(v: Value, grad: bool = False) -> float:
             x = c[at[v]].grad if grad else c[at[v]].data
-            return widest(x, f) if wide else x
+            return widest(x, f, TYPICAL_NUMBER) if wide else x
 
         found = copy.deepcopy(self.found)
         found.inputs = [now(v) for v in self.inputs]
