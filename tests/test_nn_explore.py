@@ -150,3 +150,13 @@ def test_without_anywidget_the_static_diagram_is_shown(monkeypatch):
     bundle = nn.explore(net, INPUTS, TARGETS, names=NAMES)._repr_mimebundle_()
     assert WIDGET_MIME not in bundle
     assert bundle["image/svg+xml"] == nn.diagram(net, INPUTS, TARGETS, names=NAMES).svg()
+
+
+def test_names_with_markup_newlines_and_backslashes_update_in_place():
+    names = {"layers.0.neurons.0.w.0": "w<1>&\\x", "layers.0.neurons.0": "h\n1",
+             "x.0": "i\\1", "loss": "E&"}
+    net = tutorial_network()
+    widget = nn.explore(net, INPUTS, TARGETS, names=names)
+    assert "<1>" not in widget.svg
+    assert shown(widget) == texts_by_group(nn.diagram(net, INPUTS, TARGETS, names=names).svg())
+    assert widget.knobs[0]["name"] == "i\\1"

@@ -129,8 +129,8 @@ class GraphSession:
         self.names = [names[v] for v in order]
         labels, self.extra = _names_for_copies(order, names)
         self.replay.labels = labels
-        self.knobs = [self._knob(i, v, infos) for i, v in enumerate(order) if v.is_leaf]
-        self.knobs = [k for k in self.knobs if k is not None]
+        knobs = [self._knob(i, v, infos) for i, v in enumerate(order) if v.is_leaf]
+        self.knobs = sorted((k for k in knobs if k is not None), key=self._knob_rank(order))
         self.by_key = {k.key: int(k.key[1:]) for k in self.knobs}
         self.values = {k.key: k.value for k in self.knobs}
         self.copies: list[Value] = []
@@ -153,6 +153,23 @@ class GraphSession:
             "frozen" if info is not None and info.group else "input"
         low, high, step = slider_range(v.data)
         return Knob(f"n{i}", visible(self.names[i]), kind, v.data, low, high, step)
+
+    @staticmethod
+    def _knob_rank(order: list[Value]) -> Any:
+        """Sort key of the sliders: inputs first, then leaves in the order the pass used them.
+
+        A depth-first order lists the last layer's weights first; the first operation that
+        reads a leaf (and which operand it is there) follows the computation instead.
+        """
+        first: dict[Value, tuple[int, int]] = {}
+        for i, v in enumerate(order):
+            for k, x in enumerate(v.inputs):
+                first.setdefault(x, (i, k))
+
+        def rank(k: Knob) -> tuple[bool, tuple[int, int]]:
+            return k.kind != "input", first.get(order[int(k.key[1:])], (len(order), 0))
+
+        return rank
 
     def _drawing(self, infos: Mapping[Value, NodeInfo], rankdir: str,
                  max_nodes: int | None) -> str:

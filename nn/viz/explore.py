@@ -33,6 +33,7 @@ from .diagram import (
 from .diagram_dot import NetworkDiagram, _Writer
 
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<BR[^>]*>")
 # The number the diagram's circles and labels are sized for at least ("-0.8889" at .4g): a
 # circle grows with its widest line, and wider circles would push the diagram past a column.
 TYPICAL_NUMBER = -0.888888888
@@ -52,9 +53,10 @@ class _LabelWriter(_Writer):
         if not (label.startswith("<") and label.endswith(">")):
             self.lines[node] = [label] if label else []
             return
-        # An HTML-like label: a line per <BR/>, tags dropped, entities read, as the SVG shows it.
-        self.lines[node] = [html.unescape(_TAG.sub("", line))
-                            for line in label[1:-1].split("<BR/>")]
+        # An HTML-like label: a line per <BR/>, tags dropped, entities read and the backslashes
+        # escape_html doubles made single again, as the SVG shows it.
+        self.lines[node] = [html.unescape(_TAG.sub("", line)).replace("\\\\", "\\")
+                            for line in _BREAK.split(label[1:-1])]
 
 
 def diagram_lines(found: NetworkNumbers, number_format: str) -> dict[str, list[str]]:
