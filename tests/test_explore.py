@@ -227,3 +227,14 @@ def test_slider_ranges_hold_the_number_on_a_round_grid(x):
     assert low <= x <= high
     assert 100 <= (high - low) / step <= 220
     assert f"{step:.0e}"[0] in "125"
+
+
+def test_a_graph_too_large_to_draw_is_refused_before_any_pass():
+    v = Value(1.0, label="v")
+    s = v
+    for _ in range(30):
+        s = s + v * 0.5
+    with pytest.raises(autograd.GraphTooLargeError, match="max_nodes=50"):
+        autograd.explore(s, max_nodes=50)
+    assert v.grad == 0.0
+    assert len(autograd.explore(s, max_nodes=None).knobs) == 1

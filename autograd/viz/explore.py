@@ -24,7 +24,7 @@ from ..core.value import Value
 from ..explanations.explain import Explanation
 from ..explanations.names import display_names
 from ..explanations.rules import number, partial
-from .draw import DEFAULT_MAX_NODES, draw
+from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
 from .escape import visible
 from .explore_replay import Replay, widest
 from .naming import NodeInfo, describe, register_describer, unregister_describer
@@ -123,6 +123,11 @@ class GraphSession:
                  max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
         self.replay = Replay(root)
         order = self.replay.order
+        if max_nodes is not None and len(order) > max_nodes:  # before any pass: refuse early
+            raise GraphTooLargeError(
+                f"the graph has {len(order)} Values, more than max_nodes={max_nodes}: too many "
+                "to explore in one drawing; pass a larger max_nodes (or None), or explore a "
+                "smaller part of the computation")
         infos = describe(order)
         names = self._display_names(order, infos)
         self.number_format = number_format
