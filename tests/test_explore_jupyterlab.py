@@ -246,7 +246,7 @@ def test_dragging_a_slider_updates_the_drawing_with_the_engines_numbers(notebook
     key = {v.label: f"n{i}" for i, v in enumerate(order) if v.label}
     widget = page.locator(".vg-explore").nth(0)
     labels = widget.locator(".vg-name").all_text_contents()
-    assert labels == ["a", "b", "c"]  # every changeable leaf, constants left out
+    assert labels == ["c", "a", "b"]  # every changeable leaf, inputs first; no constants
     before = _text(page, 0, f"{key['loss']}.data")
     slider = widget.locator('input.vg-range[aria-label="a"]')
     box = slider.bounding_box()
