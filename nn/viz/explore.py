@@ -180,6 +180,7 @@ class NetworkSession(GraphSession):
                 for k, line in enumerate(found)}
 
     def summary(self) -> str:
+        """One line over the diagram: the loss now."""
         return f"{self.found.loss_name} = {number(self.copies[-1].data, self.number_format)}"
 
     def detail(self, key: str) -> dict[str, Any]:
@@ -189,6 +190,7 @@ class NetworkSession(GraphSession):
         return node_detail(self.explanation, self.copies[self.clicks[key]], self.number_format)
 
     def key_of(self, node: str) -> str:
+        """The key of a diagram node (x0, h0_1, w1_0_0, loss) or of a node shown by name."""
         if node in self.clicks:
             return node
         return super().key_of(node)
