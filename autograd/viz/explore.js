@@ -43,6 +43,10 @@ function render({ model, el }) {
     button.title = "one gradient-descent update: every weight -= learning rate × its gradient";
     button.addEventListener("click", () => {
       const rate = Number(lrInput.value);
+      if (lrInput.value.trim() === "" || !Number.isFinite(rate) || !(rate > 0)) {
+        error.textContent = "the learning rate must be a positive number";
+        return;
+      }
       model.set("lr", rate);
       model.save_changes();
       model.send({ kind: "step" });
