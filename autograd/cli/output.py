@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..explanations.rules import ascii_text
+from ..files import check_target
 
 
 class UsageError(ValueError):
@@ -27,6 +28,10 @@ def check_output_path(option: str, path: str, suffixes: tuple[str, ...]) -> Path
     if target.suffix.lower() not in suffixes:
         raise UsageError(f"{option} {path}: cannot tell the format; use "
                          + ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}")
+    try:
+        check_target(target, "the output")  # a FIFO or a device would block or be clobbered
+    except ValueError as err:
+        raise UsageError(f"{option} {path}: {err}") from None
     folder = target.parent
     if not folder.is_dir():
         raise UsageError(f"{option} {path}: the folder {folder} does not exist")

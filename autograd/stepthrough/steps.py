@@ -20,6 +20,7 @@ from ..core.value import Value, to_float
 from ..explanations.explain import Explanation, Step, explain
 from ..explanations.names import display_names
 from ..explanations.rules import POWER, expression, number, wrap
+from ..files import check_target, write_file
 from ..viz.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
 from ..viz.layout import graph_order
 from .page import page
@@ -64,7 +65,8 @@ class StepThrough:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to `path` (conventionally .html) and return the path."""
         target = Path(path)
-        target.write_text(self.to_html(), encoding="utf-8")
+        check_target(target, "a step-through page")  # before the work: a FIFO would block
+        write_file(target, self.to_html().encode("utf-8"), what="a step-through page")
         return target
 
     def _repr_html_(self) -> str:
