@@ -85,6 +85,9 @@ def write_file(path: str | os.PathLike[str], data: bytes, *, what: str = "a file
                 f"file while the other links kept the old contents.  Nothing was written: save "
                 f"under another name, or delete this name first (os.remove) if it should no "
                 f"longer share its contents")
+    if not os.path.isdir(directory or "."):
+        raise FileNotFoundError(2, f"cannot save {what} to {shown!r}: the folder "
+                                   f"{directory!r} does not exist; nothing was written")
     if not os.access(directory or ".", os.W_OK):
         raise PermissionError(f"cannot save {what} to {shown!r}: its folder {directory!r} is "
                               f"not writable, and a save writes the new file beside the old one "

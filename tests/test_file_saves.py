@@ -178,3 +178,9 @@ def test_every_save_path_refuses_a_fifo_instead_of_blocking(tmp_path, case):
     if case.startswith("cli"):
         assert child.returncode == 2 and "Traceback" not in err, err
     assert sorted(os.listdir(tmp_path)) == [fifo.name]
+
+
+def test_a_missing_folder_is_named_as_missing_not_as_unwritable(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"folder '.*nowhere' does not exist"):
+        nn.MLP(2, [1], seed=0).save(tmp_path / "nowhere" / "w.json")
+    assert os.listdir(tmp_path) == []
