@@ -254,6 +254,7 @@ def test_each_hostile_label_alone_survives_every_explain_format(label):
     y = (x * x).tanh()
     ex = explain(y)
     check_html(ex.to_html())
+    check_html(ex.naive()._repr_html_())
     check_markdown(ex.to_markdown())
     check_latex(ex.to_latex())
     check_latex(explain(y).paths(x).to_latex())
