@@ -57,6 +57,12 @@ def check_target(path: str | os.PathLike[str], what: str = "a file") -> os.stat_
     return old
 
 
+def check_writable(path: str | os.PathLike[str], what: str = "a file",
+                   overwrite: bool | None = None) -> None:
+    """Raise now what write_file() would refuse at `path` (for checks before any work)."""
+    _prepare(os.fspath(path), what, overwrite)
+
+
 def write_file(path: str | os.PathLike[str], data: bytes, *, what: str = "a file",
                overwrite: bool | None = None) -> None:
     """Put `data` at `path` at once: special files refused, permissions kept, never half-written.
@@ -65,13 +71,26 @@ def write_file(path: str | os.PathLike[str], data: bytes, *, what: str = "a file
     no such option (the error then says to make the file writable).
     """
     shown = os.fspath(path)
+    old, directory, base = _prepare(shown, what, overwrite)
+    _remove_stale(directory, base)
+    try:
+        _replace(directory, base, data, old)
+    except OSError as err:
+        # Name the caller's path: the temporary file is ours, not something the user knows.
+        raise type(err)(err.errno, f"{err.strerror} (saving {what} to {shown!r}; the old file, "
+                                   f"if any, is unchanged)") from None
+
+
+def _prepare(shown: str, what: str,
+             overwrite: bool | None) -> tuple[os.stat_result | None, str, str]:
+    """Every check before a save: the old file's stat, and the folder and name to write."""
     old = check_target(shown, what)
     # A symbolic link is followed: renaming over the link itself would leave its target holding
     # the old contents while the link became a separate file.
-    real = os.path.realpath(shown)
-    directory, base = os.path.split(real)
+    directory, base = os.path.split(os.path.realpath(shown))
     if old is not None:
-        read_only = not old.st_mode & 0o222 or not os.access(real, os.W_OK)
+        read_only = not old.st_mode & 0o222 or not os.access(os.path.join(directory, base),
+                                                              os.W_OK)
         if read_only and not overwrite:
             hint = ("Pass overwrite=True to replace it" if overwrite is not None
                     else "Make it writable to replace it")
@@ -93,13 +112,7 @@ def write_file(path: str | os.PathLike[str], data: bytes, *, what: str = "a file
                               f"not writable, and a save writes the new file beside the old one "
                               f"before it replaces it (so an interrupted save damages nothing); "
                               f"nothing was written")
-    _remove_stale(directory, base)
-    try:
-        _replace(directory, base, data, old)
-    except OSError as err:
-        # Name the caller's path: the temporary file is ours, not something the user knows.
-        raise type(err)(err.errno, f"{err.strerror} (saving {what} to {shown!r}; the old file, "
-                                   f"if any, is unchanged)") from None
+    return old, directory, base
 
 
 def _temporary_prefix(base: str) -> str:

@@ -184,3 +184,23 @@ def test_a_missing_folder_is_named_as_missing_not_as_unwritable(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"folder '.*nowhere' does not exist"):
         nn.MLP(2, [1], seed=0).save(tmp_path / "nowhere" / "w.json")
     assert os.listdir(tmp_path) == []
+
+
+def test_drawings_pages_and_cli_outputs_refuse_a_hard_linked_target_before_any_work(tmp_path,
+                                                                                     capsys):
+    from autograd import Value, draw, step_through
+    from nn.cli import main
+
+    x = Value(2.0, label="x")
+    y = x * x
+    for name, save in [("g.svg", lambda p: draw(y).save(p)),
+                       ("s.html", lambda p: step_through(y).save(p))]:
+        path = tmp_path / name
+        path.write_text("old")
+        os.link(path, tmp_path / f"twin-{name}")
+        with pytest.raises(ValueError, match=rf"{name}'.* 2 hard links"):
+            save(path)
+        assert path.read_text() == "old"
+    assert main(["graph", "x*y", "x=2", "y=3", "-o", str(tmp_path / "g.svg")]) == 2
+    assert "2 hard links" in capsys.readouterr().err
+    assert (tmp_path / "g.svg").read_text() == "old"
