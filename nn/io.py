@@ -8,23 +8,24 @@ The file looks like::
 Python writes each float as the shortest decimal that reads back as the same float, so the
 round trip is bit-exact.  JSON is plain data: loading a file never runs code (unlike pickle).
 
-Saving never damages what is at the path: anything that exists and is not a regular file (a
-directory, a device such as /dev/null, a FIFO, a socket) is refused before anything is written;
-a read-only file is refused unless ``overwrite=True``; a new file gets the permissions the umask
-allows, a replaced one keeps its permission bits (and, where allowed, its owner).  The new text
-normally goes to a temporary file renamed over the old one.  A file with several hard links, or in
-a directory we may not write, is instead rewritten in place (so every link sees the new weights),
-and the old bytes are written back if that write fails.
+Saving never damages what is at the path (autograd.files says how): anything that exists and is
+not a regular file (a directory, a device such as /dev/null, a FIFO, a socket) is refused before
+anything is written; a read-only file is refused unless ``overwrite=True``; a new file gets the
+permissions the umask allows, a replaced one keeps its permission bits (and, where allowed, its
+owner).  The new text goes to a temporary file renamed over the old one, so a killed save leaves
+the old file or the new one; a file with several hard links, or in a folder we may not write, is
+refused, since it cannot be replaced that way.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 import stat
 from collections.abc import Mapping
 from typing import Any
+
+from autograd.files import kind, write_file
 
 from .module import parameter_number
 
@@ -50,98 +51,7 @@ def save_state_dict(state: Mapping[str, Any], path: str | os.PathLike[str], *,
         parameters[name] = parameter_number(name, entry)
     text = json.dumps({"format": FORMAT, "version": VERSION, "parameters": parameters},
                       indent=1, allow_nan=False) + "\n"
-    write_file(path, text.encode("utf-8"), overwrite=overwrite)
-
-
-def write_file(path: str, data: bytes, overwrite: bool = False) -> None:
-    """Put `data` at `path` safely: refuse special files, keep permissions, never half-write."""
-    # A symbolic link is followed first: renaming over the link itself would leave its target
-    # holding the old weights while the link became a separate file.
-    path = os.path.realpath(path)
-    try:
-        old = os.stat(path)
-    except FileNotFoundError:
-        old = None
-    if old is not None:
-        if not stat.S_ISREG(old.st_mode):
-            raise ValueError(f"cannot save weights to {path!r}: it is {_kind(old.st_mode)}, not "
-                             f"a regular file; nothing was written")
-        read_only = not old.st_mode & 0o222 or not os.access(path, os.W_OK)
-        if read_only and not overwrite:
-            raise PermissionError(f"{path!r} is read-only (mode {stat.filemode(old.st_mode)}); "
-                                  f"nothing was written.  Pass overwrite=True to replace it")
-        directory = os.path.dirname(path)
-        if old.st_nlink > 1 or (not read_only and not os.access(directory, os.W_OK)):
-            _write_in_place(path, data)
-            return
-    _replace(path, data, old)
-
-
-def _kind(mode: int) -> str:
-    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-             (stat.S_ISSOCK, "a socket")]
-    return next((text for test, text in kinds if test(mode)), "a special file")
-
-
-def _replace(path: str, data: bytes, old: os.stat_result | None) -> None:
-    # The data goes to a temporary file in the same directory, which is flushed to disk and then
-    # renamed over `path`.  A crash at any point leaves either the old file or the new one.
-    directory, base = os.path.split(path)
-    temporary = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
-    # A new file is created 0666 less the umask, as open() would; a replacement starts private
-    # and takes the old file's permission bits before it becomes visible.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
-                 0o666 if old is None else 0o600)
-    try:
-        try:
-            _write_all(fd, data)
-            if old is not None:
-                os.fchmod(fd, stat.S_IMODE(old.st_mode))
-                _keep_owner(fd, old)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _keep_owner(fd: int, old: os.stat_result) -> None:
-    if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
-        try:
-            os.fchown(fd, old.st_uid, old.st_gid)
-        except PermissionError:
-            pass  # only root may give a file away; the file is ours then, as with any editor
-
-
-def _write_in_place(path: str, data: bytes) -> None:
-    with open(path, "rb") as f:
-        before = f.read()
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        try:
-            _write_all(fd, data)
-            os.ftruncate(fd, len(data))
-            os.fsync(fd)
-        except BaseException:
-            # Put the old weights back, so that a failed save loses nothing.
-            os.lseek(fd, 0, os.SEEK_SET)
-            _write_all(fd, before)
-            os.ftruncate(fd, len(before))
-            raise
-    finally:
-        os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    write_file(path, text.encode("utf-8"), what="weights", overwrite=overwrite)
 
 
 def load_state_dict(path: str | os.PathLike[str]) -> dict[str, float]:
@@ -149,7 +59,7 @@ def load_state_dict(path: str | os.PathLike[str]) -> dict[str, float]:
     path = _check_path(path)
     mode = os.stat(path).st_mode  # FileNotFoundError names a missing file well enough
     if not stat.S_ISREG(mode):  # reading a FIFO would wait forever, /dev/zero never end
-        raise ValueError(f"{path!r} is {_kind(mode)}, not a weights file")
+        raise ValueError(f"{path!r} is {kind(mode)}, not a weights file")
     with open(path, "rb") as f:
         raw = f.read()
     try:

@@ -93,6 +93,6 @@ def test_latex_escapes_names_and_writes_exponents_as_powers():
     y = x * 3.0
     y.label = "y"
     tex = explain(y).paths(x).to_latex()
-    assert "\\mathrm{my\\_x\\{1\\}}" in tex and "3" in tex
+    assert "\\text{my\\_x\\{1\\}}" in tex and "3" in tex
     ex = explain((x * 1e-7).tanh())
     assert "10^{-7}" in ex.to_latex()

@@ -58,7 +58,7 @@ def test_every_format_shows_the_numbers():
     assert "δ = (∂E/∂out) ⊙ sigmoid'(net)" in text and "∂E/∂W = δ xᵀ" in text
     assert latex.count(r"\begin{align*}") == latex.count(r"\end{align*}") == 5
     assert latex.count(r"\begin{bmatrix}") == latex.count(r"\end{bmatrix}")
-    assert r"\paragraph{Loss (half\_sse)}" in latex
+    assert r"\paragraph{Loss (\text{half\_sse})}" in latex
     assert markdown.count("$$") == 10
     assert view._repr_html_() == page and view._repr_markdown_() == markdown
     assert page.startswith('<div class="vg-mv">') and "<script" not in page

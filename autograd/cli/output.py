@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..explanations.rules import ascii_text
+from ..files import check_target, check_writable
 
 
 class UsageError(ValueError):
@@ -27,11 +28,19 @@ def check_output_path(option: str, path: str, suffixes: tuple[str, ...]) -> Path
     if target.suffix.lower() not in suffixes:
         raise UsageError(f"{option} {path}: cannot tell the format; use "
                          + ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}")
+    try:
+        check_target(target, "the output")  # a FIFO or a device would block or be clobbered
+    except ValueError as err:
+        raise UsageError(f"{option} {path}: {err}") from None
     folder = target.parent
     if not folder.is_dir():
         raise UsageError(f"{option} {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise UsageError(f"{option} {path}: cannot write there (permission denied)")
+    try:
+        check_writable(target, "the output")  # what the save would refuse (a hard link, ...)
+    except (ValueError, OSError) as err:
+        raise UsageError(f"{option} {path}: {err}") from None
     return target
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
+from ..viz.escape import html_text, markdown_text
 from . import latex
 
 if TYPE_CHECKING:
@@ -13,17 +13,7 @@ if TYPE_CHECKING:
 
 def _cell(text: str) -> str:
     """Text for one Markdown table cell: nothing in it can end the cell or start markup."""
-    out = []
-    for ch in text:
-        if ch in "\\`*_[]|":
-            out.append("\\" + ch)
-        elif ch in "<>&":
-            out.append(html.escape(ch))
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return markdown_text(text)
 
 
 def markdown(ex: Explanation) -> str:
@@ -42,18 +32,18 @@ def markdown(ex: Explanation) -> str:
 
 def html_table(ex: Explanation, max_rows: int | None = None) -> str:
     """The table as an HTML fragment (all text escaped), cut after max_rows rows if given."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in ex.HEADER)
+    head = "".join(f"<th>{html_text(h)}</th>" for h in ex.HEADER)
     rows = ex.rows()
     shown = rows if max_rows is None else rows[:max_rows]
     body = []
     for r in shown:
-        body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>")
+        body.append("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in r) + "</tr>")
     notes_text = ex.notes() + ex.totals()
     if len(shown) < len(rows):
         notes_text.insert(0, f"... {len(rows) - len(shown)} more rows: "
                              ".table(all=True) or .to_markdown() shows them all")
-    notes = "".join(f"<pre>{html.escape(n)}</pre>" for n in notes_text)
-    return (f"<div><p>{html.escape(ex.title())}</p>"
+    notes = "".join(f"<pre>{html_text(n)}</pre>" for n in notes_text)
+    return (f"<div><p>{html_text(ex.title())}</p>"
             '<table style="font-family: monospace; text-align: right">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f"{notes}</div>")

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import re
 
+from ..viz.escape import latex_text
 from .rules import ATOM, strength
 from .rules import number as plain_number
 
-# Characters that mean something to TeX in math mode, written so they show literally.
-_ESCAPES = {"\\": "\\backslash{}", "{": "\\{", "}": "\\}", "#": "\\#", "$": "\\$", "%": "\\%",
-            "&": "\\&", "_": "\\_", "^": "\\hat{}", "~": "\\sim{}", " ": "\\ ", "|": "\\vert{}",
-            "·": "\\cdot{}", "σ": "\\sigma{}", "√": "\\surd{}", "²": "^{2}", "∂": "\\partial{}",
-            "<": "\\lt{}", ">": "\\gt{}"}
 _SIMPLE = re.compile(r"([A-Za-z])(\d*)")  # x, w5: a letter and an optional index
 
 
 def name(text: str) -> str:
-    """A node name as math: ``w5`` -> ``w_{5}``; anything longer upright, escaped."""
+    """A node name as math: ``w5`` -> ``w_{5}``; anything else as escaped ``\\text{...}``."""
     simple = _SIMPLE.fullmatch(text)
     if simple:
         letter, index = simple.groups()
         return f"{letter}_{{{index}}}" if index else letter
-    return "\\mathrm{" + "".join(_ESCAPES.get(ch, ch) for ch in text) + "}"
+    return latex_text(text)
 
 
 def fraction(top: str, bottom: str) -> str:

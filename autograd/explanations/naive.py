@@ -17,11 +17,11 @@ its own numbers: no ``.grad`` is touched) and shows it next to the correct pass.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..viz.escape import html_text
 from .rules import number
 
 if TYPE_CHECKING:
@@ -153,10 +153,10 @@ class NaiveComparison:
         head, *rows = self._table()
         cells = "".join(
             "<tr" + (' style="color: #b71c1c; font-weight: bold"' if r[3] else "") + ">"
-            + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-        why = "".join(f"<p>{html.escape(line)}</p>" for line in self._why())
+            + "".join(f"<td>{html_text(c)}</td>" for c in r) + "</tr>" for r in rows)
+        why = "".join(f"<p>{html_text(line)}</p>" for line in self._why())
         return ('<div><table style="font-family: monospace; text-align: right"><thead><tr>'
-                + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+                + "".join(f"<th>{html_text(h)}</th>" for h in head)
                 + f"</tr></thead><tbody>{cells}</tbody></table>{why}</div>")
 
 

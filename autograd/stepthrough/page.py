@@ -9,7 +9,7 @@ drawing and actual size.
 
 from __future__ import annotations
 
-import html
+from ..viz.escape import html_text
 
 LEGIBLE_SCALE = 0.75  # below this the drawing's 12 pt text is under 12 px: open at 1:1 instead
 
@@ -131,11 +131,11 @@ def page(title: str, frames: list[tuple[str, str, str, tuple[float, float]]], wi
     for i, (phase, caption, svg, (x, y)) in enumerate(frames):
         hidden = "" if i == 0 else ' hidden="hidden"'
         blocks.append(
-            f'<div class="frame"{hidden} data-phase="{html.escape(phase)}" '
-            f'data-caption="{html.escape(caption)}" data-x="{x:.1f}" data-y="{y:.1f}">'
-            f'<p class="caption">{html.escape(caption)}</p>{svg}</div>')
+            f'<div class="frame"{hidden} data-phase="{html_text(phase)}" '
+            f'data-caption="{html_text(caption)}" data-x="{x:.1f}" data-y="{y:.1f}">'
+            f'<p class="caption">{html_text(caption)}</p>{svg}</div>')
     last = len(frames) - 1
-    safe_title = html.escape(title)
+    safe_title = html_text(title)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -11,7 +11,6 @@ boxes of their consumers' drawing, never steps.
 from __future__ import annotations
 
 import base64
-import html
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,9 @@ from ..core.value import Value, to_float
 from ..explanations.explain import Explanation, Step, explain
 from ..explanations.names import display_names
 from ..explanations.rules import POWER, expression, number, wrap
+from ..files import check_target, write_file
 from ..viz.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
+from ..viz.escape import html_text
 from ..viz.layout import graph_order
 from .page import page
 from .svg import Layout
@@ -64,13 +65,14 @@ class StepThrough:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to `path` (conventionally .html) and return the path."""
         target = Path(path)
-        target.write_text(self.to_html(), encoding="utf-8")
+        check_target(target, "a step-through page")  # before the work: a FIFO would block
+        write_file(target, self.to_html().encode("utf-8"), what="a step-through page")
         return target
 
     def _repr_html_(self) -> str:
         # In a notebook show the last frame and the captions; the page itself is for a browser.
         data = base64.b64encode(self.frames[-1].svg.encode("utf-8")).decode("ascii")
-        captions = "".join(f"<li>{html.escape(fr.caption)}</li>" for fr in self.frames)
+        captions = "".join(f"<li>{html_text(fr.caption)}</li>" for fr in self.frames)
         return (f'<div><img alt="last frame" style="max-width:100%" '
                 f'src="data:image/svg+xml;base64,{data}"/><ol start="0">{captions}</ol></div>')
 

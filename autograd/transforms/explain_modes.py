@@ -10,11 +10,11 @@ and many parameters, and forward mode for one input and many outputs.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..core.value import Value
+from ..viz.escape import html_text, markdown_text
 from .forward import order_of, tangent_sweep
 from .jacobians import adjoint_sweep
 
@@ -102,13 +102,13 @@ class ModeComparison:
     def to_html(self) -> str:
         """Both traces as one HTML table with the costs below it (what Jupyter shows)."""
         def cell(text: str, tag: str = "td") -> str:
-            return f"<{tag} style='{_CELL}'>{html.escape(text)}</{tag}>"
+            return f"<{tag} style='{_CELL}'>{html_text(text)}</{tag}>"
         head = ["node", "op", "value",
                 f"tangent d/d {self.name(self.inputs[0])} (forward ↓)",
                 f"adjoint d {self.name(self.outputs[0])}/d (reverse ↑)"]
         rows = ["<tr>" + "".join(cell(h, "th") for h in head) + "</tr>"]
         rows += ["<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in self.rows()]
-        summary = "<br>".join(html.escape(line) for line in self.summary().splitlines())
+        summary = "<br>".join(html_text(line) for line in self.summary().splitlines())
         return (f"<table style='border-collapse: collapse; font-family: monospace'>"
                 f"{''.join(rows)}</table><p style='font-family: monospace'>{summary}</p>")
 
@@ -117,13 +117,13 @@ class ModeComparison:
 
     def to_markdown(self) -> str:
         """The same tables as Markdown (for notes and notebooks)."""
-        def cell(text: str) -> str:
-            return text.replace("|", "\\|")
+        cell = markdown_text
         head = ["node", "op", "value", f"tangent d/d {self.name(self.inputs[0])}",
                 f"adjoint d {self.name(self.outputs[0])}/d"]
         lines = ["| " + " | ".join(map(cell, head)) + " |", "|" + "---|" * 5]
         lines += ["| " + " | ".join(map(cell, r)) + " |" for r in self.rows()]
-        return "\n".join(lines) + "\n\n" + self.summary().replace("\n", "  \n")
+        return "\n".join(lines) + "\n\n" + "  \n".join(map(markdown_text,
+                                                        self.summary().splitlines()))
 
 
 def _as_list(x: Value | Sequence[Value], what: str) -> list[Value]:

@@ -1,4 +1,4 @@
-"""Escaping user text (labels, module names) for DOT, HTML-like DOT labels and HTML pages.
+"""Escaping user text (labels, module names) for DOT, HTML, Markdown and LaTeX.
 
 Shared by the drawings, the explanations and the command line: every piece of user text is
 escaped before it enters a DOT source or a page, so a label shows literally and can never add an
@@ -20,9 +20,17 @@ def visible(text: str) -> str:
     """Cut long text and spell out control characters (XML cannot hold most of them)."""
     if len(text) > MAX_LABEL_CHARS:
         text = text[:MAX_LABEL_CHARS - 1] + "…"
+    return spell_out(text)
+
+
+def spell_out(text: str, newline: bool = False) -> str:
+    """Spell out control characters, lone surrogates, non-characters and invisible ones as \\x..
+
+    A newline is kept unless `newline` is true (for formats where it would start a new line).
+    """
     out = []
     for ch in text:
-        if ch == "\n":
+        if ch == "\n" and not newline:
             out.append(ch)
         elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000 \
                 or ch in "\ufffe\uffff" or ch in INVISIBLE:
@@ -58,6 +66,30 @@ def escape_html(text: str) -> str:
 
 
 def html_text(text: str) -> str:
-    """Escape text for an HTML page (element content or a quoted attribute)."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    """Escape text for an HTML page (element content or a quoted attribute); XML-safe too."""
+    return spell_out(text).translate(_PAGE)
+
+
+_PAGE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+# Markdown: every character that can start markup is backslash-escaped (CommonMark allows it
+# before any ASCII punctuation); <, > and & become entities, so no HTML tag can form; $ would
+# start inline math in Jupyter.  A newline would end a table row, so it is spelled out.
+_MARKDOWN = str.maketrans({**{ch: "\\" + ch for ch in "\\`*_{}[]()#+!|~$^"},
+                           "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def markdown_text(text: str) -> str:
+    """Escape text for Markdown (a paragraph or a table cell): shown literally, starts nothing."""
+    return spell_out(text, newline=True).translate(_MARKDOWN)
+
+
+# LaTeX text mode: each special character as the command that prints it.
+_LATEX = str.maketrans({"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$",
+                        "%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_",
+                        "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+                        "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"})
+
+
+def latex_text(text: str) -> str:
+    """User text for LaTeX (math or text mode): ``\\text{...}``, every special escaped, one line."""
+    return r"\text{" + spell_out(text, newline=True).translate(_LATEX) + "}"

@@ -20,6 +20,7 @@ from typing import Any
 
 import graphviz
 
+from ..files import check_target, write_file
 from .placement import Plan, place
 
 RENDERER_ENV = "VALUEGRAD_DOT"
@@ -209,17 +210,17 @@ class ValueGraph(graphviz.Digraph):
         render() does) it keeps graphviz's meaning: save the DOT source and return its path.
         """
         if path is None or directory is not None or skip_existing is not False:
+            check_target(os.path.join(self.directory if directory is None else directory,
+                                      self.filename if path is None else path), "a drawing")
             return super().save(path, directory=directory, skip_existing=skip_existing)
         target = Path(path)
         suffix = target.suffix.lower()
-        if suffix == ".svg":
-            target.write_text(self.svg(), encoding="utf-8")
-        elif suffix == ".png":
-            target.write_bytes(self.png())
-        elif suffix in (".dot", ".gv"):
-            target.write_text(self.source, encoding="utf-8")
-        else:
+        if suffix not in (".svg", ".png", ".dot", ".gv"):
             raise ValueError(f"cannot tell the format from {str(path)!r}: use .svg, .png or .dot")
+        check_target(target, "a drawing")  # before rendering: a FIFO would block forever
+        data = (self.svg().encode("utf-8") if suffix == ".svg" else self.png()
+                if suffix == ".png" else self.source.encode("utf-8"))
+        write_file(target, data, what="a drawing")
         return target
 
     def _ours(self, fmt: str | None, engine: str | None, extra: Mapping[str, Any]) -> bool:
@@ -253,9 +254,11 @@ class ValueGraph(graphviz.Digraph):
         extra = {k: v for k, v in kwargs.items() if k not in ("engine", "quiet")}
         if not self._ours(fmt, engine, extra):
             return super().render(filename, directory, view, cleanup, format, **kwargs)
+        check_target(os.path.join(self.directory if directory is None else directory,
+                                  self.filename if filename is None else filename), "a drawing")
         source_path = super().save(filename, directory=directory)
         rendered = f"{source_path}.{fmt}"
-        Path(rendered).write_bytes(self._drawn(fmt))
+        write_file(rendered, self._drawn(fmt), what="a drawing")
         if cleanup:
             os.remove(source_path)
         if view:

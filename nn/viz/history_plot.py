@@ -14,6 +14,8 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from autograd.files import check_target
+
 NOT_METRICS = ("loss", "lr", "val_step")
 TRAIN, VALIDATION, MARK = "#1f5fa8", "#d35400", "#555555"
 
@@ -26,6 +28,7 @@ class HistoryPlot:
 
     def savefig(self, path: str | os.PathLike[str], dpi: int = 100) -> str:
         """Write the picture (format from the file name: .png, .svg, .pdf); return the path."""
+        check_target(path, "a plot")  # matplotlib would wait forever on a FIFO
         self.figure.savefig(path, dpi=dpi)
         return os.fspath(path)
 

@@ -6,8 +6,10 @@ LaTeX and HTML, and rows (marked ᵀ) in plain text.
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from autograd.viz.escape import html_text, latex_text, markdown_text
 
 if TYPE_CHECKING:
     from .matrix_view import LayerStep, MatrixView
@@ -152,11 +154,15 @@ def _tex_backward(i: int, step: LayerStep, last: bool) -> list[str]:
     ]
 
 
-def _blocks(view: MatrixView) -> list[tuple[str, list[str]]]:
-    """(heading, LaTeX lines) for every part of the derivation, shared by LaTeX and Markdown."""
+def _blocks(view: MatrixView, escape: Callable[[str], str]) -> list[tuple[str, list[str]]]:
+    """(heading, LaTeX lines) for every part of the derivation, shared by LaTeX and Markdown.
+
+    The headings are in the target format already: `escape` turns the user's text (the loss's
+    name) into it; the LaTeX lines hold only numbers and fixed symbols.
+    """
     blocks = [(f"Layer {i}, forward ({step.activation})", _tex_forward(i, step))
               for i, step in enumerate(view.layers)]
-    blocks.append((f"Loss ({view.loss})", [
+    blocks.append((f"Loss ({escape(view.loss)})", [
         rf"E &= {number(view.error)}, \quad \frac{{\partial E}}{{\partial \mathrm{{out}}}} = "
         rf"{_tex_column(view.output_grad)}"]))
     last = len(view.layers) - 1
@@ -166,30 +172,29 @@ def _blocks(view: MatrixView) -> list[tuple[str, list[str]]]:
 
 
 def to_latex(view: MatrixView) -> str:
-    """LaTeX source (needs amsmath) of the whole derivation, ending with the check."""
-    parts = [f"% Backprop in matrix form: {view.model}, loss {view.loss}"]
-    for heading, lines in _blocks(view):
-        parts.append(rf"\paragraph{{{_tex_escape(heading)}}}")
+    """LaTeX source (needs amsmath) of the whole derivation, ending with the check.
+
+    Every piece of user text (the model's and the loss's names, parameter names in the check) is
+    one escaped ``\\text{...}`` on one line: a name cannot add a command or a line to the source.
+    """
+    parts = ["% Backprop in matrix form, one sample",
+             rf"\noindent Backprop in matrix form: {latex_text(view.model)}, loss "
+             rf"{latex_text(view.loss)}, one sample"]
+    for heading, lines in _blocks(view, latex_text):
+        parts.append(rf"\paragraph{{{heading}}}")
         parts.append("\\begin{align*}\n" + "\n".join(lines) + "\n\\end{align*}")
-    parts.append(_tex_escape(verdict(view)).replace("\n", " \\\\\n"))
+    parts.append(" \\\\\n".join(latex_text(line) for line in verdict(view).splitlines()))
     return "\n".join(parts) + "\n"
-
-
-def _tex_escape(text: str) -> str:
-    for char, escaped in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"),
-                          ("%", r"\%"), ("#", r"\#"), ("$", r"\$")):
-        text = text.replace(char, escaped)
-    return text
 
 
 def to_markdown(view: MatrixView) -> str:
     """Markdown with each part as a $$ aligned $$ block (Jupyter and GitHub render them)."""
-    parts = [f"**Backprop in matrix form**: {view.model}, loss `{view.loss}`, one sample", ""]
-    for heading, lines in _blocks(view):
+    parts = [f"**Backprop in matrix form**: {markdown_text(view.model)}, loss "
+             f"{markdown_text(view.loss)}, one sample", ""]
+    for heading, lines in _blocks(view, markdown_text):
         parts += [f"*{heading}*", "", "$$\n\\begin{aligned}\n" + "\n".join(lines)
                   + "\n\\end{aligned}\n$$", ""]
-    parts.append("\n\n".join(f"`{line.strip()}`" if line.startswith("  ") else line
-                             for line in verdict(view).splitlines()))
+    parts.append("\n\n".join(markdown_text(line) for line in verdict(view).splitlines()))
     return "\n".join(parts) + "\n"
 
 
@@ -234,7 +239,7 @@ def _column(values: list[float], bad: set[int] = frozenset()) -> str:
 
 def _html_forward(i: int, step: LayerStep) -> str:
     x = "x" if i == 0 else f"out<sub>{i - 1}</sub>"
-    act = html.escape(step.activation)
+    act = html_text(step.activation)
     cells = [
         _cell(f"W<sub>{i}</sub>", _html_matrix(step.W)),
         _cell(f"b<sub>{i}</sub>", _column(step.b)),
@@ -250,10 +255,10 @@ def _html_backward(i: int, step: LayerStep, last: bool, view: MatrixView) -> str
     bad_W = {m.index for m in view.mismatches if m.layer == i and m.kind == "W"}
     bad_b = {m.index[0] for m in view.mismatches if m.layer == i and m.kind == "b"}
     x = "x" if i == 0 else f"out<sub>{i - 1}</sub>"
-    act = html.escape(step.activation)
+    act = html_text(step.activation)
     incoming = "∂E/∂out" if last else f"W<sub>{i + 1}</sub><sup>T</sup>δ<sub>{i + 1}</sub>"
     cells = [
-        _cell(f"{act}′(net<sub>{i}</sub>) = {html.escape(step.slope_formula)}",
+        _cell(f"{act}′(net<sub>{i}</sub>) = {html_text(step.slope_formula)}",
               _column(step.slope)),
         _cell(f"δ<sub>{i}</sub> = ({incoming}) ⊙ {act}′", _column(step.delta)),
         _cell(f"∂E/∂W<sub>{i}</sub> = δ<sub>{i}</sub>{x}<sup>T</sup>",
@@ -272,10 +277,10 @@ def to_html(view: MatrixView) -> str:
     forward = "".join(_html_forward(i, step) for i, step in enumerate(view.layers))
     backward = "".join(_html_backward(i, view.layers[i], i == last, view)
                        for i in range(last, -1, -1))
-    loss = (f"<h4>Loss {html.escape(view.loss)}</h4><div class=\"row\">"
+    loss = (f"<h4>Loss {html_text(view.loss)}</h4><div class=\"row\">"
             + _cell(f"E = {_html_number(view.error)}; ∂E/∂out", _column(view.output_grad))
             + "</div>")
-    check = f'<div class="{"ok" if view.agrees else "fail"}">{html.escape(verdict(view))}</div>'
-    title = (f"<b>Backprop in matrix form</b>: {html.escape(view.model)}, "
-             f"loss {html.escape(view.loss)}, one sample")
+    check = f'<div class="{"ok" if view.agrees else "fail"}">{html_text(verdict(view))}</div>'
+    title = (f"<b>Backprop in matrix form</b>: {html_text(view.model)}, "
+             f"loss {html_text(view.loss)}, one sample")
     return f'<div class="vg-mv"><style>{_CSS}</style>{title}{forward}{loss}{backward}{check}</div>'
