@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
+
+# The tables are made by the repository's own code (bench/report.py, docs/bench_tables.py), which
+# is not part of the installed packages: the build reads it from the checkout.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:

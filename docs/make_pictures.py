@@ -48,7 +48,7 @@ def neuron() -> str:
 
 def neuron_edge_grads() -> str:
     """The same neuron with each edge labelled by its local derivative."""
-    return draw(_neuron(), edge_grads=True).svg()
+    return draw(_neuron(), edge_grads=True, rankdir="TB").svg()
 
 
 def _tutorial_error() -> tuple[nn.MLP, Value]:

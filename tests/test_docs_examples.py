@@ -2,7 +2,8 @@
 
 The convention of the pages: a ```python block runs, in page order, in one namespace per page (in
 a fresh working directory, so files it saves go there); when the next block after it is a
-```text block, that block is exactly what the Python block prints.
+```text block, that block is exactly what the Python block prints. A block that only includes a
+file of the repository (``--8<-- "autograd/minimal.py"``) shows that file and is not run.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def examples(path: Path) -> list[tuple[str, str | None, int]]:
               for m in FENCE.finditer(text)]
     found = []
     for k, (lang, body, line, _, end) in enumerate(blocks):
-        if lang != "python":
+        if lang != "python" or body.lstrip().startswith("--8<--"):
             continue
         expected = None
         if k + 1 < len(blocks) and blocks[k + 1][0] == "text" \

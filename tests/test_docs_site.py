@@ -1,0 +1,113 @@
+"""The documentation site builds strictly from the code, and documents every public name.
+
+`mkdocs build --strict` fails on a broken link, a reference that does not resolve, a notebook
+that raises or any other warning. The build executes the notebooks (mkdocs-jupyter), generates
+the API reference from the docstrings (mkdocstrings) and the benchmark tables from the saved run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+import autograd
+import nn
+
+ROOT = Path(__file__).resolve().parent.parent
+README_MAX_LINES = 150
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site, built once with --strict into a temporary directory."""
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+                           "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "WARNING" not in done.stderr, done.stderr
+    return out
+
+
+def inventory(site: Path) -> dict[str, str]:
+    """mkdocstrings' objects.inv: every documented object's identifier -> its page and anchor."""
+    data = (site / "objects.inv").read_bytes()
+    body = zlib.decompress(data.split(b"\n", 4)[4]).decode()
+    entries = {}
+    for line in body.splitlines():
+        name, domain, _, uri = line.split(" ", 4)[:4]
+        if domain.startswith("py:"):
+            entries[name] = uri.replace("$", name)
+    return entries
+
+
+def test_every_public_name_has_a_reference_entry(site):
+    documented = inventory(site)
+    public = [f"autograd.{name}" for name in [*autograd.__all__, "compile"]] + \
+             [f"nn.{name}" for name in nn.__all__]
+    missing = [name for name in public if name not in documented]
+    assert not missing, f"no reference entry: {missing}"
+    assert all(documented[name].startswith("reference/") for name in public)
+
+
+@pytest.mark.parametrize("name", ["autograd.Value", "autograd.draw", "autograd.explain",
+                                  "autograd.compile", "autograd.jvp", "nn.MLP", "nn.fit",
+                                  "nn.diagram"])
+def test_reference_pages_document_names_as_users_import_them(site, name):
+    uri = inventory(site)[name]
+    page = (site / uri.split("#")[0] / "index.html").read_text(encoding="utf-8")
+    assert f'id="{name}"' in page
+    docstring = eval(name, {"autograd": autograd, "nn": nn}).__doc__.strip().splitlines()[0]
+    first_words = " ".join(re.sub(r"`+", "", docstring).split()[:3])
+    assert first_words.split()[0] in page
+
+
+def test_value_reference_lists_the_op_table_methods(site):
+    documented = inventory(site)
+    for op in autograd.OPS.values():
+        for method in (op.method, op.reflected):
+            if method:
+                assert f"autograd.Value.{method}" in documented, method
+        if op.function:
+            assert f"autograd.{op.function}" in documented, op.function
+
+
+def test_notebooks_are_pages_with_their_outputs(site):
+    worked = (site / "notebooks" / "worked_example_2_2_2" / "index.html").read_text("utf-8")
+    assert "E_total = 0.298371109" in worked and "dE/dw5 (engine) = 0.082167041" in worked
+    quick = (site / "notebooks" / "quickstart" / "index.html").read_text("utf-8")
+    assert "<svg" in quick  # a graph drawn by a cell
+    assert (site / "notebooks" / "moons" / "index.html").exists()
+
+
+def test_benchmark_page_is_generated_from_the_saved_run(site):
+    page = (site / "benchmarks" / "index.html").read_text("utf-8")
+    assert "bench-tables" not in page
+    assert "python -m bench --quick --json docs/bench/results.json" in page
+    assert "load average at start / end" in page and "W2 compiled vs micrograd" in page
+
+
+def test_pictures_are_on_the_pages(site):
+    page = (site / "seeing-gradients" / "index.html").read_text("utf-8")
+    pictures = set(re.findall(r'src="\.\./pictures/([\w.-]+\.svg)"', page))
+    assert {"neuron.svg", "network-2-2-2.svg", "paths-w1.svg"} <= pictures
+    assert all((site / "pictures" / name).exists() for name in pictures)
+
+
+def test_readme_is_short_and_its_links_resolve():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= README_MAX_LINES
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    local = [link.split("#")[0] for link in links if "://" not in link]
+    assert len(local) >= 10
+    missing = [link for link in local if not (ROOT / link).exists()]
+    assert not missing, missing
+    assert "mkdocs serve" in text  # how to read the manual locally
