@@ -39,7 +39,8 @@ def tables(path: Path = RESULTS) -> str:
         "| load average at start / end | "
         + " / ".join(" ".join(f"{v:.2f}" for v in m.get(k) or []) or "-"
                      for k in ("load_average_start", "load_average_end")) + " |",
-        "", "Ratios against micrograd 0.1.0 taken in this run (> 1: valuegrad is faster or smaller):",
+        "", "Ratios against micrograd 0.1.0 taken in this run "
+        "(> 1: valuegrad is faster or smaller):",
         "", "| figure | ratio |", "|---|---|",
         *(f"| {name.replace('_', ' ')} | {_cell(value)}x |" for name, value in ratios.items()),
         "", "The performance targets, measured in this run:", "",

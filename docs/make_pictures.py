@@ -1,4 +1,6 @@
-"""Make the pictures of the README and the documentation from the code: ``python -m docs.make_pictures``.
+"""The pictures of the README and the documentation, drawn from the code.
+
+Run ``python -m docs.make_pictures`` to write them into docs/pictures.
 
 Every picture is drawn by valuegrad itself from the examples the pages show, so every number in it
 is one the engine computes now.  tests/test_docs_pictures.py draws them again and checks that the
@@ -14,7 +16,7 @@ from pathlib import Path
 import nn
 from autograd import Value, draw
 from nn.demo import TUTORIAL_NAMES, readme_expression
-from nn.tutorial import INPUTS, LEARNING_RATE, TARGETS, WEIGHTS, BIASES
+from nn.tutorial import BIASES, INPUTS, LEARNING_RATE, TARGETS, WEIGHTS
 
 HERE = Path(__file__).resolve().parent
 PICTURES = HERE / "pictures"
