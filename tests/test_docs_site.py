@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from test_draw_browser import MIN_TEXT_PX, measure, page  # noqa: F401  (page: the browser fixture)
 
 import autograd
 import nn
@@ -33,7 +34,9 @@ def site(tmp_path_factory) -> Path:
                            "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "WARNING" not in done.stderr, done.stderr
+    # --strict fails the build on MkDocs' warnings; none may be printed at all (a kernel's own
+    # notices, "[IPKernelApp] WARNING | ...", are not MkDocs' and are not about the site).
+    assert not re.search(r"^WARNING\s+-", done.stdout + done.stderr, re.M), done.stderr
     return out
 
 
@@ -111,3 +114,22 @@ def test_readme_is_short_and_its_links_resolve():
     missing = [link for link in local if not (ROOT / link).exists()]
     assert not missing, missing
     assert "mkdocs serve" in text  # how to read the manual locally
+
+
+def test_pictures_are_legible_where_the_pages_show_them(site, page):  # noqa: F811
+    # A reader's window: 1280 x 800. Each picture is shown as wide as the page lets it be; its
+    # smallest text at that width must still be MIN_TEXT_PX tall.
+    shown: dict[str, float] = {}
+    for html in ["index.html", "seeing-gradients/index.html"]:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto((site / html).as_uri())
+        for src, width in page.evaluate(
+                "() => [...document.querySelectorAll('img')].map(i => [i.src, i.width])"):
+            if "/pictures/" in src:
+                name = src.rsplit("/", 1)[1]
+                shown[name] = min(width, shown.get(name, width))
+    assert {"network-2-2-2.svg", "neuron.svg", "paths-w1.svg"} <= set(shown)
+    for name, width in shown.items():
+        svg = (site / "pictures" / name).read_text(encoding="utf-8")
+        found = measure(page, svg[svg.index("<svg"):], round(width))
+        assert found["smallestText"] >= MIN_TEXT_PX, (name, width, found["smallText"])
