@@ -20,3 +20,16 @@ def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
 
         markdown = markdown.replace("<!-- bench-tables -->", tables())
     return markdown
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    """Ship MathJax with the site, so the notebooks' mathematics shows without a network."""
+    import shutil
+
+    import jupyter_server_mathjax
+
+    static = Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
+    target = Path(config["site_dir"]) / "assets" / "mathjax"
+    if not (target / "MathJax.js").exists():
+        shutil.copytree(static, target, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.md", "*.txt"))

@@ -89,6 +89,11 @@ def test_notebooks_are_pages_with_their_outputs(site):
     quick = (site / "notebooks" / "quickstart" / "index.html").read_text("utf-8")
     assert "<svg" in quick  # a graph drawn by a cell
     assert (site / "notebooks" / "moons" / "index.html").exists()
+    # Their mathematics is typeset by a MathJax the site carries (no network needed).
+    src = re.search(r'<script src="([^"?]*MathJax\.js)\?config=([^",]*)', worked)
+    assert src, "no MathJax script on the notebook page"
+    mathjax = (site / "notebooks" / "worked_example_2_2_2" / src.group(1)).resolve()
+    assert mathjax.exists() and (mathjax.parent / "config" / f"{src.group(2)}.js").exists()
 
 
 def test_benchmark_page_is_generated_from_the_saved_run(site):
