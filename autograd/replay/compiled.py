@@ -38,19 +38,27 @@ eager run with the trace.
 
 from __future__ import annotations
 
+import warnings
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.gcpause import paused_gc
-from ..core.value import Value
+from ..core.modes import enable_grad
+from ..core.value import Value, trace_sink
 from .backend import BACKENDS
 from .check import TraceMismatchError, _check_program
-from .guards import TraceError
+from .guards import TraceError, user_line
 from .program import _Program
 from .python_backend import python_source
-from .trace import Trace, Traced, _numbers, _trace, _unflatten
+from .trace import Trace, Traced, _as_output, _flatten, _numbers, _trace, _unflatten
 
-__all__ = ["CompiledFunction", "TraceError", "TraceMismatchError", "compile"]
+__all__ = ["CompiledFunction", "RecompileLimitWarning", "TraceError", "TraceMismatchError",
+           "compile"]
+
+
+class RecompileLimitWarning(UserWarning):
+    """A compiled function's guards kept failing: it now runs its function eagerly."""
 
 
 class CompiledFunction:
@@ -59,10 +67,17 @@ class CompiledFunction:
     Created by :func:`compile`; see its docstring for the semantics.  It keeps up to
     MAX_PROGRAMS traces, most recently used first; a call runs the first whose guards hold, and
     when none does it runs fn eagerly (tracing it), building a replay for that control-flow path
-    once the path has come up twice.
+    once the path has come up twice.  It remembers at most MAX_PATHS paths (one hash each).
+    When calls keep missing every trace -- at least RECOMPILE_LIMIT of them, and at least half
+    of the last MISS_WINDOW calls -- re-tracing costs more than it saves: it warns once
+    (RecompileLimitWarning, saying why) and from then on runs fn eagerly, without tracing
+    (``gave_up`` holds the reason).
     """
 
     MAX_PROGRAMS = 8
+    MAX_PATHS = 64
+    RECOMPILE_LIMIT = 32
+    MISS_WINDOW = 64
 
     def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any], backend: str,
                  check: bool, has_aux: bool) -> None:
@@ -80,9 +95,12 @@ class CompiledFunction:
         with paused_gc():
             self._programs = [_Program(lambda: _trace(fn, first, self.has_aux), backend,
                                        self.name)]
-        self._paths_seen: dict[tuple[Any, ...], int] = {}
+        # Control-flow paths seen by eager runs: hash of the path -> times seen, oldest first.
+        self._paths_seen: dict[int, int] = {}
+        self._recent: deque[bool] = deque(maxlen=self.MISS_WINDOW)  # per call: missed?
         self.eager_calls = 0  # calls that no trace's guards covered (run eagerly)
         self.traces_built = 1
+        self.gave_up: str | None = None  # why calls now run eagerly, untraced
 
     # The first (most recently used) program's view, as before guards existed.
     @property
@@ -107,7 +125,10 @@ class CompiledFunction:
 
     def __call__(self, *inputs: Any) -> tuple[Any, ...]:
         """(value, d(value)/d(input) per input[, aux]); parameters' ``.grad`` accumulate."""
+        _refuse_inside_a_trace(self.name, "called")
         xs = _numbers(inputs, self.n_inputs, self.name)
+        if self.gave_up is not None:
+            return self._untraced(xs)
         if self.check_every_call:
             self.check(*xs)
         for k, program in enumerate(self._programs):
@@ -115,6 +136,7 @@ class CompiledFunction:
             if result is not None:
                 if k:
                     self._programs.insert(0, self._programs.pop(k))
+                self._recent.append(False)
                 return self._deliver(program, result)
         return self._eager(xs)
 
@@ -131,17 +153,56 @@ class CompiledFunction:
 
     def _eager(self, xs: list[float]) -> tuple[Any, ...]:
         """No trace covers `xs`: run fn eagerly, and keep its trace once its path recurs."""
+        self._recent.append(True)
+        self.eager_calls += 1
+        if (self.eager_calls >= self.RECOMPILE_LIMIT
+                and 2 * sum(self._recent) >= self.MISS_WINDOW):
+            self._give_up()
+            return self._untraced(xs)
         with paused_gc():
             return self._eager_run(xs)
+
+    def _give_up(self) -> None:
+        """Stop tracing: say why, once."""
+        self.gave_up = (
+            f"{self.eager_calls} calls of compiled {self.name} took a control-flow path that no "
+            f"trace covered (at least half of the last {self.MISS_WINDOW}; it keeps "
+            f"{self.MAX_PROGRAMS} traces), so each one ran eagerly and was traced as well: "
+            f"its guards (comparisons of Values) keep coming out differently.  From now on it "
+            f"runs {self.name} eagerly, without tracing: the same numbers, at eager's speed.  "
+            f"Compile a function whose comparisons rarely change outcome (sorting, many "
+            f"branches on data do not), or call it eagerly.")
+        warnings.warn(self.gave_up, RecompileLimitWarning, stacklevel=4)
+
+    def _untraced(self, xs: list[float]) -> tuple[Any, ...]:
+        """fn run eagerly on fresh leaves, no trace recorded: the numbers a call must give."""
+        from ..core.backward import grad
+
+        leaves = [Value(x) for x in xs]
+        root, template, extras = _run_fn(self.fn, leaves, self.has_aux, self.name)
+        reached = _leaves_reached(root)
+        inputs = {id(v) for v in leaves}
+        params = [v for v in reached if v._rg and id(v) not in inputs]
+        grads = grad(root, [*leaves, *params], create_graph=False) if leaves or params else []
+        for p, g in zip(params, grads[len(leaves):], strict=True):
+            p.grad += g
+        input_grads = tuple(grads[:len(leaves)])
+        if self.has_aux:
+            return root._data, input_grads, _unflatten(template, [v._data for v in extras])
+        return root._data, input_grads
 
     def _eager_run(self, xs: list[float]) -> tuple[Any, ...]:
         from ..core.backward import grad
 
-        self.eager_calls += 1
         traced = _trace(self.fn, xs, self.has_aux)
-        path = self._path(traced)
-        self._paths_seen[path] = self._paths_seen.get(path, 0) + 1
-        if self._paths_seen[path] >= 2:
+        path = hash(self._path(traced))
+        # Each path is remembered as one hash (a collision only builds a replay a call sooner:
+        # every replay checks its own guards), and at most MAX_PATHS of them, the oldest going.
+        seen = self._paths_seen.pop(path, 0) + 1
+        self._paths_seen[path] = seen
+        if len(self._paths_seen) > self.MAX_PATHS:
+            del self._paths_seen[next(iter(self._paths_seen))]
+        if seen >= 2:
             program = _Program(lambda: traced, self._backend, self.name)
             self.traces_built += 1
             self._programs.insert(0, program)
@@ -160,9 +221,9 @@ class CompiledFunction:
                 p.grad += g
         input_grads = tuple(grads[:len(traced.inputs)])
         if self.has_aux:
-            return traced.root.data, input_grads, _unflatten(
-                traced.template, [v.data for v in traced.extras])
-        return traced.root.data, input_grads
+            return traced.root._data, input_grads, _unflatten(
+                traced.template, [v._data for v in traced.extras])
+        return traced.root._data, input_grads
 
     @staticmethod
     def _path(traced: Traced) -> tuple[Any, ...]:
@@ -171,7 +232,14 @@ class CompiledFunction:
 
     def forward(self, *inputs: Any) -> Any:
         """The value only (with has_aux: (value, aux)); no gradient, no ``.grad`` touched."""
+        _refuse_inside_a_trace(self.name, "called (forward)")
         xs = _numbers(inputs, self.n_inputs, self.name)
+        if self.gave_up is not None:
+            root, template, extras = _run_fn(self.fn, [Value(x) for x in xs], self.has_aux,
+                                             self.name)
+            if self.has_aux:
+                return root._data, _unflatten(template, [v._data for v in extras])
+            return root._data
         for program in self._programs:
             result = program.run(xs, with_grad=False)
             if result is not None:
@@ -182,8 +250,9 @@ class CompiledFunction:
         self.eager_calls += 1
         traced = _trace(self.fn, xs, self.has_aux)
         if self.has_aux:
-            return traced.root.data, _unflatten(traced.template, [v.data for v in traced.extras])
-        return traced.root.data
+            return traced.root._data, _unflatten(traced.template,
+                                                 [v._data for v in traced.extras])
+        return traced.root._data
 
     def check(self, *inputs: Any) -> None:
         """Run fn eagerly on `inputs` and raise TraceMismatchError where it leaves the trace.
@@ -193,6 +262,7 @@ class CompiledFunction:
         output with the replay's.  Touches no ``.grad``.  When no trace's guards hold for
         `inputs`, a call runs fn eagerly and there is nothing to compare.
         """
+        _refuse_inside_a_trace(self.name, "checked")
         xs = _numbers(inputs, self.n_inputs, self.name)
         fresh = _trace(self.fn, xs, self.has_aux)
         for program in self._programs:
@@ -214,6 +284,38 @@ class CompiledFunction:
         return (f"<compiled {self.name}: inputs={self.n_inputs}, parameters={len(self.params)}, "
                 f"slots={self.trace.size}, backend={self.backend!r}, "
                 f"traces={len(self._programs)}>")
+
+
+def _refuse_inside_a_trace(name: str, how: str) -> None:
+    """A compiled function used while another is traced in this context: refuse it."""
+    sink = trace_sink.get()
+    if sink is not None:
+        sink.refuse(f"compiled {name} {how} inside it: its numbers would be fixed in this trace; "
+                    f"call {name}.fn instead, so that its operations are part of this trace",
+                    user_line())
+
+
+def _run_fn(fn: Callable[..., Any], leaves: list[Value], has_aux: bool, name: str
+            ) -> tuple[Value, Any, list[Value]]:
+    """fn on `leaves`, recording a graph even inside no_grad: (root, aux template, aux Values)."""
+    with enable_grad():
+        out = fn(*leaves)
+    template: Any = None
+    extras: list[Value] = []
+    if has_aux:
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, "
+                            f"aux), got {type(out).__name__}")
+        out, aux = out
+        template = _flatten(aux, extras, name)
+    return _as_output(out, name), template, extras
+
+
+def _leaves_reached(root: Value) -> list[Value]:
+    from ..core import graph
+
+    with graph.walk_lock:
+        return graph.walk(root)[1]
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # noqa: A001
