@@ -125,7 +125,7 @@ class CompiledFunction:
 
     def __call__(self, *inputs: Any) -> tuple[Any, ...]:
         """(value, d(value)/d(input) per input[, aux]); parameters' ``.grad`` accumulate."""
-        _refuse_inside_a_trace(self.name, "called")
+        _refuse_inside_a_trace(self.name, "a call")
         xs = _numbers(inputs, self.n_inputs, self.name)
         if self.gave_up is not None:
             return self._untraced(xs)
@@ -232,7 +232,7 @@ class CompiledFunction:
 
     def forward(self, *inputs: Any) -> Any:
         """The value only (with has_aux: (value, aux)); no gradient, no ``.grad`` touched."""
-        _refuse_inside_a_trace(self.name, "called (forward)")
+        _refuse_inside_a_trace(self.name, "its forward()")
         xs = _numbers(inputs, self.n_inputs, self.name)
         if self.gave_up is not None:
             root, template, extras = _run_fn(self.fn, [Value(x) for x in xs], self.has_aux,
@@ -262,7 +262,7 @@ class CompiledFunction:
         output with the replay's.  Touches no ``.grad``.  When no trace's guards hold for
         `inputs`, a call runs fn eagerly and there is nothing to compare.
         """
-        _refuse_inside_a_trace(self.name, "checked")
+        _refuse_inside_a_trace(self.name, "its check()")
         xs = _numbers(inputs, self.n_inputs, self.name)
         fresh = _trace(self.fn, xs, self.has_aux)
         for program in self._programs:
@@ -290,9 +290,11 @@ def _refuse_inside_a_trace(name: str, how: str) -> None:
     """A compiled function used while another is traced in this context: refuse it."""
     sink = trace_sink.get()
     if sink is not None:
-        sink.refuse(f"compiled {name} {how} inside it: its numbers would be fixed in this trace; "
-                    f"call {name}.fn instead, so that its operations are part of this trace",
-                    user_line())
+        sink.refuse_because(
+            f"uses the compiled function {name} ({how})", user_line(),
+            f"Its results are numbers: this trace would keep them at their trace-time values "
+            f"while eager recomputes them.  Call {name}.fn (the plain function) instead, so that "
+            f"its operations become part of this trace.")
 
 
 def _run_fn(fn: Callable[..., Any], leaves: list[Value], has_aux: bool, name: str

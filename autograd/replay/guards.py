@@ -29,6 +29,7 @@ import operator
 import os
 import random
 import sys
+import sysconfig
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -72,15 +73,19 @@ class Recorder:
 
     def refuse(self, how: str, line: str, thread: str = "") -> None:
         """The traced function takes a number out of a Value: refuse it, naming the line."""
+        self.refuse_because(
+            f"reads the number inside a Value ({how})", line,
+            "A replay would keep that number at its trace-time value while eager recomputes "
+            "it.  Use Value operations instead (x * x, not x * x.data), compare Values directly "
+            "(`if x > 0:`, max(x, y): compile guards those and re-traces when they change), "
+            "take gradients inside fn with grad(..., create_graph=True), or pass the number to "
+            "the function as an input.", thread)
+
+    def refuse_because(self, what: str, line: str, why: str, thread: str = "") -> None:
+        """Refuse the trace: `what` the function does at `line` (in `thread`), and `why` not."""
         where = f" in thread {thread!r}" if thread else ""
         # Kept as well as raised: a function that swallows the error must not get a trace.
-        self.refused = TraceError(
-            f"compile: {self.name} reads the number inside a Value ({how}) at {line}{where}.  "
-            f"A replay would keep that number at its trace-time value while eager recomputes "
-            f"it.  Use Value operations instead (x * x, not x * x.data), compare Values directly "
-            f"(`if x > 0:`, max(x, y): compile guards those and re-traces when they change), "
-            f"take gradients inside fn with grad(..., create_graph=True), or pass the number to "
-            f"the function as an input.")
+        self.refused = TraceError(f"compile: {self.name} {what} at {line}{where}.  {why}")
         raise self.refused
 
     def adopt(self, graph_roots: Iterable[Value]) -> None:
@@ -196,6 +201,7 @@ class Elsewhere:
 
 _AUTOGRAD = os.path.dirname(os.path.dirname(os.path.abspath(core_value.__file__)))
 _PACKAGES = (_AUTOGRAD + os.sep, os.path.join(os.path.dirname(_AUTOGRAD), "nn") + os.sep)
+_STDLIB = os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep  # copy, pickle, threading
 
 
 def user_line() -> str:
@@ -210,9 +216,11 @@ def user_line() -> str:
 
 
 def _ours(filename: str) -> bool:
-    # The files of the autograd and nn packages, and code they generate ("<valuegrad replay>",
-    # "<autograd/core/methods.py: ...>"); only the line an error message names depends on it.
-    return filename.startswith(_PACKAGES) or filename.startswith(("<autograd/", "<valuegrad"))
+    # The files of the autograd and nn packages and the standard library, and code valuegrad
+    # generates ("<valuegrad replay>", "<autograd/core/methods.py: ...>"): only the line an error
+    # message names depends on it.
+    return (filename.startswith(_PACKAGES) or filename.startswith(("<autograd/", "<valuegrad"))
+            or (filename.startswith(_STDLIB) and "site-packages" not in filename))
 
 
 # --- one trace's recording ----------
