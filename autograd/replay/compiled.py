@@ -20,20 +20,25 @@ Leaves met in the trace fall into three kinds:
 * *parameters*: leaves with ``requires_grad=True`` captured inside ``fn`` (an MLP's weights).
   Each call reads their current ``.data`` and adds the gradient to their ``.grad``, as
   ``backward()`` does, so ``step = compile(loss, ...)``, ``step()``, ``opt.step()`` trains;
-* *constants*: leaves with ``requires_grad=False`` (plain numbers lifted in arithmetic, frozen
-  data).  Each call reads their current ``.data`` as well, and takes no gradient for them.
+* *constants*: leaves with ``requires_grad=False``.  A plain number lifted into the graph by
+  arithmetic (``x * 2.0``) is marked so when it is made (value.LIFTED) and its number is part of
+  the trace; every other constant (data rows, frozen weights, Values fn makes) is read afresh on
+  each call, and takes no gradient.
 
 Every comparison of Values made while tracing is a *guard* (see guards.py): a replay checks that
 each comes out as it did in the trace, and a call where one does not runs ``fn`` eagerly instead
 (keeping a trace per control-flow path once the path recurs), so a call always returns eager's
-numbers for what the trace can see.
+numbers for what the trace can see.  Every other way a number leaves a Value inside fn is
+refused with TraceError (see :func:`compile` for what is and is not guaranteed).  The trace is
+told through a ContextVar of the tracing context and a log of other threads while it runs:
+nothing about Value is patched, no decision depends on the calling module, no reference is
+counted.
 
 This module is the public face (``compile``, ``CompiledFunction``, the errors); the parts live
-beside it: replay_trace.py records a call as numbered slots, replay_backend.py chooses a
-backend, replay_python.py / replay_numpy.py (with replay_numpy_plan.py) / replay_loop.py
-build the replay,
-replay_program.py holds one trace with its built replay, replay_check.py compares a fresh
-eager run with the trace.
+beside it: trace.py records a call as numbered slots, guards.py hears what fn does with its
+Values, backend.py chooses a backend, python_backend.py / numpy_backend.py (with
+numpy_plan.py) / loop.py build the replay, program.py holds one trace with its built replay,
+check.py compares a fresh eager run with the trace.
 """
 
 from __future__ import annotations
@@ -337,18 +342,36 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     calls then return ``(value, grads, aux)`` with aux's Values replaced by their numbers (no
     gradient flows from aux).
 
-    Control flow: comparisons of Values (``if x > 0``, ``max(x, y)``, ``bool(v)``) are guards.
-    A call whose guards all hold replays; otherwise fn runs eagerly (and a path seen twice gets
-    its own trace, up to CompiledFunction.MAX_PROGRAMS).  Refused with TraceError at the line
-    that does it: taking a number out of a Value inside fn (``.data``, ``float()``, ``int()``,
-    ``round()``, ``item()``, ``math`` functions), and drawing from ``random`` or NumPy's global
-    generator; refused with ValueError: a number fn detaches from its own Values (``detach()``,
-    ``no_grad()``).  Not seen by any guard: Python state fn reads (a flag, a float attribute, an
-    attribute rebound to another Value after compiling) and Values computed outside fn (they
-    are recomputed from their leaves' current data).  ``detect_anomaly()`` does not look inside
-    a replay (run fn eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``,
-    which checks every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError
-    naming the first node where the graph differs.
+    Control flow: comparisons of Values (``if x > 0``, ``max(x, y)``, ``bool(v)``, and which
+    piece of relu/abs/max/min a gradient taken inside fn uses) are guards.  A call whose guards
+    all hold replays; otherwise fn runs eagerly (and a path seen twice gets its own trace, up to
+    CompiledFunction.MAX_PROGRAMS).  When calls keep missing every trace (sorting Values, many
+    data-dependent branches), it warns once (RecompileLimitWarning) and runs fn eagerly from
+    then on; it remembers at most CompiledFunction.MAX_PATHS paths.
+
+    Guaranteed: a call gives eager's numbers (fn on Values, then ``backward()``) bit for bit,
+    or raises.  Refused with TraceError, at the user's file and line, is every way inside fn
+    that a number leaves a Value: ``.data`` (read or written), ``float()``, ``int()``,
+    ``round()``, ``item()``, ``math`` functions, ``repr()``/``str()``/``f"{x:.3f}"``,
+    ``local_grads``, ``copy.copy``/``copy.deepcopy``/pickling, ``backward()``, ``grad()`` or
+    ``value_and_grad`` giving numbers (``grad(..., create_graph=True)`` is recorded as
+    operations and replays), ``explain`` and drawings, a compiled function called inside
+    (call its ``.fn`` instead), and drawing from ``random`` or NumPy's global generator;
+    refused with ValueError: a number fn detaches from its own Values (``detach()``,
+    ``no_grad()``).  Threads fn hands its Values to are watched too: their comparisons of the
+    trace's Values (or of Values computed from them) become guards, their reads refuse the
+    trace.
+
+    Not guaranteed -- seen by no guard, caught only by ``check()``: Python state fn reads (a
+    flag, a float attribute or closure number changed later, ``.grad``, an attribute rebound to
+    another Value after compiling, the private ``_data`` slot), Values computed outside fn (they
+    are recomputed from their leaves' current data), Python numbers other threads compute from
+    anything but the trace's Values, and comparisons made by a function another thread is
+    tracing at the same time.  ``detect_anomaly()`` does not look inside a replay (run fn
+    eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``, which checks
+    every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError naming the
+    first node where the graph differs; ``nn.fit(compile=True)`` checks steps 1, 2 and every
+    1000th this way.
 
     ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call: fast on wide
     graphs (a batch through an MLP); a deep narrow graph (a long chain) runs as one sequential
