@@ -49,7 +49,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.gcpause import paused_gc
-from ..core.modes import enable_grad
+from ..core.modes import enable_grad, is_grad_enabled
 from ..core.value import Value, trace_sink
 from .backend import BACKENDS
 from .check import TraceMismatchError, _check_program
@@ -305,8 +305,11 @@ def _refuse_inside_a_trace(name: str, how: str) -> None:
 def _run_fn(fn: Callable[..., Any], leaves: list[Value], has_aux: bool, name: str
             ) -> tuple[Value, Any, list[Value]]:
     """fn on `leaves`, recording a graph even inside no_grad: (root, aux template, aux Values)."""
-    with enable_grad():
+    if is_grad_enabled():
         out = fn(*leaves)
+    else:
+        with enable_grad():  # (enable_grad costs every op the slow path: only when needed)
+            out = fn(*leaves)
     template: Any = None
     extras: list[Value] = []
     if has_aux:
