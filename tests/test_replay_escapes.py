@@ -252,3 +252,40 @@ def test_another_threads_own_values_are_left_alone() -> None:
         stop.set()
         worker.join()
     assert done and set(done) == {1.0}
+
+
+def test_a_parameter_read_or_compared_in_a_worker_thread_counts_for_the_trace() -> None:
+    w = Value(2.0)
+    with ThreadPoolExecutor(1) as pool:
+        def compares(x: Value) -> Value:
+            return x * w if pool.submit(lambda: w > 1).result() else x - w
+
+        step = autograd.compile(compares, [1.0])
+        w.data = 0.5  # the guard on w fails now: the call runs eagerly
+        assert step(3.0) == eager(compares, [3.0]) == (2.5, (1.0,))
+
+        with pytest.raises(TraceError, match=r"\(\.data\).* in thread"):
+            autograd.compile(lambda x: x * w * pool.submit(lambda: w.data).result(), [1.0])
+
+
+def test_two_threads_tracing_at_once_each_keep_their_own_guards() -> None:
+    both = threading.Barrier(2, timeout=5)
+    results: dict[str, Any] = {}
+
+    def trace_in_thread(name: str, slope: float) -> None:
+        def fn(x: Value) -> Value:
+            both.wait()  # both traces are running now
+            out = x * slope if x > 0 else -x
+            both.wait()
+            return out
+
+        step = autograd.compile(fn, [1.0])
+        results[name] = (len(step.trace.guards), step(2.0), step.forward(-3.0))
+
+    threads = [threading.Thread(target=trace_in_thread, args=(name, slope))
+               for name, slope in [("a", 2.0), ("b", 5.0)]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {"a": (1, (4.0, (2.0,)), 3.0), "b": (1, (10.0, (5.0,)), 3.0)}

@@ -379,9 +379,10 @@ def trace_hook(v: Value, how: str, op: str | None = None, other: Any = None,
     """
     sink = trace_sink.get()
     if sink is None:
-        if not tracing:  # the last trace ended since the caller looked
+        try:
+            sink = tracing[0]
+        except IndexError:  # the last trace ended since the caller looked
             return
-        sink = tracing[0]
     sink.hear(v, how, op, other, outcome)
 
 

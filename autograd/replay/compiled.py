@@ -369,11 +369,13 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     flag, a float attribute or closure number changed later, ``.grad``, an attribute rebound to
     another Value after compiling, the private ``_data`` slot), Values computed outside fn (they
     are recomputed from their leaves' current data), Python numbers other threads compute from
-    anything but the trace's Values, and comparisons made by a function another thread is
-    tracing at the same time.  ``detect_anomaly()`` does not look inside a replay (run fn
-    eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``, which checks
-    every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError naming the
-    first node where the graph differs; ``nn.fit(compile=True)`` checks steps 1, 2 and every
+    anything but the trace's Values (a Value another thread reads or compares counts when it is
+    in the traced graph or computed from one that is), and comparisons made by a function
+    another thread is tracing at the same time.  ``detect_anomaly()`` does not look inside a
+    replay (run fn eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``,
+    which checks every call, eagerly and slowly) runs ``fn`` afresh and raises
+    TraceMismatchError naming the first node where the graph differs (a constant whose number
+    changed included); ``nn.fit(compile=True)`` checks steps 1, 2 and every
     1000th this way.
 
     ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call: fast on wide
