@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 import nn
@@ -289,3 +291,36 @@ def test_two_threads_tracing_at_once_each_keep_their_own_guards() -> None:
     for t in threads:
         t.join()
     assert results == {"a": (1, (4.0, (2.0,)), 3.0), "b": (1, (10.0, (5.0,)), 3.0)}
+
+
+# Comparisons and ops for random programs whose decisions are made in a worker thread.
+COMPARE = [lambda a, b: a > b, lambda a, b: a <= b, lambda a, b: a < 0.5, lambda a, b: bool(a),
+           lambda a, b: max(a, b) is a]
+OPS = [lambda a, b: a * b, lambda a, b: a + b, lambda a, b: a - b.tanh(), lambda a, b: a.relu(),
+       lambda a, b: (a * a + 1).log()]
+POOL = ThreadPoolExecutor(2, thread_name_prefix="decider")
+
+
+def threaded_program(spec: list[tuple[int, int, int, int, int]]) -> Callable[..., Value]:
+    """Two inputs; each step's op is chosen by a comparison that a worker thread makes."""
+    def fn(x: Value, y: Value) -> Value:
+        vs = [x, y]
+        for i, j, cmp, then, other in spec:
+            a, b = vs[i % len(vs)], vs[j % len(vs)]
+            decided = POOL.submit(COMPARE[cmp % len(COMPARE)], a, b).result()
+            vs.append(OPS[then % len(OPS)](a, b) if decided else OPS[other % len(OPS)](a, b))
+        return vs[-1]
+
+    return fn
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=st.lists(st.tuples(*[st.integers(0, 9)] * 5), min_size=1, max_size=6),
+       points=st.lists(st.tuples(st.floats(-3, 3), st.floats(-3, 3)), min_size=2, max_size=5))
+def test_random_programs_deciding_in_a_worker_thread_replay_as_eager(spec: Any,
+                                                                     points: Any) -> None:
+    fn = threaded_program(spec)
+    step = autograd.compile(fn, list(points[0]))
+    for xs in points + points:
+        got, want = step(*xs), eager(fn, list(xs))
+        assert got == want or repr(got) == repr(want), xs  # (nan == nan is False)

@@ -139,6 +139,7 @@ class _Membership:
         """Count v's graph in (a guard's Values become part of the trace)."""
         self.members |= self._graph(v)
         self.keep.append(v)
+        self.outside.clear()  # what was outside may now be computed from a member
 
     def holds(self, v: Value) -> bool:
         """Whether v, or a Value it was computed from, is a member."""
@@ -148,13 +149,13 @@ class _Membership:
         visited: set[int] = set()
         while stack:
             x = stack.pop()
+            if id(x) in self.members:
+                found = True
+                break
             if id(x) in visited or id(x) in self.outside:
                 continue
             visited.add(id(x))
             seen.append(x)
-            if id(x) in self.members:
-                found = True
-                break
             stack.extend(y for y in (x._a, x._b) if y is not None)
         if not found:
             self.outside.update(id(x) for x in seen)
