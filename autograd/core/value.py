@@ -27,7 +27,8 @@ class Value:
     cycles and is freed by reference counting alone.
     """
 
-    # _mark: the token of the last graph walk that reached this node (see graph.py).  A tenth
+    # _mark: the token of the last graph walk that reached this node (see graph.py); LIFTED on
+    # a constant that arithmetic made from a plain number, until a walk reaches it.  A tenth
     # slot is free: CPython rounds the object to 112 bytes either way.  Every Value made here
     # sets every slot (nodes get an empty _label), so a reader never meets an unset one.
     # _data holds the number; `data` is a property over it, so that a running trace hears of
