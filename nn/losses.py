@@ -125,8 +125,9 @@ def _clamped_log(p: Value | float) -> Value | float:
 
 
 def _shown(x: Value | float) -> str:
-    """The number of a Value or float for an error message (format() is no read of .data)."""
-    return repr(float(format(x, ".17g")))
+    """The number of a Value or float for an error message (read from the slot: inside a
+    compiled function the message is raised, so the number never enters the trace)."""
+    return repr(x._data if isinstance(x, Value) else float(x))
 
 
 def bce_with_logits(output: Any, target: Any) -> Value:

@@ -13,7 +13,7 @@ from typing import Any
 from . import graph, modes
 from .graph import walk
 from .ops import OPS
-from .value import Value, to_float
+from .value import Value, to_float, trace_hook, tracing
 
 # One recorded backward step: (node, upstream gradient, ((input, local derivative, product), ...)).
 Step = tuple[Value, float, tuple[tuple[Value, float, float], ...]]
@@ -29,6 +29,8 @@ def backward(root: Value, grad: float = 1.0, *,
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
+    if tracing:  # inside a compiled function: .grad gets numbers a replay could not repeat
+        trace_hook(root, "backward()")
     seed = to_float(grad)
     checked = modes.anomaly_enabled()
     with graph.walk_lock:  # looked up at each call: a forked child renews it
@@ -140,6 +142,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
     for x in [output, *wanted]:
         if not isinstance(x, Value):
             raise TypeError(f"grad() works on Values, got {type(x).__name__}")
+    if tracing and not create_graph:  # numbers out of a compiled function's graph
+        trace_hook(output, "grad() without create_graph=True")
     with graph.walk_lock:
         order = walk(output)[0]
     grads: dict[Value, Any] = {output: Value(grad_output, requires_grad=False) if create_graph

@@ -1,8 +1,8 @@
 """Value's arithmetic, made from the op table: one method per op, apply(), autograd.exp & co.
 
 This is the engine's hot path: every operation on Values runs one of the methods made here.
-They read their operands' numbers as ``_data`` (value.py: the same slot as ``data``, under a name
-that a trace's watcher of ``.data`` reads does not replace), so a traced op costs an eager one.
+They read their operands' numbers from the ``_data`` slot (``data`` is a property over it that
+tells a running trace about reads from outside the engine), so a traced op costs an eager one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import ops
-from .value import Number, Operand, Value, _lift, _new, trace_sink
+from .value import Number, Operand, Value, _lift, _new, trace_hook, tracing
 
 # How many no_grad / detect_anomaly blocks are open anywhere (see modes.py).  While it is zero the
 # hot path pays one global read per operation and nothing else.
@@ -31,7 +31,7 @@ _RECORD = """\
 if _special_modes:
     return _special_node(out, name, self, other, da, db)
 v = _new(Value)
-v.data = out
+v._data = out
 v.grad = 0.0
 v._op = name
 v._a = self
@@ -87,12 +87,11 @@ def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
         modes.check_forward(out, op, a, b)
     if not modes.is_grad_enabled():
         leaf = Value(out, requires_grad=False)
-        sink = trace_sink.get()
-        if sink is not None:
-            sink.append(leaf)
+        if tracing:
+            trace_hook(leaf, "no_grad()", other=(a, b))
         return leaf
     v = _new(Value)
-    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = out, 0.0, op, a, b, da, db
+    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = out, 0.0, op, a, b, da, db
     v._label = ""
     v._mark = None
     return v
@@ -177,7 +176,7 @@ def apply(name: str, *operands: Operand) -> Value:
             raise TypeError(f"{name!r} works on Values and real numbers, got "
                             f"{type(x).__name__}: {x!r}"[:200])
         lifted.append(v)
-    out, *local = op.forward(*(v.data for v in lifted))
+    out, *local = op.forward(*(v._data for v in lifted))
     if op.arity == 1:
         return _node(out, name, lifted[0], None, local[0], None)
     return _node(out, name, lifted[0], lifted[1], local[0], local[1])

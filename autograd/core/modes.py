@@ -194,11 +194,11 @@ def check_forward(out: float, op: str, a: Value, b: Value | None) -> None:
     inputs = [a] if b is None else [a, b]
     if math.isnan(out):
         # inf - inf and 0 * inf are where a NaN first appears, even though an input is infinite.
-        new = not any(math.isnan(x.data) for x in inputs)
+        new = not any(math.isnan(x._data) for x in inputs)
     else:
-        new = all(math.isfinite(x.data) for x in inputs)
+        new = all(math.isfinite(x._data) for x in inputs)
     if new:
-        shown = ", ".join(f"{describe(x)}={x.data!r}" for x in inputs)
+        shown = ", ".join(f"{describe(x)}={x._data!r}" for x in inputs)
         raise FloatingPointError(f"forward: {op!r} of ({shown}) gave {out!r}")
 
 
@@ -208,6 +208,6 @@ def check_backward(node: Value, x: Value, upstream: float, local: float, product
         named = f" {node.label!r}" if node.label else ""
         raise FloatingPointError(
             f"backward: gradient into {describe(x)} through the {node.op!r} node{named} "
-            f"(data={node.data!r}) is {product!r} = local derivative {local!r} × upstream "
+            f"(data={node._data!r}) is {product!r} = local derivative {local!r} × upstream "
             f"{upstream!r}"
         )

@@ -199,19 +199,29 @@ def _local_pow(v: Value) -> tuple[Any, Any]:
     # The same masks as the fast path in pow_(), else 0 * inf would make these nan where pow_()
     # gives 0.  Where a mask applies the local derivative is the constant 0, as in PyTorch.
     power = x ** (y - 1.0)
-    dx = 0.0 if (y.data == 0.0 and not math.isfinite(power.data)) else y * power
-    dy = 0.0 if (x.data == 0.0 and y.data >= 0.0) else v * x.log()
+    # The masks compare Values, not their numbers: inside a compiled function each comparison
+    # is a guard of the trace (`not y` is y == 0; `-inf < power < inf` is isfinite).
+    dx = 0.0 if (not y and not -math.inf < power < math.inf) else y * power
+    dy = 0.0 if (not x and y >= 0.0) else v * x.log()
     return dx, dy
 
 
 def _local_pow_constant(v: Value) -> tuple[Any, None]:
-    x, c = v.inputs[0], v.inputs[1].data  # keep the exponent a number, so it stays a constant
+    # Keep the exponent a number, so it stays a constant (read from the slot: the engine's read).
+    x, c = v.inputs[0], v.inputs[1]._data
     return (0.0 if c == 0.0 else c * x ** (c - 1.0)), None
 
 
 def _steps(v: Value) -> tuple[Any, ...]:
     """The local derivatives of a piecewise-linear op: constants, already stored on the node."""
-    return v.local_grads
+    # Which piece applies is decided by comparing the inputs as Values, so that inside a compiled
+    # function each comparison is a guard of the trace (outside one they only cost the compare).
+    x, y = v._a, v._b
+    if y is None:  # relu, abs: positive, negative, zero or nan
+        _ = (x > 0.0, x < 0.0, x >= 0.0)
+    else:  # max, min: x below, above, tied with y, or a nan
+        _ = (x < y, x > y, x <= y)
+    return (v._da,) if v._b is None else (v._da, v._db)
 
 
 def _distance_to_zero(x: float, *_: float) -> float:

@@ -11,10 +11,11 @@ from . import checks, ops
 Number = Union[int, float]  # noqa: UP007 (a runtime alias; `|` needs 3.10 objects)
 Operand = Union["Value", int, float]  # noqa: UP007
 
-# While autograd.compile traces a function: its guards.Recorder, which is told about the leaves
-# that detach() and no_grad() make inside it (compile refuses them: a replay would freeze their
-# numbers), every comparison of Values (kept as guards) and every number taken out of a Value
-# (refused).  None otherwise.
+# While autograd.compile traces a function, in the context (thread or task) that runs it: its
+# guards.Recorder, which is told about the leaves that detach() and no_grad() make inside it
+# (compile refuses them: a replay would freeze their numbers), every comparison of Values (kept
+# as guards) and every number taken out of a Value (refused).  None otherwise.  See "Hooks for a
+# running trace" at the end of this module.
 trace_sink: ContextVar[Any] = ContextVar("valuegrad_trace_sink", default=None)
 
 class Value:
@@ -26,17 +27,19 @@ class Value:
     cycles and is freed by reference counting alone.
     """
 
-    # _mark: the token of the last graph walk that reached this node (see graph.py).  A tenth
+    # _mark: the token of the last graph walk that reached this node (see graph.py); LIFTED on
+    # a constant that arithmetic made from a plain number, until a walk reaches it.  A tenth
     # slot is free: CPython rounds the object to 112 bytes either way.  Every Value made here
     # sets every slot (nodes get an empty _label), so a reader never meets an unset one.
-    __slots__ = ("data", "grad", "_op", "_a", "_b", "_da", "_db", "_label", "_rg", "_mark")
+    # _data holds the number; `data` is a property over it, so that a running trace hears of
+    # every read by code outside the engine (the engine reads _data).
+    __slots__ = ("_data", "grad", "_op", "_a", "_b", "_da", "_db", "_label", "_rg", "_mark")
 
-    data: float
     grad: float
-    _data: float  # the same slot as data (set below the class)
+    _data: float
 
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
-        self.data = to_float(data)
+        self._data = to_float(data)
         self.grad = 0.0
         self._op = self._a = self._b = self._da = self._db = self._mark = None  # a leaf
         if not isinstance(label, str):
@@ -46,6 +49,19 @@ class Value:
             raise TypeError(f"requires_grad must be True or False, got "
                             f"{type(requires_grad).__name__}")
         self._rg = requires_grad
+
+    @property
+    def data(self) -> float:
+        """The number this Value holds."""
+        if tracing:
+            trace_hook(self, ".data")
+        return self._data
+
+    @data.setter
+    def data(self, number: float) -> None:
+        if tracing:
+            trace_hook(self, ".data =")
+        self._data = number
 
     # --- the read-only graph API (minimal.py, draw, explain, replay, forward mode use it) -------
     # graph.walk and backward's hot loop read the slots behind it (_a, _b, _da, _db, _rg)
@@ -64,7 +80,11 @@ class Value:
     @property
     def local_grads(self) -> tuple[float | None, ...]:
         """d(self)/d(input) for each input, as computed in the forward pass (None: no gradient)."""
-        return () if self._a is None else (self._da,) if self._b is None else (self._da, self._db)
+        if self._a is None:
+            return ()
+        if tracing:
+            trace_hook(self, "local_grads")
+        return (self._da,) if self._b is None else (self._da, self._db)
 
     @property
     def is_leaf(self) -> bool:
@@ -108,14 +128,15 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same number, cut off from the graph (no gradient flows through)."""
-        leaf = Value(self.data, self.label, requires_grad=False)
-        sink = trace_sink.get()
-        if sink is not None:
-            sink.append(leaf)
+        leaf = Value(self._data, self.label, requires_grad=False)
+        if tracing:
+            trace_hook(leaf, "detach()", other=self)
         return leaf
 
     def __repr__(self) -> str:
-        parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
+        if tracing:
+            trace_hook(self, "repr()")
+        parts = [f"data={self._data!r}", f"grad={self.grad!r}"]
         if self.label:
             parts.append(f"label={self.label!r}")
         if self._op is not None:
@@ -134,15 +155,19 @@ class Value:
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         """Pickle/deepcopy support: a leaf by value, a computed node as its flattened graph."""
+        if tracing:
+            trace_hook(self, "pickle or copy.deepcopy()")
         if self._a is None:
             state = getattr(self, "__dict__", None) or None  # a subclass's own attributes
-            return _leaf, (type(self), self.data, self.grad, self.label, self._rg), state
+            return _leaf, (type(self), self._data, self.grad, self.label, self._rg), state
         return _graph, (_flatten(self),)
 
     def __copy__(self) -> Value:
         """copy.copy: a new node with the same number, gradient, inputs and local derivatives."""
+        if tracing:
+            trace_hook(self, "copy.copy()")
         v = _new(type(self))
-        v.data, v.grad, v._op, v._a, v._b = self.data, self.grad, self._op, self._a, self._b
+        v._data, v.grad, v._op, v._a, v._b = self._data, self.grad, self._op, self._a, self._b
         v._da, v._db, v._label, v._rg, v._mark = self._da, self._db, self.label, True, None
         if self._a is None:
             v._rg = self._rg
@@ -152,48 +177,53 @@ class Value:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Jupyter display: the graph as SVG, or a summary when it is large."""
+        if tracing:
+            trace_hook(self, "display")
         from ..viz.display import mimebundle
 
         return mimebundle(self, include, exclude)
 
     def __float__(self) -> float:
         _number_out(self, "float()")
-        return self.data
+        return self._data
 
     # --- numbers out, as PyTorch's scalars give them: none of these records anything ----------
 
     def item(self) -> float:
         """The number this Value holds (``.data``), as ``tensor.item()`` gives it."""
         _number_out(self, "item()")
-        return self.data
+        return self._data
 
     def __format__(self, spec: str) -> str:
         # A format spec applies to the number (f"{loss:.4f}"); no spec shows the Value itself.
-        return format(self.data, spec) if spec else str(self)
+        if not spec:
+            return str(self)
+        _number_out(self, "format()")
+        return format(self._data, spec)
 
     def __int__(self) -> int:
         _number_out(self, "int()")
-        return int(self.data)
+        return int(self._data)
 
     def __round__(self, ndigits: int | None = None) -> int | float:
         _number_out(self, "round()")
-        return round(self.data, ndigits)
+        return round(self._data, ndigits)
 
     def __trunc__(self) -> int:
         _number_out(self, "math.trunc()")
-        return math.trunc(self.data)
+        return math.trunc(self._data)
 
     def __floor__(self) -> int:
         _number_out(self, "math.floor()")
-        return math.floor(self.data)
+        return math.floor(self._data)
 
     def __ceil__(self) -> int:
         _number_out(self, "math.ceil()")
-        return math.ceil(self.data)
+        return math.ceil(self._data)
 
     def __bool__(self) -> bool:
         # As for a float (and a PyTorch scalar): `if loss:` is False for 0.0, not always True.
-        outcome = self.data != 0.0
+        outcome = self._data != 0.0
         _decided(self, "!=", 0.0, outcome)
         return outcome
 
@@ -201,22 +231,22 @@ class Value:
     # autograd.compile traces, each outcome is kept as a guard of the trace.  __eq__ is left as
     # identity so Values can be dict keys and set members, as graph walkers need.
     def __lt__(self, other: Operand) -> bool:
-        outcome = self.data < _data_of(other)
+        outcome = self._data < _data_of(other)
         _decided(self, "<", other, outcome)
         return outcome
 
     def __le__(self, other: Operand) -> bool:
-        outcome = self.data <= _data_of(other)
+        outcome = self._data <= _data_of(other)
         _decided(self, "<=", other, outcome)
         return outcome
 
     def __gt__(self, other: Operand) -> bool:
-        outcome = self.data > _data_of(other)
+        outcome = self._data > _data_of(other)
         _decided(self, ">", other, outcome)
         return outcome
 
     def __ge__(self, other: Operand) -> bool:
-        outcome = self.data >= _data_of(other)
+        outcome = self._data >= _data_of(other)
         _decided(self, ">=", other, outcome)
         return outcome
 
@@ -234,7 +264,7 @@ class Value:
 def _leaf(cls: type, data: float, grad: float, label: str, requires_grad: bool) -> Value:
     """Rebuild a pickled leaf."""
     v = _new(cls)
-    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = data, grad, None, None, None, None, None
+    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = data, grad, None, None, None, None, None
     v._label, v._rg, v._mark = label, requires_grad, None
     return v
 
@@ -248,7 +278,7 @@ def _flatten(root: Value) -> tuple[Any, ...]:
         order = graph.walk(root)[0]
     index = {v: k for k, v in enumerate(order)}
     return tuple(v if v._a is None else
-                 (v._op, index[v._a], -1 if v._b is None else index[v._b], v._da, v._db, v.data,
+                 (v._op, index[v._a], -1 if v._b is None else index[v._b], v._da, v._db, v._data,
                   v.grad, v.label) for v in order)
 
 
@@ -263,7 +293,7 @@ def _graph(records: tuple[Any, ...]) -> Value:
         if op not in ops.OPS or not 0 <= a < len(nodes) or not -1 <= b < len(nodes):
             raise ValueError(f"not a pickled valuegrad graph: record {len(nodes)} is {r!r}"[:200])
         v = _new(Value)
-        v.data, v.grad, v._op, v._a, v._b = data, grad, op, nodes[a], (None if b < 0 else nodes[b])
+        v._data, v.grad, v._op, v._a, v._b = data, grad, op, nodes[a], (None if b < 0 else nodes[b])
         v._da, v._db, v._label, v._rg, v._mark = da, db, label, True, None
         nodes.append(v)
     return nodes[-1]
@@ -299,38 +329,63 @@ def _lift(x: Any) -> Any:
 def _constant(x: float) -> Value:
     """The leaf for a number met in arithmetic: Value(x, requires_grad=False) minus the checks."""
     v = _new(Value)
-    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = x, 0.0, None, None, None, None, None
+    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = x, 0.0, None, None, None, None, None
     v._label = ""
     v._rg = False
-    v._mark = None
+    v._mark = LIFTED  # until a graph walk stamps it: see LIFTED
     return v
 
 
 def _data_of(x: Operand) -> float:
-    return x.data if isinstance(x, Value) else to_float(x)
+    return x._data if isinstance(x, Value) else to_float(x)
 
 
 def _decided(a: Value, op: str, b: Operand, outcome: bool) -> None:
-    """Tell a running trace (autograd/replay/guards.py) that `a op b` came out as `outcome`."""
-    sink = trace_sink.get()
-    if sink is not None:
-        sink.compared(a, op, b if isinstance(b, Value) else to_float(b), outcome)
+    """Tell a running trace that `a op b` came out as `outcome` (it keeps that as a guard)."""
+    if tracing:
+        trace_hook(a, "a comparison", op, b if isinstance(b, Value) else to_float(b), outcome)
 
 
 def _number_out(v: Value, how: str) -> None:
     """Tell a running trace that its function takes v's number out (the trace refuses that)."""
-    sink = trace_sink.get()
-    if sink is not None:
-        sink.read(how)
+    if tracing:
+        trace_hook(v, how)
 
 
 _new = object.__new__
 
 
-# The `data` slot again under a second name, which the operators (methods.py) read: while a
-# trace runs, guards.py swaps `Value.data` for a watching property, and the operators' own reads
-# (one or two per node) keep the slot's C-speed access through this alias.  One slot, two names.
-type.__setattr__(Value, "_data", Value.__dict__["data"])
+# --- Hooks for a running trace (autograd.compile: autograd/replay/guards.py) ----------
+# Every place where a number leaves a Value (.data, float(), repr(), copies, ...), where a
+# decision is made on one (comparisons, bool()) or where a leaf is cut from the graph (detach(),
+# no_grad) first reads `tracing`: empty unless a trace runs somewhere in the process, so eager
+# code pays one global read there and nothing else.  The engine itself reads the `_data` slot.
+
+# While any trace runs: [the guards.Elsewhere log of what threads without a trace of their own
+# do meanwhile]; empty otherwise.  Set by guards.recording only.
+tracing: list[Any] = []
+
+# The walk mark of a constant lifted from a plain number by arithmetic (x * 2.0), until a graph
+# walk stamps it: nothing outside the graph holds such a leaf, so a trace may keep its number.
+LIFTED = object()
+
+
+def trace_hook(v: Value, how: str, op: str | None = None, other: Any = None,
+               outcome: bool = False) -> None:
+    """Tell the trace of this context (or the log of other threads) about `v`.
+
+    `how` names what happens: a number taken out (".data", "float()", "repr()", ...: refused),
+    a comparison `v op other` that came out `outcome` (kept as a guard), or a leaf cut from the
+    graph ("detach()", "no_grad()", with its source in `other`).
+    """
+    sink = trace_sink.get()
+    if sink is None:
+        try:
+            sink = tracing[0]
+        except IndexError:  # the last trace ended since the caller looked
+            return
+    sink.hear(v, how, op, other, outcome)
+
 
 # Value's arithmetic methods, apply() and autograd.exp & co. live in methods.py; importing it
 # installs them, so a Value has its operators as soon as this module is imported.

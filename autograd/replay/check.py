@@ -39,7 +39,7 @@ def _check_program(program: _Program, fresh: Traced, result: tuple[Any, ...], na
     # A parameter's total lands on its .grad; grad() starts its sums at 0.0 as a zeroed .grad
     # does, and 0.0 + -0.0 is 0.0: compare what a zeroed .grad would hold.
     got = [value, *input_grads, *(0.0 + g for g in param_grads), *outputs]
-    want = [fresh.root.data, *eager_grads, *(v.data for v in fresh.extras)]
+    want = [fresh.root._data, *eager_grads, *(v._data for v in fresh.extras)]
     labels = ["the value"] + [f"d/d input {k}" for k in range(n_inputs)] + [
         f"d/d parameter {k}" for k in range(len(program.grad_params))] + [
         f"aux output {k}" for k in range(len(outputs))]
@@ -110,7 +110,7 @@ def _slot_difference(traced: Trace, fresh: Trace, i: int) -> str:
             return f"{this} there, the fresh run another parameter Value"
     if kind == CONST:
         # What a replay uses: the traced leaf's current number (a literal keeps its own).
-        old = traced.consts[traced.const_slots.index(i)].data
+        old = traced.consts[traced.const_slots.index(i)]._data
         new = fresh.const_values[fresh.const_slots.index(i)]
         if not same_float(old, new):
             return f"{this} that the replay reads as {old!r}, now {new!r}"

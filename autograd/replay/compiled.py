@@ -20,37 +20,50 @@ Leaves met in the trace fall into three kinds:
 * *parameters*: leaves with ``requires_grad=True`` captured inside ``fn`` (an MLP's weights).
   Each call reads their current ``.data`` and adds the gradient to their ``.grad``, as
   ``backward()`` does, so ``step = compile(loss, ...)``, ``step()``, ``opt.step()`` trains;
-* *constants*: leaves with ``requires_grad=False`` (plain numbers lifted in arithmetic, frozen
-  data).  Each call reads their current ``.data`` as well, and takes no gradient for them.
+* *constants*: leaves with ``requires_grad=False``.  A plain number lifted into the graph by
+  arithmetic (``x * 2.0``) is marked so when it is made (value.LIFTED) and its number is part of
+  the trace; every other constant (data rows, frozen weights, Values fn makes) is read afresh on
+  each call, and takes no gradient.
 
 Every comparison of Values made while tracing is a *guard* (see guards.py): a replay checks that
 each comes out as it did in the trace, and a call where one does not runs ``fn`` eagerly instead
 (keeping a trace per control-flow path once the path recurs), so a call always returns eager's
-numbers for what the trace can see.
+numbers for what the trace can see.  Every other way a number leaves a Value inside fn is
+refused with TraceError (see :func:`compile` for what is and is not guaranteed).  The trace is
+told through a ContextVar of the tracing context and a log of other threads while it runs:
+nothing about Value is patched, no decision depends on the calling module, no reference is
+counted.
 
 This module is the public face (``compile``, ``CompiledFunction``, the errors); the parts live
-beside it: replay_trace.py records a call as numbered slots, replay_backend.py chooses a
-backend, replay_python.py / replay_numpy.py (with replay_numpy_plan.py) / replay_loop.py
-build the replay,
-replay_program.py holds one trace with its built replay, replay_check.py compares a fresh
-eager run with the trace.
+beside it: trace.py records a call as numbered slots, guards.py hears what fn does with its
+Values, backend.py chooses a backend, python_backend.py / numpy_backend.py (with
+numpy_plan.py) / loop.py build the replay, program.py holds one trace with its built replay,
+check.py compares a fresh eager run with the trace.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.gcpause import paused_gc
-from ..core.value import Value
+from ..core.modes import enable_grad, is_grad_enabled
+from ..core.value import Value, trace_sink
 from .backend import BACKENDS
 from .check import TraceMismatchError, _check_program
-from .guards import TraceError
+from .guards import TraceError, user_line
 from .program import _Program
 from .python_backend import python_source
-from .trace import Trace, Traced, _numbers, _trace, _unflatten
+from .trace import Trace, Traced, _as_output, _flatten, _numbers, _trace, _unflatten
 
-__all__ = ["CompiledFunction", "TraceError", "TraceMismatchError", "compile"]
+__all__ = ["CompiledFunction", "RecompileLimitWarning", "TraceError", "TraceMismatchError",
+           "compile"]
+
+
+class RecompileLimitWarning(UserWarning):
+    """A compiled function's guards kept failing: it now runs its function eagerly."""
 
 
 class CompiledFunction:
@@ -59,10 +72,17 @@ class CompiledFunction:
     Created by :func:`compile`; see its docstring for the semantics.  It keeps up to
     MAX_PROGRAMS traces, most recently used first; a call runs the first whose guards hold, and
     when none does it runs fn eagerly (tracing it), building a replay for that control-flow path
-    once the path has come up twice.
+    once the path has come up twice.  It remembers at most MAX_PATHS paths (one hash each).
+    When calls keep missing every trace -- at least RECOMPILE_LIMIT of them, and at least half
+    of the last MISS_WINDOW calls -- re-tracing costs more than it saves: it warns once
+    (RecompileLimitWarning, saying why) and from then on runs fn eagerly, without tracing
+    (``gave_up`` holds the reason).
     """
 
     MAX_PROGRAMS = 8
+    MAX_PATHS = 64
+    RECOMPILE_LIMIT = 32
+    MISS_WINDOW = 64
 
     def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any], backend: str,
                  check: bool, has_aux: bool) -> None:
@@ -80,9 +100,12 @@ class CompiledFunction:
         with paused_gc():
             self._programs = [_Program(lambda: _trace(fn, first, self.has_aux), backend,
                                        self.name)]
-        self._paths_seen: dict[tuple[Any, ...], int] = {}
+        # Control-flow paths seen by eager runs: hash of the path -> times seen, oldest first.
+        self._paths_seen: dict[int, int] = {}
+        self._recent: deque[bool] = deque(maxlen=self.MISS_WINDOW)  # per call: missed?
         self.eager_calls = 0  # calls that no trace's guards covered (run eagerly)
         self.traces_built = 1
+        self.gave_up: str | None = None  # why calls now run eagerly, untraced
 
     # The first (most recently used) program's view, as before guards existed.
     @property
@@ -107,7 +130,10 @@ class CompiledFunction:
 
     def __call__(self, *inputs: Any) -> tuple[Any, ...]:
         """(value, d(value)/d(input) per input[, aux]); parameters' ``.grad`` accumulate."""
+        _refuse_inside_a_trace(self.name, "a call")
         xs = _numbers(inputs, self.n_inputs, self.name)
+        if self.gave_up is not None:
+            return self._untraced(xs)
         if self.check_every_call:
             self.check(*xs)
         for k, program in enumerate(self._programs):
@@ -115,6 +141,7 @@ class CompiledFunction:
             if result is not None:
                 if k:
                     self._programs.insert(0, self._programs.pop(k))
+                self._recent.append(False)
                 return self._deliver(program, result)
         return self._eager(xs)
 
@@ -131,17 +158,56 @@ class CompiledFunction:
 
     def _eager(self, xs: list[float]) -> tuple[Any, ...]:
         """No trace covers `xs`: run fn eagerly, and keep its trace once its path recurs."""
+        self._recent.append(True)
+        self.eager_calls += 1
+        if (self.eager_calls >= self.RECOMPILE_LIMIT
+                and 2 * sum(self._recent) >= self.MISS_WINDOW):
+            self._give_up()
+            return self._untraced(xs)
         with paused_gc():
             return self._eager_run(xs)
+
+    def _give_up(self) -> None:
+        """Stop tracing: say why, once."""
+        self.gave_up = (
+            f"{self.eager_calls} calls of compiled {self.name} took a control-flow path that no "
+            f"trace covered (at least half of the last {self.MISS_WINDOW}; it keeps "
+            f"{self.MAX_PROGRAMS} traces), so each one ran eagerly and was traced as well: "
+            f"its guards (comparisons of Values) keep coming out differently.  From now on it "
+            f"runs {self.name} eagerly, without tracing: the same numbers, at eager's speed.  "
+            f"Compile a function whose comparisons rarely change outcome (sorting, many "
+            f"branches on data do not), or call it eagerly.")
+        warnings.warn(self.gave_up, RecompileLimitWarning, stacklevel=4)
+
+    def _untraced(self, xs: list[float]) -> tuple[Any, ...]:
+        """fn run eagerly on fresh leaves, no trace recorded: the numbers a call must give."""
+        from ..core.backward import grad
+
+        leaves = [Value(x) for x in xs]
+        root, template, extras = _run_fn(self.fn, leaves, self.has_aux, self.name)
+        reached = _leaves_reached(root)
+        inputs = {id(v) for v in leaves}
+        params = [v for v in reached if v._rg and id(v) not in inputs]
+        grads = grad(root, [*leaves, *params], create_graph=False) if leaves or params else []
+        for p, g in zip(params, grads[len(leaves):], strict=True):
+            p.grad += g
+        input_grads = tuple(grads[:len(leaves)])
+        if self.has_aux:
+            return root._data, input_grads, _unflatten(template, [v._data for v in extras])
+        return root._data, input_grads
 
     def _eager_run(self, xs: list[float]) -> tuple[Any, ...]:
         from ..core.backward import grad
 
-        self.eager_calls += 1
         traced = _trace(self.fn, xs, self.has_aux)
-        path = self._path(traced)
-        self._paths_seen[path] = self._paths_seen.get(path, 0) + 1
-        if self._paths_seen[path] >= 2:
+        path = hash(self._path(traced))
+        # Each path is remembered as one hash (a collision only builds a replay a call sooner:
+        # every replay checks its own guards), and at most MAX_PATHS of them, the oldest going.
+        seen = self._paths_seen.pop(path, 0) + 1
+        self._paths_seen[path] = seen
+        if len(self._paths_seen) > self.MAX_PATHS:
+            del self._paths_seen[next(iter(self._paths_seen))]
+        if seen >= 2:
             program = _Program(lambda: traced, self._backend, self.name)
             self.traces_built += 1
             self._programs.insert(0, program)
@@ -160,9 +226,9 @@ class CompiledFunction:
                 p.grad += g
         input_grads = tuple(grads[:len(traced.inputs)])
         if self.has_aux:
-            return traced.root.data, input_grads, _unflatten(
-                traced.template, [v.data for v in traced.extras])
-        return traced.root.data, input_grads
+            return traced.root._data, input_grads, _unflatten(
+                traced.template, [v._data for v in traced.extras])
+        return traced.root._data, input_grads
 
     @staticmethod
     def _path(traced: Traced) -> tuple[Any, ...]:
@@ -171,7 +237,14 @@ class CompiledFunction:
 
     def forward(self, *inputs: Any) -> Any:
         """The value only (with has_aux: (value, aux)); no gradient, no ``.grad`` touched."""
+        _refuse_inside_a_trace(self.name, "its forward()")
         xs = _numbers(inputs, self.n_inputs, self.name)
+        if self.gave_up is not None:
+            root, template, extras = _run_fn(self.fn, [Value(x) for x in xs], self.has_aux,
+                                             self.name)
+            if self.has_aux:
+                return root._data, _unflatten(template, [v._data for v in extras])
+            return root._data
         for program in self._programs:
             result = program.run(xs, with_grad=False)
             if result is not None:
@@ -182,8 +255,9 @@ class CompiledFunction:
         self.eager_calls += 1
         traced = _trace(self.fn, xs, self.has_aux)
         if self.has_aux:
-            return traced.root.data, _unflatten(traced.template, [v.data for v in traced.extras])
-        return traced.root.data
+            return traced.root._data, _unflatten(traced.template,
+                                                 [v._data for v in traced.extras])
+        return traced.root._data
 
     def check(self, *inputs: Any) -> None:
         """Run fn eagerly on `inputs` and raise TraceMismatchError where it leaves the trace.
@@ -193,6 +267,7 @@ class CompiledFunction:
         output with the replay's.  Touches no ``.grad``.  When no trace's guards hold for
         `inputs`, a call runs fn eagerly and there is nothing to compare.
         """
+        _refuse_inside_a_trace(self.name, "its check()")
         xs = _numbers(inputs, self.n_inputs, self.name)
         fresh = _trace(self.fn, xs, self.has_aux)
         for program in self._programs:
@@ -216,6 +291,43 @@ class CompiledFunction:
                 f"traces={len(self._programs)}>")
 
 
+def _refuse_inside_a_trace(name: str, how: str) -> None:
+    """A compiled function used while another is traced in this context: refuse it."""
+    sink = trace_sink.get()
+    if sink is not None:
+        sink.refuse_because(
+            f"uses the compiled function {name} ({how})", user_line(),
+            f"Its results are numbers: this trace would keep them at their trace-time values "
+            f"while eager recomputes them.  Call {name}.fn (the plain function) instead, so that "
+            f"its operations become part of this trace.")
+
+
+def _run_fn(fn: Callable[..., Any], leaves: list[Value], has_aux: bool, name: str
+            ) -> tuple[Value, Any, list[Value]]:
+    """fn on `leaves`, recording a graph even inside no_grad: (root, aux template, aux Values)."""
+    if is_grad_enabled():
+        out = fn(*leaves)
+    else:
+        with enable_grad():  # (enable_grad costs every op the slow path: only when needed)
+            out = fn(*leaves)
+    template: Any = None
+    extras: list[Value] = []
+    if has_aux:
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, "
+                            f"aux), got {type(out).__name__}")
+        out, aux = out
+        template = _flatten(aux, extras, name)
+    return _as_output(out, name), template, extras
+
+
+def _leaves_reached(root: Value) -> list[Value]:
+    from ..core import graph
+
+    with graph.walk_lock:
+        return graph.walk(root)[1]
+
+
 def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # noqa: A001
             backend: str = "auto", check: bool = False, has_aux: bool = False
             ) -> CompiledFunction:
@@ -233,18 +345,38 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any] = (), *,  # no
     calls then return ``(value, grads, aux)`` with aux's Values replaced by their numbers (no
     gradient flows from aux).
 
-    Control flow: comparisons of Values (``if x > 0``, ``max(x, y)``, ``bool(v)``) are guards.
-    A call whose guards all hold replays; otherwise fn runs eagerly (and a path seen twice gets
-    its own trace, up to CompiledFunction.MAX_PROGRAMS).  Refused with TraceError at the line
-    that does it: taking a number out of a Value inside fn (``.data``, ``float()``, ``int()``,
-    ``round()``, ``item()``, ``math`` functions), and drawing from ``random`` or NumPy's global
-    generator; refused with ValueError: a number fn detaches from its own Values (``detach()``,
-    ``no_grad()``).  Not seen by any guard: Python state fn reads (a flag, a float attribute, an
-    attribute rebound to another Value after compiling) and Values computed outside fn (they
-    are recomputed from their leaves' current data).  ``detect_anomaly()`` does not look inside
-    a replay (run fn eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``,
-    which checks every call, eagerly and slowly) runs ``fn`` afresh and raises TraceMismatchError
-    naming the first node where the graph differs.
+    Control flow: comparisons of Values (``if x > 0``, ``max(x, y)``, ``bool(v)``, and which
+    piece of relu/abs/max/min a gradient taken inside fn uses) are guards.  A call whose guards
+    all hold replays; otherwise fn runs eagerly (and a path seen twice gets its own trace, up to
+    CompiledFunction.MAX_PROGRAMS).  When calls keep missing every trace (sorting Values, many
+    data-dependent branches), it warns once (RecompileLimitWarning) and runs fn eagerly from
+    then on; it remembers at most CompiledFunction.MAX_PATHS paths.
+
+    Guaranteed: a call gives eager's numbers (fn on Values, then ``backward()``) bit for bit,
+    or raises.  Refused with TraceError, at the user's file and line, is every way inside fn
+    that a number leaves a Value: ``.data`` (read or written), ``float()``, ``int()``,
+    ``round()``, ``item()``, ``math`` functions, ``repr()``/``str()``/``f"{x:.3f}"``,
+    ``local_grads``, ``copy.copy``/``copy.deepcopy``/pickling, ``backward()``, ``grad()`` or
+    ``value_and_grad`` giving numbers (``grad(..., create_graph=True)`` is recorded as
+    operations and replays), ``explain`` and drawings, a compiled function called inside
+    (call its ``.fn`` instead), and drawing from ``random`` or NumPy's global generator;
+    refused with ValueError: a number fn detaches from its own Values (``detach()``,
+    ``no_grad()``).  Threads fn hands its Values to are watched too: their comparisons of the
+    trace's Values (or of Values computed from them) become guards, their reads refuse the
+    trace.
+
+    Not guaranteed -- seen by no guard, caught only by ``check()``: Python state fn reads (a
+    flag, a float attribute or closure number changed later, ``.grad``, an attribute rebound to
+    another Value after compiling, the private ``_data`` slot), Values computed outside fn (they
+    are recomputed from their leaves' current data), Python numbers other threads compute from
+    anything but the trace's Values (a Value another thread reads or compares counts when it is
+    in the traced graph or computed from one that is), and comparisons made by a function
+    another thread is tracing at the same time.  ``detect_anomaly()`` does not look inside a
+    replay (run fn eagerly to find where a NaN starts).  ``step.check(*xs)`` (or ``check=True``,
+    which checks every call, eagerly and slowly) runs ``fn`` afresh and raises
+    TraceMismatchError naming the first node where the graph differs (a constant whose number
+    changed included); ``nn.fit(compile=True)`` checks steps 1, 2 and every
+    1000th this way.
 
     ``backend="numpy"`` evaluates each level's same-op nodes with one NumPy call: fast on wide
     graphs (a batch through an MLP); a deep narrow graph (a long chain) runs as one sequential

@@ -8,7 +8,6 @@ replay's results, or None where a guard fails so that the caller runs fn eagerly
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -18,18 +17,7 @@ from .python_backend import _build_python
 from .trace import Traced
 
 # The slot's own getter, mapped over the parameters at C speed on every call.
-_data_of = Value.__dict__["data"].__get__
-
-
-def _held_elsewhere(values: list[Value]) -> list[bool]:
-    """For each Value in `values` (a list nothing else refers to): does anything else hold it?
-
-    Counted the same way as for a probe held by a list alone, so the baseline is exact; a
-    reference that is only passing by (a traceback, say) errs on the safe side: read afresh.
-    """
-    probe = [Value(0.0)]
-    baseline = [sys.getrefcount(v) for v in probe][0]
-    return [count > baseline for count in [sys.getrefcount(v) for v in values]]
+_data_of = Value.__dict__["_data"].__get__
 
 
 class _Program:
@@ -60,13 +48,12 @@ class _Program:
         self.grad_params = [p for p, s in zip(self.params, trace.param_slots, strict=True)
                             if trace.receives[s]]
         self.consts = trace.consts
-        # Constants that only the trace holds (numbers lifted into the graph by fn, data rows
-        # made inside it) cannot change: their numbers are taken once.  Any other constant is
-        # read afresh on every call, as eager would read it.
-        self.const_values = [v.data for v in trace.consts]
-        self.live_consts = [(k, v) for k, v, held in zip(
-            range(len(trace.consts)), trace.consts, _held_elsewhere(trace.consts), strict=True)
-            if held]
+        # Numbers lifted into the graph by arithmetic (x * 2.0) cannot change: taken once.  Any
+        # other constant (a Value fn captures or makes) is read afresh on every call, as eager
+        # would read it.
+        self.const_values = list(trace.const_values)
+        self.live_consts = [(k, v) for k, (v, live) in enumerate(
+            zip(trace.consts, trace.const_live, strict=True)) if live]
         self.replay = self.build(with_grad=True)
         self.forward: Callable[..., Any] | None = None  # built on first use of forward()
 
@@ -100,7 +87,7 @@ class _Program:
             for k, v in self.live_consts:
                 if v._rg:  # unfrozen since the trace: eager would give it a gradient
                     return None
-                consts[k] = v.data
+                consts[k] = v._data
         return list(map(_data_of, self.params)), consts
 
     def run(self, xs: list[float], with_grad: bool = True) -> tuple[Any, ...] | None:

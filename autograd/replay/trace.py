@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from ..core import graph
 from ..core.modes import enable_grad, is_grad_enabled
 from ..core.ops import OPS
-from ..core.value import Value
+from ..core.value import LIFTED, Value
 from .guards import recording
 
 # A comparison seen while tracing: (Value a, comparison, Value or float b, outcome).
@@ -51,6 +51,7 @@ class Trace:
         self.carry_a, self.carry_b = bytearray(), bytearray()
         self.needs_grad, self.receives = bytearray(), bytearray()
         self.label_at: dict[int, str] = {}  # only ever shown in error messages and printouts
+        self.lifted: list[int] = []  # leaf slots holding a number lifted by arithmetic (LIFTED)
         order: list[Value] = []
         # While the graph is flattened, each Value's walk mark holds its slot number: no table
         # of a million Values (other walks compare marks with a fresh stamp, never with an int).
@@ -72,6 +73,8 @@ class Trace:
             finally:
                 for v in order:  # leave no slot number behind for a later walk to misread
                     v._mark = None
+                for i in self.lifted:  # and the lifted constants as they were, for a later trace
+                    order[i]._mark = LIFTED
         self.size = len(order)
         self.n_nodes = self.size - self.op.count(None)
         # The root receives its seed if anything upstream takes a gradient.
@@ -105,6 +108,7 @@ class Trace:
                 push(b)
                 continue
             pop()
+            lifted = v._mark is LIFTED
             v._mark = i = len(order)
             emit(v)
             op(v._op)
@@ -117,6 +121,8 @@ class Trace:
                 carry_a(0)
                 carry_b(0)
                 needs.append(v._rg)
+                if lifted:
+                    self.lifted.append(i)
                 continue
             # A None local derivative (a constant exponent), an input no leaf of which takes a
             # gradient, and a node after the root all mean: nothing to send back along an edge.
@@ -148,6 +154,10 @@ class Trace:
         self.const_slots: list[int] = []
         self.const_values: list[float] = []  # at trace time (a replay reads .data afresh)
         self.consts: list[Value] = []
+        # Which constants a replay reads afresh: all but the numbers arithmetic lifted into the
+        # graph (x * 2.0), which nothing outside the graph holds, so nothing can change them.
+        self.const_live: list[bool] = []
+        lifted = set(self.lifted)
         # Constants that fn made from its own Values (detach(), no_grad): frozen by a replay.
         self.detached_slots: list[int] = []
         detached_ids = {id(v) for v in detached}
@@ -161,8 +171,9 @@ class Trace:
                 self.params.append(v)
             else:
                 self.const_slots.append(i)
-                self.const_values.append(v.data)
+                self.const_values.append(v._data)
                 self.consts.append(v)
+                self.const_live.append(i not in lifted)
                 if id(v) in detached_ids:
                     self.detached_slots.append(i)
 
@@ -233,22 +244,25 @@ def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool) -> Tr
     """Call fn on fresh leaves holding `numbers_in`, recording guards (see guards.py)."""
     xs = [Value(x) for x in numbers_in]
     name = getattr(fn, "__name__", repr(fn))
+    template: Any = None
+    extras: list[Value] = []
     with recording(name) as recorder:
         if is_grad_enabled():
             out = fn(*xs)
         else:
             with enable_grad():  # compiled inside no_grad(): the trace must still record it
                 out = fn(*xs)
-    template: Any = None
-    extras: list[Value] = []
-    if has_aux:
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, aux), "
-                            f"got {type(out).__name__}")
-        out, aux = out
-        template = _flatten(aux, extras, name)
-    return Traced(xs, _as_output(out, name), template, extras, recorder.detached,
-                  recorder.guards)
+        if has_aux:
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, "
+                                f"aux), got {type(out).__name__}")
+            out, aux = out
+            template = _flatten(aux, extras, name)
+        root = _as_output(out, name)
+        # What other threads did meanwhile with this graph's Values (see guards.Recorder.adopt).
+        recorder.adopt([*xs, root, *extras,
+                        *(v for a, _, b, _ in recorder.guards for v in (a, b))])
+    return Traced(xs, root, template, extras, recorder.detached, recorder.guards)
 
 
 def _as_output(out: Any, name: str) -> Value:

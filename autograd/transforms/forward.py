@@ -204,7 +204,7 @@ def nonzero(seeds: dict[Value, Any]) -> dict[Value, Any]:
 
 def _constant_zero(t: Any) -> bool:
     if isinstance(t, Value):
-        return t.is_leaf and not t.requires_grad and t.data == 0.0
+        return t.is_leaf and not t.requires_grad and t._data == 0.0
     return t == 0.0
 
 
