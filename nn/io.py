@@ -20,13 +20,15 @@ and the old bytes are written back if that write fails.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import secrets
 import stat
 from collections.abc import Mapping
 from typing import Any
 
-from .module import parameter_number
+from autograd import Value
 
 FORMAT = "valuegrad-weights"
 VERSION = 1
@@ -227,3 +229,19 @@ def _check_path(path: Any) -> str:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     return os.fspath(path)
+
+
+def parameter_number(name: str, entry: Any) -> float:
+    """Check that a stored weight is one finite real number and return it as a float."""
+    if isinstance(entry, Value):
+        entry = entry.data
+    if isinstance(entry, bool) or not isinstance(entry, numbers.Real):
+        shape = f"a list of {len(entry)}" if isinstance(entry, (list, tuple)) else repr(entry)
+        raise ValueError(f"parameter {name!r} must be one number, got {shape}"[:300])
+    try:
+        number = float(entry)
+    except OverflowError:
+        raise ValueError(f"parameter {name!r} is too large for a float: {entry!r}"[:300]) from None
+    if not math.isfinite(number):
+        raise ValueError(f"parameter {name!r} is {number!r}; weights must be finite numbers")
+    return number

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .ieee import (
     NAN,
@@ -55,8 +55,9 @@ from .kernels import (
     np_sub,
 )
 
-if TYPE_CHECKING:
-    from .value import Value
+# A node of the graph, i.e. a Value: value.py imports this table, so the table does not import
+# value.py, not even for type checking (the core's modules form one chain, each above the last).
+Node = Any
 
 # Where an input of an op is defined (Op.domain): the property tests keep random inputs there.
 REAL, POSITIVE, NONZERO, ABOVE_MINUS_ONE = "real", "positive", "nonzero", "above -1"
@@ -194,7 +195,7 @@ def minimum(x: float, y: float) -> tuple[float, float, float]:
 # --- the same local derivatives as Value expressions (for create_graph) ----------
 # Each takes the node whose inputs are differentiated and returns one entry per input.
 
-def _local_pow(v: Value) -> tuple[Any, Any]:
+def _local_pow(v: Node) -> tuple[Any, Any]:
     x, y = v.inputs
     # The same masks as the fast path in pow_(), else 0 * inf would make these nan where pow_()
     # gives 0.  Where a mask applies the local derivative is the constant 0, as in PyTorch.
@@ -204,12 +205,12 @@ def _local_pow(v: Value) -> tuple[Any, Any]:
     return dx, dy
 
 
-def _local_pow_constant(v: Value) -> tuple[Any, None]:
+def _local_pow_constant(v: Node) -> tuple[Any, None]:
     x, c = v.inputs[0], v.inputs[1].data  # keep the exponent a number, so it stays a constant
     return (0.0 if c == 0.0 else c * x ** (c - 1.0)), None
 
 
-def _steps(v: Value) -> tuple[Any, ...]:
+def _steps(v: Node) -> tuple[Any, ...]:
     """The local derivatives of a piecewise-linear op: constants, already stored on the node."""
     return v.local_grads
 
@@ -231,7 +232,7 @@ class Op:
     name: str  # the key in OPS, and Value.op of the nodes it makes
     arity: int
     forward: Callable[..., tuple[Any, ...]]
-    local_value: Callable[[Value], tuple[Any, ...]]
+    local_value: Callable[[Node], tuple[Any, ...]]
     expression: str  # the op on placeholders, e.g. "{x} / {y}" or "tanh({x})"
     derivatives: tuple[str | None, ...]  # d(out)/d(input) per input, same placeholders
     doc: str  # one line: what the method and the function compute
@@ -244,6 +245,12 @@ class Op:
     kink: Callable[..., float] | None = None  # distance from where the derivative jumps
     constant_form: str | None = None  # the op used when the right operand is a plain number
     commutative: bool = False  # drawings label the operands of the others x and y
+    # For ops nn offers as a neuron's activation: the torch.nn module applying it elementwise
+    # ("Tanh"; nn.layers.ACTIVATIONS and nn.torch_bridge read it); "" for the other ops.
+    torch_module: str = ""
+    # The local derivative written with the op's output {out} where that reads simpler (tanh:
+    # 1 - {out}²); the matrix view writes act'(net) with it.  "": `derivatives` says it.
+    output_derivative: str = ""
     kernels: Mapping[str, Any] = field(default_factory=dict)  # backend name -> kernel
 
     @property
@@ -278,7 +285,7 @@ class Op:
 
 
 def _unary(name: str, forward: Callable[..., tuple[Any, ...]],
-           local_value: Callable[[Value], tuple[Any, ...]], derivative: str, doc: str,
+           local_value: Callable[[Node], tuple[Any, ...]], derivative: str, doc: str,
            **more: Any) -> Op:
     """An entry for a function of one Value, `x.name()` and `autograd.name(x)` (most ops)."""
     settings: dict[str, Any] = {"method": name, "function": name, "torch": name,
@@ -333,11 +340,13 @@ OPS: dict[str, Op] = {op.name: op for op in (
            "log(1 + x), exact for small x (-inf at -1, nan below).", domain=(ABOVE_MINUS_ONE,)),
     _unary("sin", sin, lambda v: (v.inputs[0].cos(),), "cos({x})", "Sine (x in radians)."),
     _unary("cos", cos, lambda v: (-v.inputs[0].sin(),), "-sin({x})", "Cosine (x in radians)."),
-    _unary("tanh", tanh, lambda v: (1.0 - v * v,), "1 - tanh²({x})", "Hyperbolic tangent."),
+    _unary("tanh", tanh, lambda v: (1.0 - v * v,), "1 - tanh²({x})", "Hyperbolic tangent.",
+           torch_module="Tanh", output_derivative="1 - {out}²"),
     _unary("sigmoid", sigmoid, lambda v: (v * (1.0 - v),), "σ({x})(1 - σ({x}))",
-           "Logistic function 1 / (1 + e^-x)."),
+           "Logistic function 1 / (1 + e^-x).", torch_module="Sigmoid",
+           output_derivative="{out}·(1 - {out})"),
     _unary("relu", relu, _steps, "1 if {x} > 0 else 0", "max(x, 0), with slope 0 at 0.",
-           kink=_distance_to_zero,
+           kink=_distance_to_zero, torch_module="ReLU",
            kernels={"python": Inline("{x} if not {x} <= 0.0 else 0.0",
                                      ("1.0 if {x} > 0.0 else 0.0",)), "numpy": np_relu}),
     _unary("softplus", softplus, lambda v: (v.inputs[0].sigmoid(),), "σ({x})",
