@@ -74,14 +74,17 @@ class Value:
         return Value(-self.data, (self,), (-1.0,))
 
     def tanh(self) -> Value:
+        """tanh, whose slope 1 - tanh² uses the output just computed."""
         t = math.tanh(self.data)
         return Value(t, (self,), (1.0 - t * t,))
 
     def exp(self) -> Value:
+        """e to the power of the number: its own derivative."""
         e = math.exp(self.data)
-        return Value(e, (self,), (e,))  # exp is its own derivative
+        return Value(e, (self,), (e,))
 
     def relu(self) -> Value:
+        """max(x, 0): slope 1 above 0, else 0."""
         return Value(self.data if self.data > 0 else 0.0, (self,),
                      (1.0 if self.data > 0 else 0.0,))
 

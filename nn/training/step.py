@@ -81,6 +81,7 @@ CHECK_EVERY = 1000
 
 
 def floats(out: Any) -> Any:
+    """A model's output (a Value, or nested lists of them) as plain floats."""
     if isinstance(out, Value):
         return out.data
     return [floats(o) for o in out]
