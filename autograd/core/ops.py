@@ -248,6 +248,9 @@ class Op:
     # For ops nn offers as a neuron's activation: the torch.nn module applying it elementwise
     # ("Tanh"; nn.layers.ACTIVATIONS and nn.torch_bridge read it); "" for the other ops.
     torch_module: str = ""
+    # What each operand is to the op ("numerator", "denominator"), so explanations can tell the
+    # two paths through x*x apart; () for a one-input op, whose operand is its "argument".
+    operands: tuple[str, ...] = ()
     # The local derivative written with the op's output {out} where that reads simpler (tanh:
     # 1 - {out}²); the matrix view writes act'(net) with it.  "": `derivatives` says it.
     output_derivative: str = ""
@@ -303,30 +306,35 @@ def _extremum(name: str, forward: Callable[..., tuple[Any, ...]], symbol: str, b
                rule.format(a="{y}", b="{x}", x="{x}", y="{y}")),
               f"The {which} of x and y; at a tie each gets half the gradient, as in PyTorch.",
               method=name, function=name, symbol=symbol, torch=name, domain=(REAL, REAL),
-              kink=_distance_to_tie, commutative=True, kernels={"numpy": kernel})
+              kink=_distance_to_tie, commutative=True, kernels={"numpy": kernel},
+              operands=("first argument", "second argument"))
 
 
 OPS: dict[str, Op] = {op.name: op for op in (
     Op("+", 2, add, lambda v: (1.0, 1.0), "{x} + {y}", ("1", "1"), "x + y",
        method="__add__", reflected="__radd__", torch="add", domain=(REAL, REAL), commutative=True,
+       operands=("left term", "right term"),
        kernels={"python": Inline("{x} + {y}", ("1.0", "1.0")), "numpy": np_add}),
     Op("-", 2, sub, lambda v: (1.0, -1.0), "{x} - {y}", ("1", "-1"), "x - y",
        method="__sub__", reflected="__rsub__", torch="sub", domain=(REAL, REAL),
+       operands=("left operand", "right operand"),
        kernels={"python": Inline("{x} - {y}", ("1.0", "-1.0")), "numpy": np_sub}),
     Op("*", 2, mul, lambda v: (v.inputs[1], v.inputs[0]), "{x} * {y}", ("{y}", "{x}"),
        "x * y", method="__mul__", reflected="__rmul__", torch="mul", domain=(REAL, REAL),
-       commutative=True,
+       commutative=True, operands=("left factor", "right factor"),
        kernels={"python": Inline("{x} * {y}", ("{y}", "{x}")), "numpy": np_mul}),
     Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v / v.inputs[1]), "{x} / {y}",
        ("1/{y}", "-{x}/{y}²"), "x / y (IEEE: x/0 is ±inf or nan)", method="__truediv__",
        reflected="__rtruediv__", torch="div", domain=(REAL, NONZERO),
+       operands=("numerator", "denominator"),
        kernels={"numpy": np_div}),
     Op("**", 2, pow_, _local_pow, "{x}**{y}", ("{y}·{x}**({y}-1)", "{x}**{y}·log {x}"),
        "x ** y (a plain-number exponent is a constant: the '**c' op)", method="__pow__",
-       reflected="__rpow__", torch="pow", domain=(POSITIVE, REAL), constant_form="**c"),
+       reflected="__rpow__", torch="pow", domain=(POSITIVE, REAL), constant_form="**c",
+       operands=("base", "exponent")),
     Op("**c", 2, pow_constant, _local_pow_constant, "{x}**{y}", ("{y}·{x}**({y}-1)", None),
        "x ** c for a plain number c, which takes no gradient", symbol="**", torch="pow",
-       domain=(POSITIVE, REAL)),
+       domain=(POSITIVE, REAL), operands=("base", "exponent")),
     Op("neg", 1, neg, lambda v: (-1.0,), "-{x}", ("-1",), "-x", method="__neg__", torch="neg",
        domain=(REAL,), kernels={"python": Inline("-{x}", ("-1.0",)), "numpy": np_neg}),
     Op("abs", 1, abs_, _steps, "|{x}|", ("sign({x})",), "abs(x), with slope 0 at 0",

@@ -11,6 +11,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
+from ..core.ops import OPS
+
 # Binding strength of a piece of text, as Python reads it: a sum binds loosest, a name tightest.
 SUM, PRODUCT, NEGATION, POWER, ATOM = 1, 2, 3, 4, 5
 
@@ -116,20 +118,8 @@ _FORMS: dict[str, tuple[Template, tuple[Template, ...]]] = {
     "sqrt": (lambda a, b: f"√{wrap(a, ATOM)}", (lambda a, b: f"1/(2√{wrap(a, ATOM)})",)),
 }
 
-# What each operand is to its op, so two paths through x*x can be told apart.
-POSITIONS: dict[str, tuple[str, ...]] = {
-    "+": ("left term", "right term"), "-": ("left operand", "right operand"),
-    "*": ("left factor", "right factor"), "/": ("numerator", "denominator"),
-    "**": ("base", "exponent"), "**c": ("base", "exponent"),
-    "maximum": ("first argument", "second argument"),
-    "minimum": ("first argument", "second argument"),
-}
-
-
 def _from_table(op: str) -> tuple[Template, tuple[Template, ...]]:
     """An op this module has no form for: the op table's own templates, operands wrapped."""
-    from ..core.ops import OPS  # the table imports nothing from here; kept local to stay one-way
-
     entry = OPS.get(op)
     if entry is None:
         return ((lambda a, b: f"{op}({a}, {b})" if b else f"{op}({a})"),
@@ -181,8 +171,11 @@ def derivative(op: str, operands: Sequence[str], position: int) -> str:
 
 
 def position_name(op: str, position: int) -> str:
-    """'left factor', 'denominator', ... or 'argument' for a one-input op."""
-    return POSITIONS.get(op, ("argument", "second argument"))[position]
+    """'left factor', 'denominator', ... (the op table's Op.operands) or 'argument'."""
+    entry = OPS.get(op)
+    names = entry.operands if entry is not None and entry.operands else ("argument",
+                                                                          "second argument")
+    return names[position]
 
 
 def partial(top: str, bottom: str) -> str:
