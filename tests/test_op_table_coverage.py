@@ -15,7 +15,7 @@ from conftest import require_torch
 import autograd
 import nn
 from autograd import OPS, Value
-from autograd.explanations.rules import expression, position_name, rule
+from autograd.explanations.rules import derivative, expression, position_name, rule
 from nn.torch_bridge import TORCH_ACTIVATIONS
 from nn.viz.matrix_render import slope_formula
 from nn.viz.matrix_view import _activation
@@ -91,3 +91,20 @@ def test_matrix_view_formulas_read_as_before():
     assert slope_formula("tanh") == "1 − out²"
     assert slope_formula("relu") == "1 if net > 0 else 0"
     assert slope_formula("linear") == "1"
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_explanations_write_the_tables_text(name):
+    # One text per op: with plain names for operands, an explanation writes exactly the table's
+    # expression and derivatives (products and quotients tight), as README's op list shows them.
+    op = OPS[name]
+    operands = NAMES[:op.arity]
+
+    def tight(text: str) -> str:
+        return text.replace(" * ", "*").replace(" / ", "/")
+
+    assert expression(name, operands) == tight(op.written(*operands))
+    for k, template in enumerate(op.derivatives):
+        if template is not None:
+            assert derivative(name, operands, k) == tight(
+                template.format(**dict(zip("xy", operands, strict=False))))
