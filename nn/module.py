@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -34,7 +35,8 @@ class Module(ParameterHolder):
         """Create the module and note it (weakly) so drawings can name its nodes later."""
         module = super().__new__(cls)
         try:
-            _LIVE[id(module)] = module
+            with _live_lock:
+                _LIVE[id(module)] = module
         except TypeError:
             pass  # a subclass with __slots__ and no __weakref__: drawn without module names
         return module
@@ -162,14 +164,22 @@ class Module(ParameterHolder):
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
 
-# Every Module alive, by id: nn.viz.describe reads it when a graph is drawn or explained, so naming
-# the nodes of a network costs nothing while it runs.
+# Every Module alive, held weakly: nn.viz.describe reads it when a graph is drawn or explained.
+# Why it must exist: a drawing starts from Values, and a Value keeps no reference to the modules
+# holding it (slots only, no back-pointers, so a graph costs nothing extra per node and is freed
+# by reference counting); the only way from a parameter to its name ``layers.0.neurons.1.w.0`` is
+# from the modules to their parameters.  Why it is bounded: weak references, so it holds exactly
+# the modules the program still holds, never keeps one alive, and costs one dict insertion per
+# Module made (none per operation).  Keyed by id, so a Module that defines __eq__ or __hash__ is
+# never asked for them.  The lock makes a snapshot safe while other threads build modules.
 _LIVE: weakref.WeakValueDictionary[int, Module] = weakref.WeakValueDictionary()
+_live_lock = threading.Lock()
 
 
 def live_modules() -> list[Module]:
     """Every Module object that still exists (for naming the nodes of drawn graphs)."""
-    return list(_LIVE.values())
+    with _live_lock:
+        return list(_LIVE.values())
 
 
 def _key_mismatch(model: str, missing: list[str], unexpected: list[str]) -> str:
