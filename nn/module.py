@@ -6,7 +6,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd import Value
 
@@ -18,6 +18,8 @@ from .discovery import (
     walk,
 )
 from .io import load_state_dict, parameter_number, save_state_dict
+
+_M = TypeVar("_M", bound="Module")  # __new__ returns the subclass it makes (MLP(...) is an MLP)
 
 
 class Module(ParameterHolder):
@@ -31,7 +33,7 @@ class Module(ParameterHolder):
     callable, as in PyTorch: ``model(x)`` runs ``model.forward(x)``.
     """
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Module:
+    def __new__(cls: type[_M], *args: Any, **kwargs: Any) -> _M:
         """Create the module and note it (weakly) so drawings can name its nodes later."""
         module = super().__new__(cls)
         try:
