@@ -21,6 +21,16 @@ from autograd import Value
 Found = tuple[str, str, Value]
 
 
+class ParameterHolder:
+    """An object whose public attributes the walk enters, naming them: nn.Module derives from it.
+
+    Defined here, not in module.py, so that the walk knows a Module without importing module.py
+    (which imports the walk).
+    """
+
+    __slots__ = ()
+
+
 class _BackReference(Exception):
     """Raised inside the walk when it reaches the object it was told to avoid."""
 
@@ -31,8 +41,6 @@ def walk(root: Any, name: str = "", place: str = "self", avoid: Any = None) -> l
     Iterative, so deep nesting cannot hit the recursion limit.  With `avoid`, reaching that object
     raises _BackReference (used to tell a back-reference from a new sub-module).
     """
-    from .module import Module  # here: module.py imports this one
-
     found: list[Found] = []
     seen: set[int] = set()
     stack: list[tuple[Any, str, str]] = [(root, name, place)]
@@ -45,16 +53,16 @@ def walk(root: Any, name: str = "", place: str = "self", avoid: Any = None) -> l
             raise _BackReference
         if id(obj) in seen:
             continue
-        children = _children(obj, name, place, Module)
+        children = _children(obj, name, place)
         if children:
             seen.add(id(obj))
             stack.extend(reversed(children))
     return found
 
 
-def _children(obj: Any, name: str, place: str, module_type: type) -> list[tuple[Any, str, str]]:
+def _children(obj: Any, name: str, place: str) -> list[tuple[Any, str, str]]:
     """The parts of `obj` that may hold parameters, with their dotted names and Python places."""
-    if isinstance(obj, module_type):
+    if isinstance(obj, ParameterHolder):
         return [(attr, join(name, key), f"{place}.{key}") for key, attr in vars(obj).items()
                 if not key.startswith("_")]
     if isinstance(obj, (list, tuple, deque)):
@@ -88,9 +96,7 @@ def holds_parameters(obj: Any) -> bool:
 
 def may_hold_parameters(obj: Any) -> bool:
     """A cheap test: could `obj` hold parameters at all (so an attribute assignment walks it)?"""
-    from .module import Module
-
-    return isinstance(obj, (Value, Module, list, tuple, deque, Mapping, set, frozenset)) \
+    return isinstance(obj, (Value, ParameterHolder, list, tuple, deque, Mapping, set, frozenset)) \
         or _is_object_array(obj)
 
 

@@ -8,10 +8,10 @@ The file looks like::
 Python writes each float as the shortest decimal that reads back as the same float, so the
 round trip is bit-exact.  JSON is plain data: loading a file never runs code (unlike pickle).
 
-Saving never damages what is at the path (autograd.files says how): anything that exists and is
-not a regular file (a directory, a device such as /dev/null, a FIFO, a socket) is refused before
-anything is written; a read-only file is refused unless ``overwrite=True``; a new file gets the
-permissions the umask allows, a replaced one keeps its permission bits (and, where allowed, its
+Saving never damages what is at the path (autograd.output.files says how): anything that exists
+and is not a regular file (a directory, a device such as /dev/null, a FIFO, a socket) is refused
+before anything is written; a read-only file is refused unless ``overwrite=True``; a new file gets
+the permissions the umask allows, a replaced one keeps its permission bits (and, where allowed, its
 owner).  The new text goes to a temporary file renamed over the old one, so a killed save leaves
 the old file or the new one; a file with several hard links, or in a folder we may not write, is
 refused, since it cannot be replaced that way.
@@ -20,14 +20,15 @@ refused, since it cannot be replaced that way.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import stat
 from collections.abc import Mapping
 from typing import Any
 
-from autograd.files import kind, write_file
-
-from .module import parameter_number
+from autograd import Value
+from autograd.output.files import kind, write_file
 
 FORMAT = "valuegrad-weights"
 VERSION = 1
@@ -137,3 +138,19 @@ def _check_path(path: Any) -> str:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     return os.fspath(path)
+
+
+def parameter_number(name: str, entry: Any) -> float:
+    """Check that a stored weight is one finite real number and return it as a float."""
+    if isinstance(entry, Value):
+        entry = entry.data
+    if isinstance(entry, bool) or not isinstance(entry, numbers.Real):
+        shape = f"a list of {len(entry)}" if isinstance(entry, (list, tuple)) else repr(entry)
+        raise ValueError(f"parameter {name!r} must be one number, got {shape}"[:300])
+    try:
+        number = float(entry)
+    except OverflowError:
+        raise ValueError(f"parameter {name!r} is too large for a float: {entry!r}"[:300]) from None
+    if not math.isfinite(number):
+        raise ValueError(f"parameter {name!r} is {number!r}; weights must be finite numbers")
+    return number

@@ -9,14 +9,19 @@ from typing import Any
 
 from autograd import Value
 from autograd.core.checks import finite_real, is_real, positive_int
+from autograd.core.ops import OPS
 
 from .module import Module
 
+DEFAULT_ACTIVATION = "relu"
+
 # Activation name -> the Value method applied to the neuron's weighted sum (None: keep the sum).
+# The activations are the op table's ops that name a torch.nn module (autograd/core/ops.py), the
+# default first, then "linear".
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    **{op.name: getattr(Value, op.method)
+       for op in sorted(OPS.values(), key=lambda op: op.name != DEFAULT_ACTIVATION)
+       if op.torch_module and op.method},
     "linear": None,
 }
 
@@ -262,7 +267,7 @@ class MLP(Module):
 
     def to_torch(self, dtype: Any = None) -> Any:
         """A ``torch.nn.Sequential`` (Linear + activations, float64 by default) computing this."""
-        from .torch_bridge import mlp_to_torch
+        from .torch_bridge import mlp_to_torch  # loads on first use (it needs torch)
 
         return mlp_to_torch(self, dtype)
 
@@ -272,7 +277,7 @@ class MLP(Module):
         """A new MLP with the layers and weights of a PyTorch module or state dict."""
         from .torch_bridge import mlp_from_torch
 
-        return mlp_from_torch(source, activation, output_activation)
+        return mlp_from_torch(cls, source, activation, output_activation)
 
     def __repr__(self) -> str:
         lines = [f"MLP({self.nin} inputs, {len(self.parameters())} parameters)"]
@@ -294,3 +299,12 @@ def _layer_activations(activation: str | Sequence[str], output_activation: str |
         if len(names) != n_layers:
             raise ValueError(f"activation list has {len(names)} names for {n_layers} layers")
     return [_check_activation(name) for name in names]
+
+
+def load_torch_state(model: MLP, source: Any) -> MLP:
+    """Copy the weights of a PyTorch module or state dict into `model`, all or nothing."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"load_torch_state() fills an nn.MLP, got {type(model).__name__}")
+    from .torch_bridge import fill_from_torch
+
+    return fill_from_torch(model, source)

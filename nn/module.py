@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
+import threading
 import weakref
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from autograd import Value
 
-from .discovery import _BackReference, may_hold_parameters, unique_parameters, walk
+from .discovery import (
+    ParameterHolder,
+    _BackReference,
+    may_hold_parameters,
+    unique_parameters,
+    walk,
+)
+from .io import load_state_dict, parameter_number, save_state_dict
+
+_M = TypeVar("_M", bound="Module")  # __new__ returns the subclass it makes (MLP(...) is an MLP)
 
 
-class Module:
+class Module(ParameterHolder):
     """Base class for networks: parameters, dotted names, zero_grad, freeze, state_dict, save/load.
 
     A Module's parameters are the Values it keeps in its public attributes, directly or in lists,
@@ -25,11 +33,12 @@ class Module:
     callable, as in PyTorch: ``model(x)`` runs ``model.forward(x)``.
     """
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Module:
+    def __new__(cls: type[_M], *args: Any, **kwargs: Any) -> _M:
         """Create the module and note it (weakly) so drawings can name its nodes later."""
         module = super().__new__(cls)
         try:
-            _LIVE[id(module)] = module
+            with _live_lock:
+                _LIVE[id(module)] = module
         except TypeError:
             pass  # a subclass with __slots__ and no __weakref__: drawn without module names
         return module
@@ -138,41 +147,41 @@ class Module:
 
         A read-only file at `path` is replaced only with ``overwrite=True``; see nn/io.py.
         """
-        from .io import save_state_dict  # here, not at the top: io imports this module
-
         save_state_dict(self.state_dict(), path, overwrite=overwrite)
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read weights written by save() into this model (same architecture required)."""
-        from .io import load_state_dict
-
         self.load_state_dict(load_state_dict(path))
 
     def diagram(self, x: Any = None, target: Any = None, loss: Any = None,
                 names: Mapping[str, str] | None = None, lr: float | None = None) -> Any:
         """The network diagram of this model on sample `x` (see nn.diagram)."""
-        from .viz.diagram import diagram
-
-        return diagram(self, x, target, loss=loss, names=names, lr=lr)
+        return _pictures.diagram(self, x, target, loss=loss, names=names, lr=lr)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Jupyter display: the network diagram of the parameters (no made-up inputs)."""
-        from .viz.diagram import module_mimebundle
-
-        return module_mimebundle(self)
+        return _pictures.mimebundle(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
 
-# Every Module alive, by id: nn.viz.describe reads it when a graph is drawn or explained, so naming
-# the nodes of a network costs nothing while it runs.
+# Every Module alive, held weakly: nn.viz.describe reads it when a graph is drawn or explained.
+# Why it must exist: a drawing starts from Values, and a Value keeps no reference to the modules
+# holding it (slots only, no back-pointers, so a graph costs nothing extra per node and is freed
+# by reference counting); the only way from a parameter to its name ``layers.0.neurons.1.w.0`` is
+# from the modules to their parameters.  Why it is bounded: weak references, so it holds exactly
+# the modules the program still holds, never keeps one alive, and costs one dict insertion per
+# Module made (none per operation).  Keyed by id, so a Module that defines __eq__ or __hash__ is
+# never asked for them.  The lock makes a snapshot safe while other threads build modules.
 _LIVE: weakref.WeakValueDictionary[int, Module] = weakref.WeakValueDictionary()
+_live_lock = threading.Lock()
 
 
 def live_modules() -> list[Module]:
     """Every Module object that still exists (for naming the nodes of drawn graphs)."""
-    return list(_LIVE.values())
+    with _live_lock:
+        return list(_LIVE.values())
 
 
 def _key_mismatch(model: str, missing: list[str], unexpected: list[str]) -> str:
@@ -190,17 +199,27 @@ def _short_list(names: list[str], limit: int = 5) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def parameter_number(name: str, entry: Any) -> float:
-    """Check that a stored weight is one finite real number and return it as a float."""
-    if isinstance(entry, Value):
-        entry = entry.data
-    if isinstance(entry, bool) or not isinstance(entry, numbers.Real):
-        shape = f"a list of {len(entry)}" if isinstance(entry, (list, tuple)) else repr(entry)
-        raise ValueError(f"parameter {name!r} must be one number, got {shape}"[:300])
-    try:
-        number = float(entry)
-    except OverflowError:
-        raise ValueError(f"parameter {name!r} is too large for a float: {entry!r}"[:300]) from None
-    if not math.isfinite(number):
-        raise ValueError(f"parameter {name!r} is {number!r}; weights must be finite numbers")
-    return number
+# --- the pictures a Module shows, from nn.viz above this module ----------
+# module.py imports nothing from nn.viz (tests/test_architecture.py): nn/__init__.py hands it the
+# diagram functions when nn loads (they import nn.viz, with graphviz, on first use).
+
+class _Pictures:
+    """What Module.diagram() and Module._repr_mimebundle_() call."""
+
+    diagram: Callable[..., Any]
+    mimebundle: Callable[[Module], dict[str, Any]]
+
+
+def _not_connected(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("nn.viz is not connected: import nn (its __init__ connects it)")
+
+
+_pictures = _Pictures()
+_pictures.diagram = _pictures.mimebundle = _not_connected
+
+
+def connect(*, diagram: Callable[..., Any], mimebundle: Callable[[Module], dict[str, Any]]
+            ) -> None:
+    """Give Module its diagram and its Jupyter display (nn/__init__.py does, when nn loads)."""
+    _pictures.diagram = diagram
+    _pictures.mimebundle = mimebundle

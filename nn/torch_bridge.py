@@ -16,12 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.core.ops import OPS
 from autograd.twin.torch_twin import require_torch
 
-from .layers import ACTIVATIONS, MLP
+# The MLPs here are nn.layers.MLP objects (typed Any: layers.py imports this module, on first use,
+# so this module does not import it; MLP.from_torch passes its class in).
+MLP = Any
 
-# valuegrad activation -> the torch.nn module class name that computes it ("linear" has none).
-TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+# valuegrad activation -> the torch.nn module class name that computes it ("linear" has none),
+# from the op table.
+TORCH_ACTIVATIONS = {op.name: op.torch_module for op in OPS.values() if op.torch_module}
 _FROM_TORCH = {cls: name for name, cls in TORCH_ACTIVATIONS.items()}
 _SKIPPED = ("Identity", "Flatten")  # modules that leave a vector of numbers as it is
 
@@ -39,8 +43,6 @@ class LinearSpec:
 def mlp_to_torch(model: MLP, dtype: Any = None) -> Any:
     """A ``torch.nn.Sequential`` computing what `model` computes: Linear, activation, Linear..."""
     torch = require_torch("MLP.to_torch")
-    if not isinstance(model, MLP):
-        raise TypeError(f"to_torch() converts an nn.MLP, got {type(model).__name__}")
     dtype = torch.float64 if dtype is None else dtype
     parts = []
     for layer in model.layers:
@@ -258,27 +260,26 @@ def _check_fits(model: MLP, specs: list[LinearSpec]) -> None:
                              f"{spec.activation!r}, the MLP's layer uses {layer.activation!r}")
 
 
-def load_torch_state(model: MLP, source: Any) -> MLP:
-    """Copy the weights of a PyTorch module or state dict into `model`, all or nothing."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"load_torch_state() fills an nn.MLP, got {type(model).__name__}")
+def fill_from_torch(model: MLP, source: Any) -> MLP:
+    """Copy the weights of a PyTorch module or state dict into the MLP `model`, all or nothing."""
     specs = read_specs(source)
     _check_fits(model, specs)
     if not isinstance(source, Mapping):
-        verify_same_function(source, _build(specs, [layer.activation for layer in model.layers]))
+        verify_same_function(source, _build(type(model), specs,
+                                            [layer.activation for layer in model.layers]))
     model.set_weights([s.weight for s in specs], [s.bias for s in specs])
     return model
 
 
-def _build(specs: list[LinearSpec], activations: list[str]) -> MLP:
-    model = MLP(len(specs[0].weight[0]), [len(s.weight) for s in specs], activations)
+def _build(cls: type, specs: list[LinearSpec], activations: list[str]) -> MLP:
+    model = cls(len(specs[0].weight[0]), [len(s.weight) for s in specs], activations)
     model.set_weights([s.weight for s in specs], [s.bias for s in specs])
     return model
 
 
-def mlp_from_torch(source: Any, activation: str | None = None,
+def mlp_from_torch(cls: type, source: Any, activation: str | None = None,
                    output_activation: str | None = None) -> MLP:
-    """A new MLP with the layers and weights of a PyTorch module or state dict.
+    """A new MLP (of class `cls`) with the layers and weights of a PyTorch module or state dict.
 
     A module's activations are read from it; a state dict has none, so they are given as for
     ``MLP(...)``: `activation` for hidden layers (relu by default), `output_activation` (linear).
@@ -298,9 +299,9 @@ def mlp_from_torch(source: Any, activation: str | None = None,
         hidden = "relu" if activation is None else activation
         names = [hidden] * (len(specs) - 1) + [output_activation or "linear"]
         for name in names:
-            if name not in ACTIVATIONS:
+            if name != "linear" and name not in TORCH_ACTIVATIONS:
                 raise ValueError(f"unknown activation {name!r}")
-    model = _build(specs, names)
+    model = _build(cls, specs, names)
     if not isinstance(source, Mapping):
         verify_same_function(source, model)
     return model

@@ -8,9 +8,9 @@ import pytest
 from svgread import SVG, groups, node_text, svg_root
 
 from autograd import Value, draw
-from autograd.viz import escape
-from autograd.viz.escape import escape_html, escape_record
-from autograd.viz.naming import NodeInfo, register_describer, unregister_describer
+from autograd.explanations.naming import NodeInfo, register_describer, unregister_describer
+from autograd.output import escape
+from autograd.output.escape import escape_html, escape_record
 
 HOSTILE = [
     '<script>alert("x")</script>',

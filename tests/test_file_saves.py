@@ -106,7 +106,7 @@ def test_a_leftover_temporary_file_of_a_dead_save_is_removed_by_the_next_save(tm
     leftover.write_text('{"format": "valuegrad-weig')
     mine = tmp_path / f".w.json.valuegrad-{os.getpid()}-0123456789ab.tmp"  # a live save's
     mine.write_text("in progress")
-    from autograd.files import stale_temporaries
+    from autograd.output.files import stale_temporaries
 
     assert stale_temporaries(str(tmp_path), "w.json") == [str(leftover)]
     with pytest.warns(UserWarning, match=rf"removed 1 temporary file.*{leftover.name}"):

@@ -1,11 +1,11 @@
-"""Display names and groups (autograd.viz.naming): preference order, describers, bad describers."""
+"""Display names and groups (autograd.explanations.naming): preference order, describers."""
 
 from __future__ import annotations
 
 import pytest
 
 from autograd import Value
-from autograd.viz.naming import (
+from autograd.explanations.naming import (
     NodeInfo,
     describe,
     node_names,

@@ -165,3 +165,38 @@ def test_nested_parameters_carry_dotted_labels_without_a_call():
     assert outer.extra[0].w[0].label == "extra.0.w.0"
     outer.net.parameters()  # a sub-module's shorter names leave the full labels alone
     assert outer.net.scale.label == "net.scale"
+
+
+def test_the_registry_of_modules_is_weak_and_safe_while_threads_build_modules():
+    # nn names drawn nodes from the modules alive (nn/module.py says why the registry exists);
+    # it must hold no module the program dropped, and a snapshot must not fail while other
+    # threads make modules.
+    import gc
+    import threading
+
+    from nn.module import live_modules
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    ids = {id(m) for m in live_modules()}
+    assert id(model) in ids
+    before = len(live_modules())
+    del model
+    gc.collect()
+    assert len(live_modules()) < before  # the MLP, its layers and neurons are gone
+
+    stop = threading.Event()
+
+    def build() -> None:
+        while not stop.is_set():
+            nn.MLP(2, [2], seed=0)
+
+    workers = [threading.Thread(target=build) for _ in range(2)]
+    for w in workers:
+        w.start()
+    try:
+        for _ in range(300):
+            live_modules()
+    finally:
+        stop.set()
+        for w in workers:
+            w.join()

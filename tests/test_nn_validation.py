@@ -227,9 +227,9 @@ def run_with_a_loss_that_changes_after_step_3(compiled):
 
 
 def test_compiled_validation_is_checked_and_retraced_like_the_training_step(monkeypatch):
-    import nn.training.train
+    import nn.training.step
 
-    monkeypatch.setattr(nn.training.train, "CHECK_EVERY", 1)  # check every call, not every 1000th
+    monkeypatch.setattr(nn.training.step, "CHECK_EVERY", 1)  # check every call, not every 1000th
     eager = run_with_a_loss_that_changes_after_step_3(False)
     replayed = run_with_a_loss_that_changes_after_step_3(True)
     assert replayed == pytest.approx(eager, rel=1e-12)

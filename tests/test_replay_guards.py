@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import autograd
 import nn
-import nn.training.train
+import nn.training.step
 from autograd import TraceError, TraceMismatchError, Value, grad
 
 BACKENDS = ["python", "numpy", "loop"]
@@ -149,7 +149,7 @@ def test_a_rebound_parameter_is_what_check_finds(backend: str) -> None:
 def test_fit_checks_its_first_steps_and_retraces_a_rebound_parameter(monkeypatch: Any) -> None:
     assert fit_with_a_rebound_parameter(False) == fit_with_a_rebound_parameter(True)
     # without the checks, the replay is wrong
-    monkeypatch.setattr(nn.training.train, "FIRST_CHECKS", ())
+    monkeypatch.setattr(nn.training.step, "FIRST_CHECKS", ())
     assert fit_with_a_rebound_parameter(False) != fit_with_a_rebound_parameter(True)
 
 

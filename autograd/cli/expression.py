@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..core.methods import apply
 from ..core.ops import OPS, Op
 from ..core.value import Value
-from ..viz.escape import INVISIBLE as _INVISIBLE
+from ..output.escape import INVISIBLE as _INVISIBLE
 from .output import UsageError
 
 MAX_EXPRESSION_CHARS = 500

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..explanations.rules import ascii_text
-from ..files import check_target, check_writable
+from ..output.files import check_target, check_writable
 
 
 class UsageError(ValueError):

@@ -163,10 +163,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
 
 
 def _inside_transform() -> bool:
-    """Whether a transform is running the function that calls grad() (see functional._depth)."""
-    from .functional import _depth  # functional imports this module: import at call time
-
-    return _depth.get() > 0
+    """Whether a transform is running the function that calls grad() (modes.transform_depth)."""
+    return modes.transform_depth.get() > 0
 
 
 def _one_grad_output(grad_outputs: Any, grad_output: float) -> float:

@@ -5,20 +5,14 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from typing import Any
 
 from .backward import grad
 from .checks import is_real, nonnegative
 from .graph import topological_order
-from .modes import no_grad
+from .modes import no_grad, transform_depth
 from .ops import OPS
 from .value import Value, to_float
-
-# How many transformed functions are running in this thread or task.  Inside one, an inner
-# transform must build its gradient as a graph even when called with plain numbers: the function
-# it differentiates may close over the outer transform's Values (JAX's nesting rule).
-_depth: ContextVar[int] = ContextVar("valuegrad_transform_depth", default=0)
 
 
 def _as_values(args: Sequence[Any], positions: Sequence[int]) -> tuple[list[Any], bool]:
@@ -67,13 +61,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
             if not -len(args) <= i < len(args):
                 raise ValueError(f"argnums names argument {i}, but {len(args)} were given")
         xs, nested = _as_values(args, positions)
-        depth = _depth.get()
+        depth = transform_depth.get()
         nested = nested or depth > 0
-        token = _depth.set(depth + 1)
+        token = transform_depth.set(depth + 1)
         try:
             out = _check_output(f(*xs, **kwargs), f)
         finally:
-            _depth.reset(token)
+            transform_depth.reset(token)
         gs = grad(out, [xs[i] for i in positions], create_graph=nested)
         if not nested:
             return out.data, (tuple(gs) if several else gs[0])

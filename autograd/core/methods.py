@@ -12,12 +12,12 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
-from . import ops
+from . import modes, ops
 from .value import Number, Operand, Value, _lift, _new, trace_hook, tracing
 
-# How many no_grad / detect_anomaly blocks are open anywhere (see modes.py).  While it is zero the
-# hot path pays one global read per operation and nothing else.
-_special_modes = 0
+# The no_grad / detect_anomaly blocks open anywhere (modes.py keeps the list).  While it is empty
+# the hot path pays one global read per operation and nothing else.
+_special_modes = modes.open_blocks
 
 # --- making a node: written once, compiled into _node and into both method templates ----------
 # Each method computes the value and local derivatives with the op's float function and records
@@ -81,8 +81,6 @@ _binary_method: Callable[[str, Callable[..., Any]], Callable[..., Any]] = _made[
 def _special_node(out: float, op: str, a: Value, b: Value | None, da: float,
                   db: float | None) -> Value:
     """_node while some no_grad or detect_anomaly block is open somewhere."""
-    from . import modes
-
     if modes.anomaly_enabled():
         modes.check_forward(out, op, a, b)
     if not modes.is_grad_enabled():

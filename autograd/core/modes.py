@@ -17,8 +17,6 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import methods as _methods
-
 if TYPE_CHECKING:
     from .value import Value
 
@@ -48,6 +46,15 @@ _anomaly: ContextVar[_Block | None] = ContextVar("valuegrad_detect_anomaly", def
 _saved: ContextVar[tuple[tuple[Switch, ContextVar[_Block | None], _Block], ...]] = ContextVar(
     "valuegrad_saved_modes", default=())
 _lock = threading.Lock()
+# One entry per block open anywhere, in any thread or task (guarded by _lock).  The operators
+# (methods.py) test it, under the name _special_modes, before each node: while it is empty they
+# pay one global read and nothing else.
+open_blocks: list[Switch] = []
+# How many transformed functions (functional.py, forward mode) are running in this thread or
+# task.  Inside one, an inner transform must build its gradient as a graph even when called with
+# plain numbers: the function it differentiates may close over the outer transform's Values
+# (JAX's nesting rule), and grad() must return Values there.
+transform_depth: ContextVar[int] = ContextVar("valuegrad_transform_depth", default=0)
 
 
 def _setting(var: ContextVar[_Block | None], default: bool) -> bool:
@@ -74,7 +81,7 @@ class Switch:
 
     def __enter__(self) -> None:
         with _lock:
-            _methods._special_modes += 1
+            open_blocks.append(self)
         block = _Block(self._setting, self._var.get())
         _saved.set((*_saved.get(), (self, self._var, block)))
         self._var.set(block)
@@ -100,7 +107,7 @@ class Switch:
         # else a block entered later is still open in this context: it keeps the variable, and
         # _setting() skips the closed block on its way out.
         with _lock:
-            _methods._special_modes -= 1
+            open_blocks.remove(self)
 
     def __call__(self, fn: F) -> F:
         """Decorate `fn` so that its body runs with this mode set."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .ieee import (
     NAN,
@@ -55,8 +55,9 @@ from .kernels import (
     np_sub,
 )
 
-if TYPE_CHECKING:
-    from .value import Value
+# A node of the graph, i.e. a Value: value.py imports this table, so the table does not import
+# value.py, not even for type checking (the core's modules form one chain, each above the last).
+Node = Any
 
 # Where an input of an op is defined (Op.domain): the property tests keep random inputs there.
 REAL, POSITIVE, NONZERO, ABOVE_MINUS_ONE = "real", "positive", "nonzero", "above -1"
@@ -194,7 +195,7 @@ def minimum(x: float, y: float) -> tuple[float, float, float]:
 # --- the same local derivatives as Value expressions (for create_graph) ----------
 # Each takes the node whose inputs are differentiated and returns one entry per input.
 
-def _local_pow(v: Value) -> tuple[Any, Any]:
+def _local_pow(v: Node) -> tuple[Any, Any]:
     x, y = v.inputs
     # The same masks as the fast path in pow_(), else 0 * inf would make these nan where pow_()
     # gives 0.  Where a mask applies the local derivative is the constant 0, as in PyTorch.
@@ -206,13 +207,13 @@ def _local_pow(v: Value) -> tuple[Any, Any]:
     return dx, dy
 
 
-def _local_pow_constant(v: Value) -> tuple[Any, None]:
+def _local_pow_constant(v: Node) -> tuple[Any, None]:
     # Keep the exponent a number, so it stays a constant (read from the slot: the engine's read).
     x, c = v.inputs[0], v.inputs[1]._data
     return (0.0 if c == 0.0 else c * x ** (c - 1.0)), None
 
 
-def _steps(v: Value) -> tuple[Any, ...]:
+def _steps(v: Node) -> tuple[Any, ...]:
     """The local derivatives of a piecewise-linear op: constants, already stored on the node."""
     # Which piece applies is decided by comparing the inputs as Values, so that inside a compiled
     # function each comparison is a guard of the trace (outside one they only cost the compare).
@@ -241,7 +242,7 @@ class Op:
     name: str  # the key in OPS, and Value.op of the nodes it makes
     arity: int
     forward: Callable[..., tuple[Any, ...]]
-    local_value: Callable[[Value], tuple[Any, ...]]
+    local_value: Callable[[Node], tuple[Any, ...]]
     expression: str  # the op on placeholders, e.g. "{x} / {y}" or "tanh({x})"
     derivatives: tuple[str | None, ...]  # d(out)/d(input) per input, same placeholders
     doc: str  # one line: what the method and the function compute
@@ -254,6 +255,15 @@ class Op:
     kink: Callable[..., float] | None = None  # distance from where the derivative jumps
     constant_form: str | None = None  # the op used when the right operand is a plain number
     commutative: bool = False  # drawings label the operands of the others x and y
+    # For ops nn offers as a neuron's activation: the torch.nn module applying it elementwise
+    # ("Tanh"; nn.layers.ACTIVATIONS and nn.torch_bridge read it); "" for the other ops.
+    torch_module: str = ""
+    # What each operand is to the op ("numerator", "denominator"), so explanations can tell the
+    # two paths through x*x apart; () for a one-input op, whose operand is its "argument".
+    operands: tuple[str, ...] = ()
+    # The local derivative written with the op's output {out} where that reads simpler (tanh:
+    # 1 - {out}²); the matrix view writes act'(net) with it.  "": `derivatives` says it.
+    output_derivative: str = ""
     kernels: Mapping[str, Any] = field(default_factory=dict)  # backend name -> kernel
 
     @property
@@ -288,7 +298,7 @@ class Op:
 
 
 def _unary(name: str, forward: Callable[..., tuple[Any, ...]],
-           local_value: Callable[[Value], tuple[Any, ...]], derivative: str, doc: str,
+           local_value: Callable[[Node], tuple[Any, ...]], derivative: str, doc: str,
            **more: Any) -> Op:
     """An entry for a function of one Value, `x.name()` and `autograd.name(x)` (most ops)."""
     settings: dict[str, Any] = {"method": name, "function": name, "torch": name,
@@ -306,30 +316,35 @@ def _extremum(name: str, forward: Callable[..., tuple[Any, ...]], symbol: str, b
                rule.format(a="{y}", b="{x}", x="{x}", y="{y}")),
               f"The {which} of x and y; at a tie each gets half the gradient, as in PyTorch.",
               method=name, function=name, symbol=symbol, torch=name, domain=(REAL, REAL),
-              kink=_distance_to_tie, commutative=True, kernels={"numpy": kernel})
+              kink=_distance_to_tie, commutative=True, kernels={"numpy": kernel},
+              operands=("first argument", "second argument"))
 
 
 OPS: dict[str, Op] = {op.name: op for op in (
     Op("+", 2, add, lambda v: (1.0, 1.0), "{x} + {y}", ("1", "1"), "x + y",
        method="__add__", reflected="__radd__", torch="add", domain=(REAL, REAL), commutative=True,
+       operands=("left term", "right term"),
        kernels={"python": Inline("{x} + {y}", ("1.0", "1.0")), "numpy": np_add}),
     Op("-", 2, sub, lambda v: (1.0, -1.0), "{x} - {y}", ("1", "-1"), "x - y",
        method="__sub__", reflected="__rsub__", torch="sub", domain=(REAL, REAL),
+       operands=("left operand", "right operand"),
        kernels={"python": Inline("{x} - {y}", ("1.0", "-1.0")), "numpy": np_sub}),
     Op("*", 2, mul, lambda v: (v.inputs[1], v.inputs[0]), "{x} * {y}", ("{y}", "{x}"),
        "x * y", method="__mul__", reflected="__rmul__", torch="mul", domain=(REAL, REAL),
-       commutative=True,
+       commutative=True, operands=("left factor", "right factor"),
        kernels={"python": Inline("{x} * {y}", ("{y}", "{x}")), "numpy": np_mul}),
     Op("/", 2, div, lambda v: (1.0 / v.inputs[1], -v / v.inputs[1]), "{x} / {y}",
        ("1/{y}", "-{x}/{y}²"), "x / y (IEEE: x/0 is ±inf or nan)", method="__truediv__",
        reflected="__rtruediv__", torch="div", domain=(REAL, NONZERO),
+       operands=("numerator", "denominator"),
        kernels={"numpy": np_div}),
     Op("**", 2, pow_, _local_pow, "{x}**{y}", ("{y}·{x}**({y}-1)", "{x}**{y}·log {x}"),
        "x ** y (a plain-number exponent is a constant: the '**c' op)", method="__pow__",
-       reflected="__rpow__", torch="pow", domain=(POSITIVE, REAL), constant_form="**c"),
+       reflected="__rpow__", torch="pow", domain=(POSITIVE, REAL), constant_form="**c",
+       operands=("base", "exponent")),
     Op("**c", 2, pow_constant, _local_pow_constant, "{x}**{y}", ("{y}·{x}**({y}-1)", None),
        "x ** c for a plain number c, which takes no gradient", symbol="**", torch="pow",
-       domain=(POSITIVE, REAL)),
+       domain=(POSITIVE, REAL), operands=("base", "exponent")),
     Op("neg", 1, neg, lambda v: (-1.0,), "-{x}", ("-1",), "-x", method="__neg__", torch="neg",
        domain=(REAL,), kernels={"python": Inline("-{x}", ("-1.0",)), "numpy": np_neg}),
     Op("abs", 1, abs_, _steps, "|{x}|", ("sign({x})",), "abs(x), with slope 0 at 0",
@@ -343,11 +358,13 @@ OPS: dict[str, Op] = {op.name: op for op in (
            "log(1 + x), exact for small x (-inf at -1, nan below).", domain=(ABOVE_MINUS_ONE,)),
     _unary("sin", sin, lambda v: (v.inputs[0].cos(),), "cos({x})", "Sine (x in radians)."),
     _unary("cos", cos, lambda v: (-v.inputs[0].sin(),), "-sin({x})", "Cosine (x in radians)."),
-    _unary("tanh", tanh, lambda v: (1.0 - v * v,), "1 - tanh²({x})", "Hyperbolic tangent."),
+    _unary("tanh", tanh, lambda v: (1.0 - v * v,), "1 - tanh²({x})", "Hyperbolic tangent.",
+           torch_module="Tanh", output_derivative="1 - {out}²"),
     _unary("sigmoid", sigmoid, lambda v: (v * (1.0 - v),), "σ({x})(1 - σ({x}))",
-           "Logistic function 1 / (1 + e^-x)."),
+           "Logistic function 1 / (1 + e^-x).", torch_module="Sigmoid",
+           output_derivative="{out}·(1 - {out})"),
     _unary("relu", relu, _steps, "1 if {x} > 0 else 0", "max(x, 0), with slope 0 at 0.",
-           kink=_distance_to_zero,
+           kink=_distance_to_zero, torch_module="ReLU",
            kernels={"python": Inline("{x} if not {x} <= 0.0 else 0.0",
                                      ("1.0 if {x} > 0.0 else 0.0",)), "numpy": np_relu}),
     _unary("softplus", softplus, lambda v: (v.inputs[0].sigmoid(),), "σ({x})",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Union
 
@@ -122,9 +123,7 @@ class Value:
 
     def backward(self, grad: float = 1.0) -> None:
         """Fill ``.grad`` of every Value this one depends on with d(self)/d(that Value)."""
-        from .backward import backward
-
-        backward(self, grad)
+        _hooks.backward(self, grad)
 
     def detach(self) -> Value:
         """A new leaf with the same number, cut off from the graph (no gradient flows through)."""
@@ -179,9 +178,9 @@ class Value:
         """Jupyter display: the graph as SVG, or a summary when it is large."""
         if tracing:
             trace_hook(self, "display")
-        from ..viz.display import mimebundle
-
-        return mimebundle(self, include, exclude)
+        if _hooks.display is None:  # only value.py loaded, without the package around it
+            return {"text/plain": repr(self)}
+        return _hooks.display(self, include, exclude)
 
     def __float__(self) -> float:
         _number_out(self, "float()")
@@ -272,10 +271,20 @@ def _leaf(cls: type, data: float, grad: float, label: str, requires_grad: bool) 
 def _flatten(root: Value) -> tuple[Any, ...]:
     """root's graph as records in topological order: a leaf as itself, a computed node as
     (op, index of input a, index of input b or -1, da, db, data, grad, label)."""
-    from . import graph  # graph imports this module
-
-    with graph.walk_lock:
-        order = graph.walk(root)[0]
+    # The order graph.walk gives (inputs first, a before b), from a walk of its own: graph.py
+    # imports this module, and pickling is no hot path, so a set of seen nodes does (no stamps,
+    # hence no walk_lock).
+    order: list[Value] = []
+    seen, stack = {root}, [root]
+    while stack:
+        v = stack[-1]
+        for x in (v._a, v._b):
+            if x is not None and x not in seen:
+                seen.add(x)
+                stack.append(x)
+                break
+        else:
+            order.append(stack.pop())
     index = {v: k for k, v in enumerate(order)}
     return tuple(v if v._a is None else
                  (v._op, index[v._a], -1 if v._b is None else index[v._b], v._da, v._db, v._data,
@@ -387,6 +396,32 @@ def trace_hook(v: Value, how: str, op: str | None = None, other: Any = None,
     sink.hear(v, how, op, other, outcome)
 
 
-# Value's arithmetic methods, apply() and autograd.exp & co. live in methods.py; importing it
-# installs them, so a Value has its operators as soon as this module is imported.
-from .methods import apply, functions  # noqa: E402, F401
+
+# --- what Value's own methods call in the layers above it ----------
+# value.py imports nothing above it (tests/test_architecture.py checks it): the backward pass and
+# the Jupyter picture are handed to it by the layers that define them, when the package loads
+# (autograd/core/__init__.py connects backward, autograd/__init__.py the display).  Value's
+# arithmetic is installed the same way: autograd/core/__init__.py imports methods.py.
+
+class _Hooks:
+    """The functions Value.backward() and Value._repr_mimebundle_() call."""
+
+    backward: Callable[[Value, float], None]
+    display: Callable[[Value, Any, Any], dict[str, Any]] | None = None
+
+
+def _not_connected(root: Value, grad: float) -> None:
+    raise RuntimeError("Value.backward() needs autograd.core.backward, which is not loaded")
+
+
+_hooks = _Hooks()
+_hooks.backward = _not_connected
+
+
+def connect(*, backward: Callable[[Value, float], None] | None = None,
+            display: Callable[[Value, Any, Any], dict[str, Any]] | None = None) -> None:
+    """Give Value its backward pass and its Jupyter display (the package does, when it loads)."""
+    if backward is not None:
+        _hooks.backward = backward
+    if display is not None:
+        _hooks.display = display

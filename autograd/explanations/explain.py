@@ -11,19 +11,17 @@ numbers inside the expressions, never rows that "get a gradient".
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
 
 from ..core.backward import backward
 from ..core.gcpause import paused_gc
 from ..core.graph import topological_order
 from ..core.value import Value, to_float
 from . import formats as explain_formats
+from .naive import NaiveComparison, compare
 from .names import display_names, printable
 from .paths import DEFAULT_MAX_PATHS, PathReport, count_paths, find_paths, reaching
-from .rules import expression, number, partial, rule
-
-if TYPE_CHECKING:  # naive.py imports this module
-    from .naive import NaiveComparison
+from .records import Step, Term
+from .rules import number, partial
 
 MAX_HTML_ROWS = 400  # Jupyter shows at most this many rows, so a big pass cannot freeze it
 SHOWN_ROWS = 15  # print() shows this many rows at each end of a longer table
@@ -31,48 +29,6 @@ MAX_LISTED = 12  # more parameters than this are summed up per layer
 
 __all__ = ["DEFAULT_MAX_PATHS", "Explanation", "PathReport", "Step", "Term", "explain",
            "printable"]
-
-
-class Term(NamedTuple):
-    """One input's share of a step: local derivative × upstream = product, added to its grad."""
-
-    input: Value
-    name: str
-    value: float  # the input's forward value
-    position: int  # which operand of the node it is
-    local: float
-    product: float
-    running: float  # the input's .grad right after this product was added
-    op: str
-    operands: tuple[str, ...]  # the names of the node's inputs
-    number_format: str
-    output: str  # the node's name if the user labelled it, else "" (it reads as its expression)
-
-    @property
-    def rule(self) -> str:
-        """The local derivative in the operands' names: ∂(x*w)/∂x = w = -3."""
-        # Written when shown, not in the pass: a big pass prints only a few of its rows.
-        return rule(self.op, self.operands, self.position, self.local, self.number_format,
-                    self.output)
-
-
-class Step(NamedTuple):
-    """One node of the backward pass: its value, its gradient, what it sends to each input."""
-
-    index: int
-    node: Value
-    name: str
-    value: float
-    op: str | None
-    upstream: float
-    terms: tuple[Term, ...]
-
-    @property
-    def expression(self) -> str:
-        """The node in its operands' names (x*w); its own name for a leaf."""
-        if self.op is None or not self.terms:
-            return self.name
-        return expression(self.op, self.terms[0].operands)
 
 
 def find_node(names: dict[Value, str], node: Value | str) -> Value:
@@ -182,9 +138,12 @@ class Explanation:
 
     def naive(self) -> NaiveComparison:
         """The wrong backward a beginner writes first, side by side with this (correct) pass."""
-        from .naive import compare
+        return compare(self.root, self.seed, self.order(), self.steps, self.names,
+                       self.number_format, self._correct)
 
-        return compare(self)
+    def _correct(self, v: Value) -> float:
+        """What the correct pass sent into `v` (the root: the seed; a leaf: minus old sums)."""
+        return self.seed if v is self.root else self.grad_of(v) - self.start.get(v, 0.0)
 
     # --- showing ----------
 
@@ -295,18 +254,21 @@ class Explanation:
 
     def to_markdown(self) -> str:
         """The whole table as GitHub Markdown."""
-        return explain_formats.markdown(self)
+        return explain_formats.markdown(self.title(), self.HEADER, self.rows(),
+                                       self.notes() + self.totals())
 
     def to_html(self, max_rows: int | None = None) -> str:
         """The table as an HTML fragment (all text escaped), cut after max_rows rows if given."""
-        return explain_formats.html_table(self, max_rows)
+        return explain_formats.html_table(self.title(), self.HEADER, self.rows(),
+                                         self.notes() + self.totals(), max_rows)
 
     def _repr_html_(self) -> str:
         return self.to_html(max_rows=MAX_HTML_ROWS)
 
     def to_latex(self, max_rows: int = 40) -> str:
         """Every multiplication as an equation, ∂g/∂x += ∂g/∂v · ∂v/∂x = 1 · 0.5 = 0.5."""
-        return explain_formats.latex_lines(self, max_rows)
+        return explain_formats.latex_lines(self.shown_steps(), self.names[self.root], self.root,
+                                          self.only, self.number_format, max_rows)
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

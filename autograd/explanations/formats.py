@@ -1,14 +1,17 @@
-"""The other faces of an Explanation: Markdown, an HTML table and LaTeX equations."""
+"""The other faces of an Explanation: Markdown, an HTML table and LaTeX equations.
+
+Each takes the parts it shows (Explanation's methods pass them), so this module needs nothing
+from explain.py, which uses it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from ..viz.escape import html_text, markdown_text
+from ..core.value import Value
+from ..output.escape import html_text, markdown_text
 from . import latex
-
-if TYPE_CHECKING:
-    from .explain import Explanation
+from .records import Step
 
 
 def _cell(text: str) -> str:
@@ -16,50 +19,53 @@ def _cell(text: str) -> str:
     return markdown_text(text)
 
 
-def markdown(ex: Explanation) -> str:
+def markdown(title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+             notes: Sequence[str]) -> str:
     """The whole table as GitHub Markdown."""
-    header = ex.HEADER
-    lines = [_cell(ex.title()), ""]
+    lines = [_cell(title), ""]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---" for _ in header) + "|")
-    for r in ex.rows():
+    for r in rows:
         lines.append("| " + " | ".join(_cell(c) for c in r) + " |")
-    for note in ex.notes() + ex.totals():
+    for note in notes:
         lines.append("")
         lines.append(_cell(note))
     return "\n".join(lines) + "\n"
 
 
-def html_table(ex: Explanation, max_rows: int | None = None) -> str:
+def html_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+               notes: Sequence[str], max_rows: int | None = None) -> str:
     """The table as an HTML fragment (all text escaped), cut after max_rows rows if given."""
-    head = "".join(f"<th>{html_text(h)}</th>" for h in ex.HEADER)
-    rows = ex.rows()
+    head = "".join(f"<th>{html_text(h)}</th>" for h in header)
     shown = rows if max_rows is None else rows[:max_rows]
     body = []
     for r in shown:
         body.append("<tr>" + "".join(f"<td>{html_text(c)}</td>" for c in r) + "</tr>")
-    notes_text = ex.notes() + ex.totals()
+    notes_text = list(notes)
     if len(shown) < len(rows):
         notes_text.insert(0, f"... {len(rows) - len(shown)} more rows: "
                              ".table(all=True) or .to_markdown() shows them all")
     notes = "".join(f"<pre>{html_text(n)}</pre>" for n in notes_text)
-    return (f"<div><p>{html_text(ex.title())}</p>"
+    return (f"<div><p>{html_text(title)}</p>"
             '<table style="font-family: monospace; text-align: right">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f"{notes}</div>")
 
 
-def latex_lines(ex: Explanation, max_rows: int = 40) -> str:
-    """Every multiplication as an equation, ∂g/∂x += ∂g/∂v · ∂v/∂x = 1 · 0.5 = 0.5."""
-    f = ex.number_format
-    root = ex.names[ex.root]
+def latex_lines(steps: Sequence[Step], root: str, root_node: Value, only: set[Value] | None,
+                number_format: str, max_rows: int = 40) -> str:
+    """Every multiplication as an equation, ∂g/∂x += ∂g/∂v · ∂v/∂x = 1 · 0.5 = 0.5.
+
+    `root` is the root's shown name; `only`, if given, the inputs whose terms are shown.
+    """
+    f = number_format
     lines = []
-    for s in ex.shown_steps():
+    for s in steps:
         for t in s.terms:
-            if ex.only is not None and t.input not in ex.only:
+            if only is not None and t.input not in only:
                 continue
             into = latex.fraction(root, t.name)
-            via = latex.fraction(root, s.name) if s.node is not ex.root else None
+            via = latex.fraction(root, s.name) if s.node is not root_node else None
             local = latex.fraction(t.output or s.expression, t.name)
             chain = f"{via} \\cdot {local}" if via else local
             lines.append(f"{into} &\\mathrel{{+}}= {chain} = {latex.number(s.upstream, f)}"

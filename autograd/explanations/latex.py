@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..viz.escape import latex_text
+from ..output.escape import latex_text
 from .rules import ATOM, strength
 from .rules import number as plain_number
 

@@ -18,15 +18,13 @@ its own numbers: no ``.grad`` is touched) and shows it next to the correct pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from ..viz.escape import html_text
+from ..core.value import Value
+from ..output.escape import html_text
+from .records import Step
 from .rules import number
-
-if TYPE_CHECKING:
-    from ..core.value import Value
-    from .explain import Explanation
 
 
 @dataclass(frozen=True)
@@ -160,21 +158,27 @@ class NaiveComparison:
                 + f"</tr></thead><tbody>{cells}</tbody></table>{why}</div>")
 
 
-def compare(ex: Explanation) -> NaiveComparison:
-    """Run the naive pass on the explained graph and line it up with the recorded correct one."""
-    grads, passed, first = naive_pass(ex.root, ex.seed)
+def compare(root: Value, seed: float, order: Sequence[Value], steps: Sequence[Step],
+            names: dict[Value, str], number_format: str,
+            correct_grad: Callable[[Value], float]) -> NaiveComparison:
+    """Run the naive pass on the explained graph and line it up with the recorded correct one.
+
+    `steps` are the correct pass's, `correct_grad(v)` what it sent into v (Explanation.naive()
+    gives both).
+    """
+    grads, passed, first = naive_pass(root, seed)
     consumers: dict[Value, int] = {}
-    for v in ex.order():
+    for v in order:
         for x, _ in _edges(v):
             consumers[x] = consumers.get(x, 0) + 1
     rows, early = [], []
-    for step in ex.steps:
+    for step in steps:
         v = step.node
-        correct = ex.seed if v is ex.root else ex.grad_of(v) - ex.start.get(v, 0.0)
+        correct = correct_grad(v)
         got = grads.get(v, 0.0)
         rows.append(NaiveRow(v, step.name, correct, got, not _close(correct, got)))
         # Both numbers come from the naive pass itself: any relative difference is a late one.
         if v in passed and v.op is not None and not _close(passed[v], got, abs_tol=0.0):
             early.append(EarlyNode(v, step.name, passed[v], got, correct, consumers.get(v, 0),
-                                   ex.names[first[v]]))
-    return NaiveComparison(rows, early, ex.names[ex.root], ex.number_format)
+                                   names[first[v]]))
+    return NaiveComparison(rows, early, names[root], number_format)

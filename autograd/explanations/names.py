@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..core.value import Value
-from ..viz.escape import INVISIBLE as _INVISIBLE
-from ..viz.naming import NodeInfo, describe, node_names
+from ..output.escape import INVISIBLE
+from .naming import NodeInfo, describe, node_names
 from .rules import expression
 
 MAX_DERIVED_CHARS = 24  # a longer expression is harder to read than v17
 MAX_DERIVED_NODES = 5000  # a bigger graph is read by its labels: writing every node out is slow
+
 
 
 def printable(text: str) -> str:
@@ -31,7 +32,7 @@ def printable(text: str) -> str:
         code = ord(ch)
         if code < 32 or 0x7F <= code < 0xA0:
             out.append(f"\\x{code:02x}")
-        elif ch in _INVISIBLE or 0xD800 <= code < 0xE000:
+        elif ch in INVISIBLE or 0xD800 <= code < 0xE000:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
@@ -42,8 +43,8 @@ def display_names(order: Sequence[Value], extra: Mapping[Value, str] | None = No
                   infos: Mapping[Value, NodeInfo] | None = None) -> dict[Value, str]:
     """Each node's name: label, nn's name, extra[node] (source text), a number, an expression.
 
-    autograd.viz.naming gives every name but the expressions; a node it could only call vN is
-    written as its expression when that is short and built on names that are not vN themselves.
+    naming.py gives every name but the expressions; a node it could only call vN is written
+    as its expression when that is short and built on names that are not vN themselves.
     """
     infos = describe(order) if infos is None else infos
     names = node_names(order, extra, infos=infos)

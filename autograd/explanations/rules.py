@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+
+from ..core.ops import OPS
 
 # Binding strength of a piece of text, as Python reads it: a sum binds loosest, a name tightest.
 SUM, PRODUCT, NEGATION, POWER, ATOM = 1, 2, 3, 4, 5
@@ -74,115 +76,97 @@ def wrap(text: str, need: int) -> str:
     return text if strength(text) >= need else f"({text})"
 
 
-Template = Callable[[str, str], str]
+# --- writing the op table's templates (Op.expression, Op.derivatives) with the user's names ------
+# One text per op lives in the table (autograd/core/ops.py); this module only decides where an
+# operand needs parentheses, from the operator the template puts next to it (its precedence),
+# and writes products and quotients tight (x*w + b).  No op is special-cased here.
+
+_KEYWORDS = ("if", "else", "and", "or", "not")
+_FOLDABLE = re.compile(r"\((-?\d+(?:\.\d*)?(?:e[+-]?\d+)?)([+-])(\d+(?:\.\d*)?)\)")
 
 
-def _term(b: str) -> str:
-    """The right side of + or -: a sum or a negative number is parenthesised (x + (-a))."""
-    return b if strength(b) in (PRODUCT, POWER, ATOM) else f"({b})"
-
-
-def _pow_base_slope(a: str, b: str) -> str:
-    if _NUMBER.fullmatch(b):  # a constant exponent: write the power it leaves, 2·x for x**2
-        c = float(b)
-        rest = c - 1.0
-        if rest == 0.0:
-            return "1"
-        power = wrap(a, ATOM) if rest == 1.0 else f"{wrap(a, ATOM)}**{wrap(number(rest), POWER)}"
-        return f"{number(c)}·{power}" if c != 1.0 else power
-    return f"{wrap(b, POWER)}·{wrap(a, ATOM)}**({b} - 1)"
-
-
-# op -> (the node as an expression of its operands, the local derivative for each operand).
-_FORMS: dict[str, tuple[Template, tuple[Template, ...]]] = {
-    "+": (lambda a, b: f"{a} + {_term(b)}", (lambda a, b: "1", lambda a, b: "1")),
-    "-": (lambda a, b: f"{a} - {_term(b)}", (lambda a, b: "1", lambda a, b: "-1")),
-    "*": (lambda a, b: f"{wrap(a, PRODUCT)}*{wrap(b, POWER)}",
-          (lambda a, b: b, lambda a, b: a)),
-    "/": (lambda a, b: f"{wrap(a, PRODUCT)}/{wrap(b, POWER)}",
-          (lambda a, b: f"1/{wrap(b, POWER)}",
-           lambda a, b: f"-{wrap(a, POWER)}/{wrap(b, ATOM)}²")),
-    "**": (lambda a, b: f"{wrap(a, ATOM)}**{wrap(b, POWER)}",
-           (_pow_base_slope, lambda a, b: f"{wrap(a, ATOM)}**{wrap(b, POWER)}·log({a})")),
-    "**c": (lambda a, b: f"{wrap(a, ATOM)}**{wrap(b, POWER)}", (_pow_base_slope,)),
-    "neg": (lambda a, b: f"-{wrap(a, POWER)}", (lambda a, b: "-1",)),
-    "abs": (lambda a, b: f"|{a}|", (lambda a, b: f"sign({a})",)),
-    "exp": (lambda a, b: f"exp({a})", (lambda a, b: f"exp({a})",)),
-    "log": (lambda a, b: f"log({a})", (lambda a, b: f"1/{wrap(a, POWER)}",)),
-    "tanh": (lambda a, b: f"tanh({a})", (lambda a, b: f"1 - tanh²({a})",)),
-    "sigmoid": (lambda a, b: f"σ({a})", (lambda a, b: f"σ({a})·(1 - σ({a}))",)),
-    "relu": (lambda a, b: f"relu({a})", (lambda a, b: f"(1 if {a} > 0 else 0)",)),
-    "softplus": (lambda a, b: f"softplus({a})", (lambda a, b: f"σ({a})",)),
-    "sqrt": (lambda a, b: f"√{wrap(a, ATOM)}", (lambda a, b: f"1/(2√{wrap(a, ATOM)})",)),
-}
-
-# What each operand is to its op, so two paths through x*x can be told apart.
-POSITIONS: dict[str, tuple[str, ...]] = {
-    "+": ("left term", "right term"), "-": ("left operand", "right operand"),
-    "*": ("left factor", "right factor"), "/": ("numerator", "denominator"),
-    "**": ("base", "exponent"), "**c": ("base", "exponent"),
-    "maximum": ("first argument", "second argument"),
-    "minimum": ("first argument", "second argument"),
-}
-
-
-def _from_table(op: str) -> tuple[Template, tuple[Template, ...]]:
-    """An op this module has no form for: the op table's own templates, operands wrapped."""
-    from ..core.ops import OPS  # the table imports nothing from here; kept local to stay one-way
-
-    entry = OPS.get(op)
-    if entry is None:
-        return ((lambda a, b: f"{op}({a}, {b})" if b else f"{op}({a})"),
-                (lambda a, b: f"∂{op}/∂1", lambda a, b: f"∂{op}/∂2"))
-
-    def fill(template: str | None) -> Template:
-        def written(a: str, b: str) -> str:
-            if template is None:
-                return "0"
-            return _fill(template, {"x": a, "y": b})
-        return written
-
-    return fill(entry.expression), tuple(fill(d) for d in entry.derivatives)
+def _needs_parentheses(text: str, before: str, after: str) -> bool:
+    """Whether operand `text`, written between `before` and `after`, must be parenthesised."""
+    need = SUM  # alone in (...), |...|, after ", " or a keyword, beside a comparison: never
+    if before.endswith(("**", "*", "/", "·")):
+        need = POWER  # the right side of a product or a power: x*(a*b), x**(-1)
+    elif before.endswith("√"):
+        need = ATOM
+    elif before.endswith((" + ", " - ")):
+        if strength(text) == NEGATION:  # x + (-3): a sign right after an operator reads badly
+            return True
+        need = PRODUCT
+    elif before.endswith("-"):  # a unary minus at the start or after "(": -(a + b)
+        need = POWER
+    else:
+        word = re.search(r"([A-Za-z]+) $", before)
+        if word and word.group(1) not in _KEYWORDS:  # "log x": a function applied to an atom
+            need = ATOM
+    if after.startswith(("**", "²")):
+        need = ATOM  # (a + b)**2, (x*w)²
+    elif after.startswith(("*", "/", "·")):
+        need = max(need, PRODUCT)  # (a + b)*c
+    return strength(text) < need
 
 
 def _fill(template: str, operands: dict[str, str]) -> str:
-    """Put operands into a template, parenthesising one unless it sits alone in (...) or |...|."""
-    out = template
-    for key, text in operands.items():
-        marker = "{" + key + "}"
-        pieces = out.split(marker)
-        if len(pieces) == 1:
+    """Put the operands' texts into a table template, parenthesised where precedence needs it."""
+    template = template.replace(" * ", "*").replace(" / ", "/")
+    pieces = re.split(r"(\{[xy]\})", template)
+    out = []
+    for k, piece in enumerate(pieces):
+        if k % 2 == 0:
+            out.append(piece)
             continue
-        joined = pieces[0]
-        for after in pieces[1:]:
-            alone = (joined.endswith(("(", ", ", "|")) and after.startswith((")", ",", "|")))
-            joined += (text if alone else wrap(text, ATOM)) + after
-        out = joined
-    return out
+        text = operands[piece[1]]
+        before, after = "".join(out), pieces[k + 1] if k + 1 < len(pieces) else ""
+        out.append(f"({text})" if _needs_parentheses(text, before, after) else text)
+    return "".join(out)
 
 
-def _form(op: str) -> tuple[Template, tuple[Template, ...]]:
-    try:
-        return _FORMS[op]
-    except KeyError:  # sin, max, ...: written from the op table's templates
-        return _from_table(op)
+def _fold(text: str) -> str:
+    """Work out arithmetic on plain numbers a template leaves: x**(2-1) reads x, 1·x**0 reads 1."""
+    while (found := _FOLDABLE.search(text)) is not None:
+        a, sign, b = found.groups()
+        value = number(float(a) + float(b) if sign == "+" else float(a) - float(b))
+        before, after = text[:found.start()], text[found.end():]
+        text = before + (f"({value})" if _needs_parentheses(value, before, after) else value) \
+            + after
+    text = re.sub(r"\*\*1(?![\d.])", "", text)  # x**1 is x
+    text = re.sub(r"([\w.')|]+|\([^()]*\))\*\*0(?![\d.])", "1", text)  # x**0 is 1
+    return re.sub(r"(?<![\w.)])1·", "", text)  # 1·x is x
+
+
+def _forms(op: str) -> tuple[str, tuple[str | None, ...]]:
+    """The op's expression and derivative templates; a made-up op (not in the table) in words."""
+    entry = OPS.get(op)
+    if entry is None:
+        return f"{op}({{x}}, {{y}})", (f"∂{op}/∂1", f"∂{op}/∂2")
+    return entry.expression, entry.derivatives
 
 
 def expression(op: str, operands: Sequence[str]) -> str:
     """The node written with its operands' names: ``x*w``, ``tanh(x*w + b)``."""
     a, b = (*operands, "")[:2]
-    return _form(op)[0](a, b)
+    template = _forms(op)[0]
+    if op not in OPS and not b:
+        template = f"{op}({{x}})"
+    return _fill(template, {"x": a, "y": b})
 
 
 def derivative(op: str, operands: Sequence[str], position: int) -> str:
     """The local derivative with respect to operand `position`, in the operands' names."""
     a, b = (*operands, "")[:2]
-    return _form(op)[1][position](a, b)
+    template = _forms(op)[1][position]
+    return "0" if template is None else _fold(_fill(template, {"x": a, "y": b}))
 
 
 def position_name(op: str, position: int) -> str:
-    """'left factor', 'denominator', ... or 'argument' for a one-input op."""
-    return POSITIONS.get(op, ("argument", "second argument"))[position]
+    """'left factor', 'denominator', ... (the op table's Op.operands) or 'argument'."""
+    entry = OPS.get(op)
+    names = entry.operands if entry is not None and entry.operands else ("argument",
+                                                                          "second argument")
+    return names[position]
 
 
 def partial(top: str, bottom: str) -> str:

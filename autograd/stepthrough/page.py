@@ -9,7 +9,7 @@ drawing and actual size.
 
 from __future__ import annotations
 
-from ..viz.escape import html_text
+from ..output.escape import html_text
 
 LEGIBLE_SCALE = 0.75  # below this the drawing's 12 pt text is under 12 px: open at 1:1 instead
 

@@ -19,9 +19,9 @@ from ..core.value import Value, to_float
 from ..explanations.explain import Explanation, Step, explain
 from ..explanations.names import display_names
 from ..explanations.rules import POWER, expression, number, wrap
-from ..files import check_target, write_file
+from ..output.escape import html_text
+from ..output.files import check_target, write_file
 from ..viz.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
-from ..viz.escape import html_text
 from ..viz.layout import graph_order
 from .page import page
 from .svg import Layout

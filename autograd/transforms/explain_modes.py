@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..core.value import Value
-from ..viz.escape import html_text, markdown_text
+from ..output.escape import html_text, markdown_text
 from .forward import order_of, tangent_sweep
 from .jacobians import adjoint_sweep
 

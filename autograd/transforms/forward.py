@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..core import functional
+from ..core import modes
 from ..core.backward import chain_term  # as in grad(create_graph=True): ±1 adds no node
 from ..core.checks import is_real
 from ..core.graph import topological_order
@@ -136,16 +136,16 @@ def number_or_value(t: Any, nested: bool) -> Any:
 
 def traced(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
     """Call f as a transform does, so transforms inside it build graphs (see functional.py)."""
-    token = functional._depth.set(functional._depth.get() + 1)
+    token = modes.transform_depth.set(modes.transform_depth.get() + 1)
     try:
         return f(*args, **kwargs)
     finally:
-        functional._depth.reset(token)
+        modes.transform_depth.reset(token)
 
 
 def is_nested(values: Sequence[Any]) -> bool:
     """Inside another transform, or given Values: results must stay differentiable Values."""
-    return functional._depth.get() > 0 or any(contains_value(v) for v in values)
+    return modes.transform_depth.get() > 0 or any(contains_value(v) for v in values)
 
 
 # --- jvp ----------

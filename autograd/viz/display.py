@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core.value import Value
+from ..output.escape import html_text
 from .draw import DEFAULT_MAX_NODES, draw
-from .escape import html_text
 from .layout import graph_order
 from .render import RendererNotFoundError, RenderError
 

@@ -1,8 +1,8 @@
 """Draw a Value's graph with Graphviz: boxes with name, data and grad, an op node per operation.
 
 The drawing is a ``graphviz.Digraph`` (DOT text needs no program; see render.py for SVG/PNG).
-Names and groups come from autograd.viz.naming, so a library such as ``nn`` can say which layer and
-neuron a node belongs to; every piece of user text is escaped (escape.py).
+Names and groups come from autograd.explanations.naming, so a library such as ``nn`` can say
+which layer and neuron a node belongs to; every piece of user text is escaped (escape.py).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import graphviz
 from ..core.ops import OPS
 from ..core.value import Value
 from ..explanations.names import display_names
+from ..explanations.naming import NodeInfo, describe
 from ..explanations.rules import position_name
+from ..output.escape import escape_html, escape_record, escape_text
 from .chaincheck import ChainRuleReport, check_chain_rule
-from .escape import escape_html, escape_record, escape_text
 from .layout import (
     Group,
     OrderHints,
@@ -30,7 +31,6 @@ from .layout import (
     paths_from,
     short_name,
 )
-from .naming import NodeInfo, describe
 from .placement import Plan
 from .render import Pinning, ValueGraph
 
@@ -257,7 +257,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     """Draw the graph behind one or more Values as a graphviz Digraph (boxes: name, data, grad).
 
     roots: a Value or several Values; an nn Module gives its network diagram (model.diagram()).
-    params: Values to highlight as parameters (default: grouped leaves, see autograd.viz.naming).
+    params: Values to highlight as parameters (default: grouped leaves, see
+        autograd.explanations.naming).
     clusters: box nodes by the groups describers give (nn: a box per neuron, in index order).
     focus: draw only the part of the graph that feeds this node.
     paths_to: draw only the paths from the root(s) down to this Value (for big graphs).

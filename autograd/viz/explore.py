@@ -23,11 +23,11 @@ from typing import Any
 from ..core.value import Value
 from ..explanations.explain import Explanation
 from ..explanations.names import display_names
+from ..explanations.naming import NodeInfo, describe, register_describer, unregister_describer
 from ..explanations.rules import number, partial
+from ..output.escape import visible
 from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
-from .escape import visible
-from .explore_replay import Replay, widest
-from .naming import NodeInfo, describe, register_describer, unregister_describer
+from .explore_replay import Replay, finite_number, widest
 
 SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
@@ -64,16 +64,6 @@ def slider_range(x: float) -> tuple[float, float, float]:
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
     return math.floor((x - span) / step) * step, math.ceil((x + span) / step) * step, step
-
-
-def finite_number(value: Any, what: str) -> float:
-    """A slider's number from the front-end or a caller, checked: a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{what} must be a number, got {type(value).__name__}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{what} must be finite, got {x!r}")
-    return x
 
 
 def mark_svg(svg: str, texts: Mapping[str, Sequence[str | None]],

@@ -10,7 +10,9 @@ The user's Values and their ``.grad`` are never touched: every number lives in t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..core.graph import topological_order
 from ..core.ops import OPS
@@ -21,6 +23,16 @@ from ..explanations.explain import Explanation, explain
 # slides: a small negative gradient ("-0.008889" at .4g) is as wide as most numbers get; a wider
 # one is squeezed into the room by the front-end.
 TYPICAL_NUMBER = -0.00888888888
+
+
+def finite_number(value: Any, what: str) -> float:
+    """A slider's number from the front-end or a caller, checked: a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number, got {type(value).__name__}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{what} must be finite, got {x!r}")
+    return x
 
 
 def _copy_node(v: Value, data: float, a: Value | None, b: Value | None,

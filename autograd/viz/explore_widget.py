@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .explore import finite_number
+from .explore_replay import finite_number
 
 _HERE = resources.files(__package__)
 

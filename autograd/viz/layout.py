@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..core.graph import topological_order
 from ..core.value import Value
-from .naming import NodeInfo
+from ..explanations.naming import NodeInfo
 
 
 def as_roots(roots: Value | Iterable[Value], who: str = "draw()") -> list[Value]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import graphviz
 
-from ..files import check_target, write_file
+from ..output.files import check_target, write_file
 from .placement import Plan, place
 
 RENDERER_ENV = "VALUEGRAD_DOT"

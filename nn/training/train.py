@@ -7,9 +7,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-import autograd
-from autograd import Value
-from autograd.core.checks import finite_real, nonnegative, positive_int
+from autograd.core.checks import nonnegative, positive_int
 from autograd.core.gcpause import paused_gc
 
 from .. import losses
@@ -17,9 +15,15 @@ from ..module import Module
 from ..optim import Optimizer
 from .early_stopping import EarlyStopping, History
 from .metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign_accuracy
-
-Loss = Callable[[Any, Any], Value]
-Metric = Callable[[list[Any], list[Any]], float]
+from .step import (
+    Loss,
+    Metric,
+    check_samples,
+    check_targets,
+    compiled_train_step,
+    train_step,
+)
+from .validation import Validator
 
 # The accuracy that goes with each classification loss, shown when fit() is given no metrics.
 DEFAULT_METRICS: dict[Loss, Metric] = {
@@ -30,78 +34,8 @@ DEFAULT_METRICS: dict[Loss, Metric] = {
 }
 
 
-def _loss_and_outputs(model: Callable[[Any], Any], inputs: list[list[float]],
-                      targets: list[Any], loss: Loss, optimizer: Optimizer,
-                      l2: float) -> tuple[Value, list[Any]]:
-    """The forward half of a step: the batch's outputs and the loss (+ l2 · Σ p²)."""
-    outputs = [model(x) for x in inputs]
-    total = loss(outputs, targets)
-    if not isinstance(total, Value):
-        raise TypeError(f"the loss function must return a Value, got {type(total).__name__}")
-    if l2:
-        total = total + losses.l2(optimizer.params, l2)
-    return total, outputs
-
-
-def train_step(model: Callable[[Any], Any], inputs: list[list[float]], targets: list[Any],
-               loss: Loss, optimizer: Optimizer, l2: float = 0.0) -> tuple[float, list[Any]]:
-    """One step on one batch: forward, loss (+ l2 · Σ p²), backward, update.
-
-    Returns the loss before the update and the model's outputs as floats.  fit() does nothing
-    else per step, so a faster implementation of a step can replace this one function.
-    """
-    total, outputs = _loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
-    optimizer.zero_grad()
-    total.backward()
-    optimizer.step()
-    return total.data, [_floats(out) for out in outputs]
-
-
-def compiled_train_step(model: Callable[[Any], Any], inputs: list[list[float]],
-                        targets: list[Any], loss: Loss, optimizer: Optimizer, l2: float = 0.0
-                        ) -> Callable[[], tuple[float, list[Any]]]:
-    """train_step on one fixed batch, traced once by autograd.compile and replayed per call.
-
-    Each call does what ``train_step(model, inputs, targets, loss, optimizer, l2)`` does, with the
-    same numbers, without building Values.  The batch is part of the trace, and so is every
-    Python branch on numbers in the model or the loss (see autograd.compile).
-    """
-    def loss_and_outputs() -> tuple[Value, list[Any]]:
-        return _loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
-
-    compiled = [autograd.compile(loss_and_outputs, [], has_aux=True)]
-    calls = [0]
-
-    def run() -> tuple[float, list[Any]]:
-        calls[0] += 1
-        if calls[0] in FIRST_CHECKS or calls[0] % CHECK_EVERY == 0:
-            try:
-                compiled[0].check()
-            except autograd.TraceMismatchError:
-                # Something no guard sees has changed (an attribute rebound to a new Value, a
-                # Python number the model reads): trace the step again, as it is now.
-                compiled[0] = autograd.compile(loss_and_outputs, [], has_aux=True)
-        optimizer.zero_grad()
-        value, _, outputs = compiled[0]()  # adds the gradients into the parameters' .grad
-        optimizer.step()
-        return value, outputs
-
-    return run
-
-
-# fit(compile=True) compares its replay with an eager run (CompiledFunction.check) on these
 # calls of the step, numbered from 1, and on every CHECK_EVERY-th: each check costs one eager
 # step, so one in a thousand adds about 10 % to a compiled W2 step.
-FIRST_CHECKS = (1, 2)
-CHECK_EVERY = 1000
-
-
-def _floats(out: Any) -> Any:
-    if isinstance(out, Value):
-        return out.data
-    return [_floats(o) for o in out]
-
-
 def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *, loss: Loss,
         optimizer: Optimizer, steps: int | None = None, epochs: int | None = None,
         batch_size: int | None = None, l2: float = 0.0,
@@ -186,8 +120,6 @@ def _validator(model: Module, validation: Any, early_stopping: EarlyStopping | N
     """fit()'s validation and early stopping (validation.py), or None when it has neither."""
     if validation is None and early_stopping is None:
         return None
-    from .validation import Validator  # here: validation.py builds on this module
-
     return Validator(model, validation, early_stopping, history, setup, compile)
 
 
@@ -225,7 +157,7 @@ def _plan(model: Any, X: Any, y: Any, loss: Any, optimizer: Any, batch_size: Any
         raise TypeError(f"fit: loss must be a function (outputs, targets) -> Value such as "
                         f"nn.mse, got {type(loss).__name__}: {loss!r}"[:200])
     inputs = check_samples(X, getattr(model, "nin", None))
-    targets = _targets(y, len(inputs), "y")
+    targets = check_targets(y, len(inputs), "y")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn optimiser (SGD, Adam, AdamW), "
                         f"got {type(optimizer).__name__}")
@@ -267,33 +199,3 @@ def _chosen_metrics(given: Mapping[str, Metric] | None, loss: Loss) -> dict[str,
     return dict(given)
 
 
-def _targets(y: Any, n: int, name: str) -> list[Any]:
-    """Check that `y` is a list of `n` targets (one per sample); return it as a list."""
-    if hasattr(y, "tolist"):  # a NumPy array: plain Python numbers from here on
-        y = y.tolist()
-    if isinstance(y, (str, bytes)) or not isinstance(y, Sequence):
-        raise TypeError(f"fit: {name} must be a list of targets, got {type(y).__name__}")
-    if len(y) != n:
-        what = "samples" if name == "y" else "validation samples (X_val)"
-        raise ValueError(f"fit: {n} {what} but {len(y)} targets ({name})")
-    return list(y)
-
-
-def check_samples(X: Any, nin: int | None = None) -> list[list[float]]:
-    """Check that X is a non-empty list of samples of `nin` numbers each; return them as floats."""
-    if hasattr(X, "tolist"):  # a NumPy array
-        X = X.tolist()
-    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence):
-        raise TypeError(f"X must be a list of samples, got {type(X).__name__}")
-    if len(X) == 0:
-        raise ValueError("the data set is empty (X has no samples)")
-    samples = []
-    for i, sample in enumerate(X):
-        if isinstance(sample, (str, bytes)) or not isinstance(sample, Sequence):
-            raise TypeError(f"sample {i} must be a list of numbers, "
-                            f"got {type(sample).__name__}: {sample!r}"[:200])
-        if nin is not None and len(sample) != nin:
-            raise ValueError(f"sample {i} has {len(sample)} features; the model expects {nin}")
-        # Finite: one nan feature turns every loss after it into nan.
-        samples.append([finite_real(x, f"sample {i}, feature {k}") for k, x in enumerate(sample)])
-    return samples

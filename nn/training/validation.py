@@ -9,9 +9,9 @@ import autograd
 from autograd import Value
 
 from ..optim import Optimizer
-from . import train
+from . import step
 from .early_stopping import EarlyStopping, History, Watch
-from .train import Loss, Metric
+from .step import Loss, Metric
 
 
 class Validator:
@@ -77,10 +77,10 @@ def _validation_data(model: Any, validation: Any) -> tuple[list[list[float]], li
                         f"got {type(validation).__name__}"[:200])
     X_val, y_val = validation
     try:
-        inputs = train.check_samples(X_val, getattr(model, "nin", None))
+        inputs = step.check_samples(X_val, getattr(model, "nin", None))
     except (TypeError, ValueError) as err:
         raise type(err)(f"fit: validation X_val: {err}") from None
-    return inputs, train._targets(y_val, len(inputs), "y_val")
+    return inputs, step.check_targets(y_val, len(inputs), "y_val")
 
 
 def _validation_pass(model: Any, inputs: list[list[float]], targets: list[Any],
@@ -94,12 +94,12 @@ def _validation_pass(model: Any, inputs: list[list[float]], targets: list[Any],
     loss, optimizer, l2, metrics = setup
 
     def loss_and_outputs() -> tuple[Value, list[Any]]:
-        return train._loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
+        return step.loss_and_outputs(model, inputs, targets, loss, optimizer, l2)
 
     def eager() -> tuple[float, list[Any]]:
         with autograd.no_grad():
             total, outputs = loss_and_outputs()
-        return total.data, [train._floats(out) for out in outputs]
+        return total.data, [step.floats(out) for out in outputs]
 
     try:
         forward = _checked_forward(loss_and_outputs) if compile else eager
@@ -129,7 +129,7 @@ def _checked_forward(fn: Callable[[], tuple[Value, list[Any]]]
 
     def forward() -> tuple[float, list[Any]]:
         calls[0] += 1
-        if calls[0] in train.FIRST_CHECKS or calls[0] % train.CHECK_EVERY == 0:
+        if calls[0] in step.FIRST_CHECKS or calls[0] % step.CHECK_EVERY == 0:
             try:
                 traced[0].check()
             except autograd.TraceMismatchError:

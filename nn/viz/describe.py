@@ -1,8 +1,8 @@
 """Tell drawings and explanations what nn's nodes are: names like layers.0.neurons.1.out, groups.
 
-Registered with ``autograd.viz.naming`` when ``nn`` is imported.  Everything is derived at draw or
-explain time from the live modules (never from labels, which users may change), so the forward
-pass pays nothing:
+Registered with ``autograd.explanations.naming`` by nn/__init__.py when ``nn`` is imported.
+Everything is derived at draw or explain time from the live modules (never from labels, which
+users may change), so the forward pass pays nothing:
 
 * a parameter's group is the path of every module holding it, outermost first
   (``("layers.0", "layers.0.neurons.1")``); its name is its dotted parameter name;
@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd import Value
-from autograd.viz.naming import NodeInfo, register_describer
+from autograd.explanations.naming import NodeInfo
 
 from ..discovery import join, walk
 from ..layers import ACTIVATIONS, Neuron
@@ -152,7 +152,7 @@ def _is_product(v: Value, weight: Value) -> bool:
 
 
 def describe_network(order: Sequence[Value]) -> dict[Value, NodeInfo]:
-    """autograd.viz.naming describer for graphs made by nn modules: names and groups."""
+    """autograd.explanations.naming describer for graphs made by nn modules: names and groups."""
     infos, neuron_paths = _parameter_infos(order)
     if not infos:
         return {}
@@ -161,6 +161,3 @@ def describe_network(order: Sequence[Value]) -> dict[Value, NodeInfo]:
     name_losses(order, outs, infos)
     name_penalties(order, infos)
     return infos
-
-
-register_describer(describe_network)

@@ -31,10 +31,10 @@ names read as the tutorial's algebra in the drawing and in explain's text, and a
 one graph can be told apart by its label.  The names are words, not formulas (``neg_ys``, not
 ``-y*s``): explain writes its rules with operators, and a name holding one would read as two.
 The loss node is given the name ``loss`` only when it has no label; a label always wins
-(autograd.viz.naming).  A single term is named only when it is the loss itself (the graph's root,
-or divided by a constant): a square inside a sum of other shapes is left alone rather than
-named as a part of a loss that is not one.  A loss's nodes are drawn outside every module's
-box (l2's squares excepted: each stays beside its parameter).
+(autograd.explanations.naming).  A single term is named only when it is the loss itself (the
+graph's root, or divided by a constant): a square inside a sum of other shapes is left alone
+rather than named as a part of a loss that is not one.  A loss's nodes are drawn outside every
+module's box (l2's squares excepted: each stays beside its parameter).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 
 from autograd import Value
-from autograd.viz.naming import NodeInfo
+from autograd.explanations.naming import NodeInfo
 
 Parts = list[tuple[Value, str]]  # the nodes of one term and their roles, e.g. (t - o, "diff")
 

@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from autograd.viz.escape import escape_html, html_text
+from autograd.output.escape import escape_html, html_text
 from autograd.viz.render import ValueGraph
 
-from .diagram import EdgeNumbers, NetworkNumbers, NeuronNumbers
+from .network_numbers import EdgeNumbers, NetworkNumbers, NeuronNumbers
 
 LABELLED_EDGES = 40  # more edge labels than this cannot be read at notebook width
 WIDE_RANKSEP = "1.2"  # inches between columns of a wide network: 900 px still shows 11 px text

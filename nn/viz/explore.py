@@ -17,12 +17,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from autograd import Value
+from autograd.explanations.naming import NodeInfo
 from autograd.explanations.rules import number
 from autograd.viz.explore import GraphSession, mark_svg, node_detail, show
 from autograd.viz.explore_replay import widest
-from autograd.viz.naming import NodeInfo
 
-from .diagram import (
+from .diagram_dot import NetworkDiagram, _Writer
+from .network_numbers import (
     NetworkNumbers,
     _forward,
     _structure,
@@ -30,7 +31,6 @@ from .diagram import (
     network_layers,
     network_numbers,
 )
-from .diagram_dot import NetworkDiagram, _Writer
 
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<BR[^>]*>")

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from autograd.files import check_target
+from autograd.output.files import check_target
 
 NOT_METRICS = ("loss", "lr", "val_step")
 TRAIN, VALIDATION, MARK = "#1f5fa8", "#d35400", "#555555"

@@ -1,4 +1,4 @@
-"""The matrix view as text, LaTeX, Markdown (LaTeX in $$ blocks) and HTML.
+"""The matrix view (what matrix_view.py computes) and its faces: text, LaTeX, Markdown, HTML.
 
 Numbers are printed with 9 decimals, as the 2-2-2 tutorial prints them.  Vectors are columns in
 LaTeX and HTML, and rows (marked ᵀ) in plain text.
@@ -7,15 +7,118 @@ LaTeX and HTML, and rows (marked ᵀ) in plain text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
-from autograd.viz.escape import html_text, latex_text, markdown_text
-
-if TYPE_CHECKING:
-    from .matrix_view import LayerStep, MatrixView
+from autograd.core.ops import OPS
+from autograd.output.escape import html_text, latex_text, markdown_text
 
 DECIMALS = 9
 SHOWN_MISMATCHES = 10
+
+
+@dataclass
+class LayerStep:
+    """One layer's numbers: forward (W, b, x, net, out) and backward (slope, δ, gradients)."""
+
+    name: str
+    activation: str
+    W: list[list[float]]
+    b: list[float]
+    x: list[float]
+    net: list[float]
+    out: list[float]
+    slope: list[float] = field(default_factory=list)
+    delta: list[float] = field(default_factory=list)
+    dW: list[list[float]] = field(default_factory=list)
+    db: list[float] = field(default_factory=list)
+    passed_down: list[float] = field(default_factory=list)
+    W_names: list[list[str]] = field(default_factory=list)
+    b_names: list[str] = field(default_factory=list)
+    engine_dW: list[list[float]] = field(default_factory=list)
+    engine_db: list[float] = field(default_factory=list)
+
+    @property
+    def slope_formula(self) -> str:
+        """How act'(net) is written for this layer's activation, from the op table."""
+        return slope_formula(self.activation)
+
+
+@dataclass
+class Mismatch:
+    """One gradient entry where the matrix form and the scalar engine disagree."""
+
+    parameter: str
+    layer: int
+    kind: str  # "W" or "b"
+    index: tuple[int, ...]  # (row, column) in W, (row,) in b
+    matrix: float
+    engine: float
+
+    @property
+    def where(self) -> str:
+        """The entry, as the view names it: layer 1 ∂E/∂W[0][1]."""
+        return f"layer {self.layer} ∂E/∂{self.kind}" + "".join(f"[{i}]" for i in self.index)
+
+    def __str__(self) -> str:
+        return (f"{self.where} ({self.parameter}): matrix form {self.matrix:.9g}, "
+                f"scalar engine .grad {self.engine:.9g}")
+
+
+@dataclass
+class MatrixView:
+    """The matrix-form pass of one sample; prints as text, shows as HTML in Jupyter."""
+
+    model: str
+    loss: str
+    target: Any
+    layers: list[LayerStep]
+    error: float
+    output_grad: list[float]
+    mismatches: list[Mismatch]
+    largest_difference: float
+    entries: int
+    forward_matches: bool
+
+    @property
+    def agrees(self) -> bool:
+        """True if every ∂E/∂W, ∂E/∂b entry (and the output) equals the scalar engine's."""
+        return not self.mismatches and self.forward_matches
+
+    def verdict(self) -> str:
+        """One sentence: whether the matrix form's gradients are the scalar engine's."""
+        return verdict(self)
+
+    def __str__(self) -> str:
+        return to_text(self)
+
+    def to_markdown(self) -> str:
+        """Markdown with the matrices as LaTeX ($$ blocks), for Jupyter or GitHub."""
+        return to_markdown(self)
+
+    def to_latex(self) -> str:
+        """LaTeX (amsmath: align*, bmatrix) of the whole derivation."""
+        return to_latex(self)
+
+    def to_html(self) -> str:
+        """A self-contained HTML fragment: the matrices as bracketed tables."""
+        return to_html(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def slope_formula(activation: str) -> str:
+    """act'(net) written for a layer of activations, from the op table: out ⊙ (1 − out)."""
+    if activation == "linear":
+        return "1"
+    op = OPS[activation]
+    text = op.output_derivative or op.derivatives[0] or ""
+    # Elementwise over the layer: a product is ⊙, and minus signs are typeset as such.
+    return text.format(out="out", x="net").replace("·", " ⊙ ").replace(" - ", " − ")
 
 
 def number(v: float) -> str:

@@ -17,135 +17,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.core.ops import OPS
 
 from .. import losses
 from ..layers import Layer, as_inputs
 from ..module import Module
+from .matrix_render import LayerStep, MatrixView, Mismatch
 
 # The relative tolerance of the check: both sides do the same arithmetic in a different order,
 # so they agree to a few units in the last place, far inside this.
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
 
-# activation -> (the function, its slope written with out and net, the formula's text)
-_SLOPES: dict[str, tuple[Callable[[float], float], Callable[[float, float], float], str]] = {
-    "sigmoid": (lambda z: 1.0 / (1.0 + math.exp(-z)) if z >= 0 else
-                math.exp(z) / (1.0 + math.exp(z)),
-                lambda net, out: out * (1.0 - out), "out ⊙ (1 − out)"),
-    "tanh": (math.tanh, lambda net, out: 1.0 - out * out, "1 − out²"),
-    "relu": (lambda z: z if z > 0.0 else 0.0, lambda net, out: 1.0 if net > 0.0 else 0.0,
-             "1 where net > 0, else 0"),
-    "linear": (lambda z: z, lambda net, out: 1.0, "1"),
-}
 
 
-@dataclass
-class LayerStep:
-    """One layer's numbers: forward (W, b, x, net, out) and backward (slope, δ, gradients)."""
-
-    name: str
-    activation: str
-    W: list[list[float]]
-    b: list[float]
-    x: list[float]
-    net: list[float]
-    out: list[float]
-    slope: list[float] = field(default_factory=list)
-    delta: list[float] = field(default_factory=list)
-    dW: list[list[float]] = field(default_factory=list)
-    db: list[float] = field(default_factory=list)
-    passed_down: list[float] = field(default_factory=list)
-    W_names: list[list[str]] = field(default_factory=list)
-    b_names: list[str] = field(default_factory=list)
-    engine_dW: list[list[float]] = field(default_factory=list)
-    engine_db: list[float] = field(default_factory=list)
-
-    @property
-    def slope_formula(self) -> str:
-        """How act'(net) is written for this layer's activation."""
-        return _SLOPES[self.activation][2]
+def _activation(name: str) -> Callable[[float], tuple[float, ...]]:
+    """act(net) and act'(net) as the engine computes them: the op table's forward."""
+    return _identity if name == "linear" else OPS[name].forward
 
 
-@dataclass
-class Mismatch:
-    """One gradient entry where the matrix form and the scalar engine disagree."""
-
-    parameter: str
-    layer: int
-    kind: str  # "W" or "b"
-    index: tuple[int, ...]  # (row, column) in W, (row,) in b
-    matrix: float
-    engine: float
-
-    @property
-    def where(self) -> str:
-        """The entry, as the view names it: layer 1 ∂E/∂W[0][1]."""
-        return f"layer {self.layer} ∂E/∂{self.kind}" + "".join(f"[{i}]" for i in self.index)
-
-    def __str__(self) -> str:
-        return (f"{self.where} ({self.parameter}): matrix form {self.matrix:.9g}, "
-                f"scalar engine .grad {self.engine:.9g}")
-
-
-@dataclass
-class MatrixView:
-    """The matrix-form pass of one sample; prints as text, shows as HTML in Jupyter."""
-
-    model: str
-    loss: str
-    target: Any
-    layers: list[LayerStep]
-    error: float
-    output_grad: list[float]
-    mismatches: list[Mismatch]
-    largest_difference: float
-    entries: int
-    forward_matches: bool
-
-    @property
-    def agrees(self) -> bool:
-        """True if every ∂E/∂W, ∂E/∂b entry (and the output) equals the scalar engine's."""
-        return not self.mismatches and self.forward_matches
-
-    def verdict(self) -> str:
-        """One sentence: whether the matrix form's gradients are the scalar engine's."""
-        from .matrix_render import verdict
-
-        return verdict(self)
-
-    def __str__(self) -> str:
-        from .matrix_render import to_text
-
-        return to_text(self)
-
-    def to_markdown(self) -> str:
-        """Markdown with the matrices as LaTeX ($$ blocks), for Jupyter or GitHub."""
-        from .matrix_render import to_markdown
-
-        return to_markdown(self)
-
-    def to_latex(self) -> str:
-        """LaTeX (amsmath: align*, bmatrix) of the whole derivation."""
-        from .matrix_render import to_latex
-
-        return to_latex(self)
-
-    def to_html(self) -> str:
-        """A self-contained HTML fragment: the matrices as bracketed tables."""
-        from .matrix_render import to_html
-
-        return to_html(self)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+def _identity(z: float) -> tuple[float, float]:
+    return z, 1.0
 
 
 def matrix_view(model: Any, x: Sequence[float], target: Any,
@@ -211,8 +107,8 @@ def _forward(layers: list[Layer], inputs: list[float], names: dict[int, str]) ->
         b = [n.b.data for n in layer.neurons]
         net = [sum(wk * xk for wk, xk in zip(row, x, strict=True)) + bj
                for row, bj in zip(W, b, strict=True)]
-        act = _SLOPES[layer.activation][0]
-        out = [act(z) for z in net]
+        act = _activation(layer.activation)
+        out = [act(z)[0] for z in net]
         steps.append(LayerStep(
             name=f"layer {i}", activation=layer.activation, W=W, b=b, x=x, net=net, out=out,
             W_names=[[names.get(id(w), f"layer {i} w") for w in n.w] for n in layer.neurons],
@@ -225,8 +121,8 @@ def _backward(steps: list[LayerStep], output_grad: list[float]) -> None:
     """δ, ∂E/∂W = δ xᵀ, ∂E/∂b = δ and Wᵀ δ for every layer, from the output layer down."""
     g = output_grad
     for step in reversed(steps):
-        slope_of = _SLOPES[step.activation][1]
-        step.slope = [slope_of(z, o) for z, o in zip(step.net, step.out, strict=True)]
+        act = _activation(step.activation)
+        step.slope = [act(z)[1] for z in step.net]
         step.delta = [gj * sj for gj, sj in zip(g, step.slope, strict=True)]
         step.dW = [[dj * xk for xk in step.x] for dj in step.delta]
         step.db = list(step.delta)

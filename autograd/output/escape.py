@@ -7,13 +7,13 @@ element or attribute to the SVG.
 
 from __future__ import annotations
 
-MAX_LABEL_CHARS = 60  # longer labels are cut with an ellipsis so boxes stay a sane width
-
-
 # Bidirectional overrides and zero-width characters: shown as-is they reorder or hide the text
 # around them (one label could pass for another), so they are spelled out like control characters.
 INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
                       "\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
+
+MAX_LABEL_CHARS = 60  # longer labels are cut with an ellipsis so boxes stay a sane width
+
 
 
 def visible(text: str) -> str:
