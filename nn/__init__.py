@@ -12,6 +12,7 @@ from .training.metrics import argmax_accuracy, logit_accuracy, probability_accur
 from .training.splits import kfold, split
 from .training.train import fit, train_step
 from .viz import describe as describe  # registers nn's node names with autograd.viz.naming
+from .viz.boundary_plot import plot_decision_boundary
 from .viz.diagram import diagram
 from .viz.history_plot import HistoryPlot, plot_history
 from .viz.matrix_view import MatrixView, matrix_view
@@ -48,6 +49,7 @@ __all__ = [
     "make_moons",
     "matrix_view",
     "mse",
+    "plot_decision_boundary",
     "plot_history",
     "probability_accuracy",
     "save_state_dict",
