@@ -85,7 +85,8 @@ class Lab:
 
     def open(self, page: Any, name: str) -> None:
         """Open notebooks/<name> in JupyterLab, side panels closed, the kernel started and idle."""
-        page.goto(f"{self.url}lab/tree/{name}?token={self.token}")
+        # ?reset: a fresh workspace, so no notebook of an earlier test opens with it.
+        page.goto(f"{self.url}lab/tree/{name}?reset&token={self.token}")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell"
                                " && window.jupyterapp.shell.currentWidget"
                                " && window.jupyterapp.shell.currentWidget.content"
@@ -94,6 +95,13 @@ class Lab:
         page.evaluate("() => { const s = window.jupyterapp.shell;"
                       " s.collapseLeft(); s.collapseRight(); }")
         wait_idle(page)
+
+    def close(self, page: Any) -> None:
+        """Shut down the open notebook's kernel and close the tab."""
+        try:
+            page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        finally:
+            page.close()
 
     def stop(self) -> None:
         """Shut down every kernel and the server; kill what is left of its process group."""
@@ -214,7 +222,8 @@ def run_all(page: Any, timeout: float = 240.0) -> None:
 # that scrolls), the smallest rendered text with a digit (HTML text, inline SVG text, and the
 # text of an SVG shown as an <img>, measured at the image's size), errors, and widgets.
 OUTPUT_JS = """(column) => {
-  const outputs = [...document.querySelectorAll('.jp-OutputArea-output')];
+  const notebook = window.jupyterapp.shell.currentWidget.node;  // this notebook's tab only
+  const outputs = [...notebook.querySelectorAll('.jp-OutputArea-output')];
   const result = [];
   function scrollsOwnBox(el, out) {
     // Inside (or itself) a box narrower than the column that scrolls: its overflow is its own.
@@ -288,16 +297,23 @@ OUTPUT_JS = """(column) => {
     let texts = digitTexts(out);
     for (const img of out.querySelectorAll('img')) texts = texts.concat(imageTexts(img));
     const smallest = texts.reduce((a, b) => (a === null || b.height < a.height ? b : a), null);
-    // Printed lines the column wraps (a table broken over lines does not read as one).
+    // Printed table lines (columns aligned by runs of spaces) longer than the column: wrapped,
+    // they no longer read as a table.  Prose may wrap.
     let wrapped = 0;
     for (const pre of out.querySelectorAll('pre')) {
-      const lines = pre.textContent.replace(/\\n$/, '').split('\\n');
-      const height = parseFloat(getComputedStyle(pre).lineHeight) || 15;
-      const rendered = Math.round(pre.getBoundingClientRect().height / height);
-      wrapped += Math.max(0, rendered - lines.length);
+      const probe = document.createElement('span');
+      probe.textContent = '0'.repeat(40);
+      pre.appendChild(probe);
+      const charWidth = probe.getBoundingClientRect().width / 40;
+      probe.remove();
+      for (const line of pre.textContent.split('\\n')) {
+        if (/\\S {2,}\\S/.test(line) && line.length * charWidth > pre.clientWidth + 1) {
+          wrapped += 1;
+        }
+      }
     }
     const cell = out.closest('.jp-CodeCell');
-    const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+    const cells = [...notebook.querySelectorAll('.jp-Notebook .jp-Cell')];
     result.push({
       cell: cells.indexOf(cell),
       mime: out.getAttribute('data-mime-type'),

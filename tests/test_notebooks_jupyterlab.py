@@ -50,7 +50,7 @@ def test_every_output_is_readable_in_a_900_px_column(lab, browser, name):
         frames = frames_of(page)
         page.screenshot(path=str(lab.root.parent / f"{name}.png"), full_page=True)
     finally:
-        page.close()
+        lab.close(page)
     shown[name] = outputs
     assert outputs, "the notebook shows nothing"
     for out in outputs:
@@ -73,5 +73,5 @@ def test_fit_shows_its_progress_bar_as_a_widget(lab, browser):
             run_all(page)
             shown["moons.ipynb"] = measure_outputs(page)
         finally:
-            page.close()
+            lab.close(page)
     assert any(out["progress"] for out in shown["moons.ipynb"])

@@ -9,6 +9,7 @@ with a single trail that grows and shrinks, never a copy of the trail per step.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from .rules import POWER, number, partial, position_name, wrap
 
 DEFAULT_MAX_PATHS = 1000
 SHOWN_HOPS = 8  # a longer path prints its first and last hops around an ellipsis
+TEXT_WIDTH = 100  # characters: a printed path's lines fit a 900 px notebook column
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class PathReport:
         f = self._fmt
         hops = len(p.locals)
         shown = _ends(hops)  # only these are written out: a path may be 200,000 hops long
-        gap = f"… {hops - SHOWN_HOPS} more …"
+        gap = f"… {hops - SHOWN_HOPS} more …".replace(" ", "\u00a0")  # wrapped as one word
         names = p.shown
 
         def each(write: Callable[[int], str]) -> list[str]:
@@ -172,7 +174,19 @@ class PathReport:
         chain = " · ".join(factors) or "1"
         values = " · ".join(numbers) or "1"
         where = f"   [{' → '.join(via)}]" if via else ""
-        return f"  path {i}: {chain} = {values} = {number(p.product, f)}{where}"
+        line = f"  path {i}: {chain} = {values} = {number(p.product, f)}{where}"
+        if len(line) <= TEXT_WIDTH:
+            return line.replace("\u00a0", " ")
+        # Too long for a notebook column: the chain, its numbers and the route on lines of
+        # their own, each wrapped under the first.
+        pad = " " * 10
+        parts = [f"  path {i}: {chain}", f"= {values} = {number(p.product, f)}",
+                 f"[{' → '.join(via)}]" if via else ""]
+        return "\n".join(
+            wrapped for k, part in enumerate(parts) if part
+            for wrapped in textwrap.wrap(part, TEXT_WIDTH, initial_indent="" if k == 0 else pad,
+                                         subsequent_indent=pad, break_long_words=False,
+                                         break_on_hyphens=False)).replace("\u00a0", " ")
 
     def __str__(self) -> str:
         f = self._fmt
