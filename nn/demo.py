@@ -61,8 +61,16 @@ def _tutorial_pictures(out: Path) -> list[Path]:
     net = tutorial_network()  # kept alive while drawing: its nodes are named from it
     written = [diagram(net, INPUTS, TARGETS, names=TUTORIAL_NAMES, lr=LEARNING_RATE)
                .save(out / "network-2-2-2.svg")]
+    # The operation graph in the tutorial's names: w1 … w8, b1, b2, h1, h2, o1, o2 (else each
+    # neuron's weights read w.0 and w.1, four times over).
+    for name, p in net.named_parameters():
+        p.label = TUTORIAL_NAMES[name]
     xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
-    error = half_sse(net(xs), TARGETS)
+    hidden = net.layers[0](xs)
+    outputs = net.layers[1](hidden)
+    for unit, name in zip([*hidden, *outputs], ["h1", "h2", "o1", "o2"], strict=True):
+        unit.label = name
+    error = half_sse(outputs, TARGETS)
     error.label = "E"
     net.zero_grad()
     error.backward()

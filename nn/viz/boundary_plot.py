@@ -8,6 +8,7 @@ HistoryPlot) and saves with .savefig(path).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -53,11 +54,16 @@ def plot_decision_boundary(model: Callable[[list[float]], Any], X: Sequence[Sequ
     gx = [x0 + (x1 - x0) * i / (grid - 1) for i in range(grid)]
     gy = [y0 + (y1 - y0) * j / (grid - 1) for j in range(grid)]
     with no_grad():  # numbers only: no graph is kept for the grid
-        side = [[1.0 if _score(model([u, v])) > threshold else 0.0 for u in gx] for v in gy]
+        scores = [[_score(model([u, v])) for u in gx] for v in gy]
+    flat = [z for row in scores for z in row]
+    if not all(math.isfinite(z) for z in flat):
+        raise ValueError("the model gives a score that is not finite somewhere on the plane")
+    low, high = min(min(flat), threshold) - 1.0, max(max(flat), threshold) + 1.0
     figure = Figure(figsize=(6, 4.6))
     ax = figure.add_subplot()
-    ax.contourf(gx, gy, side, levels=[-0.5, 0.5, 1.5], colors=list(REGIONS))
-    ax.contour(gx, gy, side, levels=[0.5], colors="#444444", linewidths=1)
+    # The boundary is where the score crosses the threshold, interpolated between grid points.
+    ax.contourf(gx, gy, scores, levels=[low, threshold, high], colors=list(REGIONS))
+    ax.contour(gx, gy, scores, levels=[threshold], colors="#444444", linewidths=1)
     for name, points, labels in sets:
         for cls, colour in enumerate(COLOURS):
             chosen = [p for p, t in zip(points, labels, strict=True) if _positive(t) == bool(cls)]
@@ -73,7 +79,7 @@ def plot_decision_boundary(model: Callable[[list[float]], Any], X: Sequence[Sequ
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_title(title or "decision boundary: shaded by the class the model predicts")
-    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
     figure.tight_layout()
     return HistoryPlot(figure)
 
