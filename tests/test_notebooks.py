@@ -106,7 +106,8 @@ def test_quickstart_notebook_executes_and_displays_graphs_and_tables():
     assert len(clusters) == 4  # a box for each neuron of two layers of two
     html = [o.data["text/html"] for o in outputs if o.output_type == "execute_result"
             and "text/html" in o.data and "image/svg+xml" not in o.data]
-    assert len(html) == 2 and "<table" in html[0] and "<iframe" in html[1] and "srcdoc" in html[1]
+    assert len(html) == 3 and "<table" in html[0] and "<iframe" in html[1] and "srcdoc" in html[1]
+    assert "graph of " in html[2] and "readable size" in html[2]  # the 100-node Value
     printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "dy/dx = -1.5000" in printed and "∂y/∂w: 1 path" in printed
     assert "12 frames written to" in printed  # 1 + 3 forward + 1 + 6 backward + update
