@@ -52,7 +52,7 @@ def mimebundle(obj: Any, include: Any = None, exclude: Any = None,
     if size <= WHOLE_NODES:
         return {"text/plain": text, "image/svg+xml": svg, "text/html": legible_html(svg)}
     # Too big to take in at once: say what it is, and show it at a legible size in a box that
-    # scrolls, starting at the top (where a drawing of a loss has its root).
+    # scrolls both ways, rather than whole at a few pixels per letter.
     note = (f"{summary(roots)}; drawn below at a readable size (scroll inside the box), or "
             "look closer with explain(root), draw(root, paths_to=leaf), step_through(root)")
     return {"text/plain": f"{text}\n{note}",
