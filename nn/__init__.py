@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from .training.splits import kfold, split
     from .training.train import fit, train_step
+    from .viz.boundary_plot import plot_decision_boundary
     from .viz.diagram import diagram
     from .viz.explore import explore
     from .viz.history_plot import HistoryPlot, plot_history
@@ -46,6 +47,7 @@ _LAZY: dict[str, str] = {
     "kfold": ".training.splits", "split": ".training.splits",
     "fit": ".training.train", "train_step": ".training.train",
     "diagram": ".viz.diagram", "explore": ".viz.explore",
+    "plot_decision_boundary": ".viz.boundary_plot",
     "HistoryPlot": ".viz.history_plot", "plot_history": ".viz.history_plot",
     "MatrixView": ".viz.matrix_view", "matrix_view": ".viz.matrix_view",
 }
@@ -124,6 +126,7 @@ __all__ = [
     "make_moons",
     "matrix_view",
     "mse",
+    "plot_decision_boundary",
     "plot_history",
     "probability_accuracy",
     "save_state_dict",

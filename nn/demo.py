@@ -22,7 +22,6 @@ from autograd import Value, draw, no_grad, step_through
 from .viz.diagram import diagram
 
 DEFAULT_STEPS = 40  # a few seconds on one core; micrograd's demo uses 100
-GRID = 40  # decision-boundary resolution per axis
 
 
 def readme_expression() -> tuple[Value, Value, Value]:
@@ -62,12 +61,22 @@ def _tutorial_pictures(out: Path) -> list[Path]:
     net = tutorial_network()  # kept alive while drawing: its nodes are named from it
     written = [diagram(net, INPUTS, TARGETS, names=TUTORIAL_NAMES, lr=LEARNING_RATE)
                .save(out / "network-2-2-2.svg")]
+    # The operation graph in the tutorial's names: w1 … w8, b1, b2, h1, h2, o1, o2 (else each
+    # neuron's weights read w.0 and w.1, four times over).
+    for name, p in net.named_parameters():
+        p.label = TUTORIAL_NAMES[name]
     xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
-    error = half_sse(net(xs), TARGETS)
+    hidden = net.layers[0](xs)
+    outputs = net.layers[1](hidden)
+    for unit, name in zip([*hidden, *outputs], ["h1", "h2", "o1", "o2"], strict=True):
+        unit.label = name
+    error = half_sse(outputs, TARGETS)
     error.label = "E"
     net.zero_grad()
     error.backward()
-    written.append(draw(error).save(out / "graph-2-2-2.svg"))
+    # Each box's fields side by side (table labels): stacked, the 26 ranks ran 2,700 px tall;
+    # this way the whole graph reads at about 11 px text in a 900 px column, 1,300 px tall.
+    written.append(draw(error, rankdir="TB", html_labels=True).save(out / "graph-2-2-2.svg"))
     return written
 
 
@@ -87,38 +96,26 @@ def _neuron_picture(out: Path, model: Any, X: list[list[float]]) -> Path:
 
 
 def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[float]],
-           y: list[int]) -> list[Path]:
+           y: list[int], held_out: tuple[list[list[float]], list[int]]) -> list[Path]:
     """History and decision boundary as PNG; [] with a message when matplotlib is missing."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")  # files only: works without a display
-        import matplotlib.pyplot as plt
+        import matplotlib.figure  # noqa: F401 (matplotlib present: both plots can be drawn)
     except ImportError:
         print("matplotlib is not installed, so no history.png or decision_boundary.png: "
               "pip install 'valuegrad[plot]' to get them")
         return []
+    from .viz.boundary_plot import plot_decision_boundary
     from .viz.history_plot import plot_history
 
     plot = plot_history(history, title="MLP(2, [16, 16, 1]) on two moons")
     written = [Path(plot.savefig(out / "history.png"))]
 
-    xs = [p[0] for p in X]
-    ys = [p[1] for p in X]
-    x0, x1 = min(xs) - 0.5, max(xs) + 0.5
-    y0, y1 = min(ys) - 0.5, max(ys) + 0.5
-    gx = [x0 + (x1 - x0) * i / (GRID - 1) for i in range(GRID)]
-    gy = [y0 + (y1 - y0) * j / (GRID - 1) for j in range(GRID)]
-    with no_grad():  # numbers only: no graph is kept for the grid
-        scores = [[model([u, v]).data for u in gx] for v in gy]
-    fig, ax = plt.subplots(figsize=(5, 4))
-    # Two regions split where the score crosses 0 (interpolated between grid points).
-    ax.contourf(gx, gy, scores, levels=[-math.inf, 0.0, math.inf], colors=["#f4c7c3", "#c6dbef"])
-    ax.scatter(xs, ys, c=["#c0392b" if t < 0 else "#1f5fa8" for t in y], s=18)
-    ax.set_title("decision boundary")
-    fig.tight_layout()
-    fig.savefig(out / "decision_boundary.png", dpi=100)
-    plt.close(fig)
+    boundary = plot_decision_boundary(model, X, y, held_out=held_out,
+                                      title="MLP(2, [16, 16, 1]) on two moons: its decision")
+    boundary.savefig(out / "decision_boundary.png")
     written.append(out / "decision_boundary.png")
     return written
 
@@ -150,7 +147,7 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
     if not math.isfinite(history["loss"][-1]):
         print("warning: the loss is not finite")
 
-    written = _plots(out, history, model, X, y)
+    written = _plots(out, history, model, X, y, (X_val, nn.signed(labels_val)))
 
     written.append(_neuron_picture(out, model, X))
     _, _, g = readme_expression()

@@ -38,7 +38,15 @@ def test_demo_trains_reports_accuracy_and_writes_every_picture(tmp_path):
     expression = svg_texts(out / "expression.svg")
     assert "a\ndata -4\ngrad 138.8" in expression and "b\ndata 2\ngrad 645.6" in expression
     graph = svg_texts(out / "graph-2-2-2.svg")
-    assert "w.0\ndata 0.4\ngrad 0.08217" in graph  # the tutorial's dE/dw5
+    assert "w5\ndata 0.4\ngrad 0.08217" in graph  # the tutorial's dE/dw5, in its names
+    assert not any(t.startswith("w.") for t in graph)
+    size = re.search(r'data-natural-width="([0-9.]+)pt" data-natural-height="([0-9.]+)pt"',
+                     (out / "graph-2-2-2.svg").read_text(encoding="utf-8"))
+    width, height = (float(n) * 4 / 3 for n in size.groups())  # px at natural size
+    scale = min(1.0, 900 / width)  # shown in a 900 px column
+    assert height * scale <= 1600 and 12 * 4 / 3 * scale >= 9  # not 2,700 px; 12 pt text legible
+    assert {f"w{k}" for k in range(1, 9)} | {"h1", "h2", "o1", "o2", "i1", "i2"} <= {
+        t.split("\n")[0] for t in graph}
     assert any(t.startswith("E\ndata 0.2984") for t in graph)
     network = [t.text for t in ET.parse(out / "network-2-2-2.svg").iter(f"{SVG}text")]
     assert {"w5 = 0.4", "∂E/∂w5 = 0.08217", "→ 0.3589", "out 0.5933", "0.2984"} <= set(network)

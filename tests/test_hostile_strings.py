@@ -7,6 +7,7 @@ only inside one-line \\text{...} groups with every special character escaped).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -200,7 +201,13 @@ def test_step_through_page_and_frames_hold_hostile_labels_as_text():
     assert own == 1
     shown = check_html(page, own_scripts=own)
     assert "<script>alert('xscript')</script>" in shown
-    check_html(steps._repr_html_(), own_images=1)
+    # In a notebook the page is shown in an iframe: its srcdoc is the page, escaped as an attribute.
+    embedded = steps._repr_html_()
+    parser = _Tags()
+    parser.feed(embedded)
+    assert [tag for tag, _ in parser.tags] == ["iframe"]
+    srcdoc = re.search(r'srcdoc="([^"]*)"', embedded)
+    assert srcdoc is not None and html.unescape(srcdoc[1]) == page
 
 
 def test_explain_html_markdown_and_latex_escape_hostile_labels():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -126,10 +127,14 @@ def test_html_page_is_self_contained_and_has_controls(tmp_path):
     for el in doc.iter():
         for name, value in el.attrib.items():
             assert "http" not in value or name == "xmlns", (el.tag, name, value)
+    drawings = list(doc.iter(f"{SVG}svg"))
+    assert len(drawings) == 1 and float(drawings[0].get("width")) > 100  # one drawing, shared
+    ids = {e.get("id") for e in drawings[0].iter() if e.get("id")}
     for frame in frames:
-        svg = frame.find(f"{SVG}svg")
-        assert svg is not None and float(svg.get("width")) > 100
         assert float(frame.get("data-x")) > 0 and float(frame.get("data-y")) > 0
+        texts = json.loads(frame.get("data-texts"))
+        assert set(texts[::2]) <= ids and set(json.loads(frame.get("data-lit"))) <= ids
+    assert json.loads(frames[1].get("data-texts")) == ["dn2", "data -6"]  # x*w computed
     assert "<script>alert(1)</script>" in doc.find("head/title").text  # shown, not run
 
 

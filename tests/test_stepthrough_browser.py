@@ -47,7 +47,7 @@ def current(tab) -> dict:
     return tab.evaluate("""() => {
         const frames = [...document.querySelectorAll('.frame')];
         const i = frames.findIndex(f => !f.hidden);
-        const texts = [...frames[i].querySelectorAll('g.active text')].map(t => {
+        const texts = [...document.querySelectorAll('#stage g.node.lit text')].map(t => {
             const r = t.getBoundingClientRect();
             return {text: t.textContent, height: r.height, top: r.top, left: r.left,
                     right: r.right, bottom: r.bottom};

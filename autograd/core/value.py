@@ -79,6 +79,13 @@ class Value:
         return () if self._a is None else (self._a,) if self._b is None else (self._a, self._b)
 
     @property
+    def _prev(self) -> frozenset[Value]:
+        """micrograd's name for the inputs, as a set: lecture code (``draw_dot``) walks it."""
+        # A read-only copy: the graph's own references stay in the slots (a set would also
+        # fold x*x's two operands into one, as micrograd's set does).
+        return frozenset(self.inputs)
+
+    @property
     def local_grads(self) -> tuple[float | None, ...]:
         """d(self)/d(input) for each input, as computed in the forward pass (None: no gradient)."""
         if self._a is None:

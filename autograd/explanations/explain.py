@@ -10,6 +10,7 @@ numbers inside the expressions, never rows that "get a gradient".
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Iterator
 
 from ..core.backward import backward
@@ -24,7 +25,8 @@ from .records import Step, Term
 from .rules import number, partial
 
 MAX_HTML_ROWS = 400  # Jupyter shows at most this many rows, so a big pass cannot freeze it
-SHOWN_ROWS = 15  # print() shows this many rows at each end of a longer table
+SHOWN_ROWS = 8  # print() shows this many rows at each end of a longer table
+TEXT_WIDTH = 100  # characters: print()'s lines fit a 900 px notebook column
 MAX_LISTED = 12  # more parameters than this are summed up per layer
 
 __all__ = ["DEFAULT_MAX_PATHS", "Explanation", "PathReport", "Step", "Term", "explain",
@@ -222,24 +224,36 @@ class Explanation:
         return lines
 
     def table(self, all: bool = False) -> str:  # noqa: A002 (the issue's own spelling)
-        """The aligned text table; a long one shows its first and last rows unless all=True."""
+        """The pass as short lines (a notebook column reads them): per step its node, then per
+        input the rule and the product; a long pass shows its first and last rows unless all=True.
+        """
         rows = self.rows()
         cut = None
         if not all and len(rows) > 2 * SHOWN_ROWS + 1:
             cut = len(rows) - 2 * SHOWN_ROWS
-            rows = rows[:SHOWN_ROWS] + rows[-SHOWN_ROWS:]
-        table = [self.HEADER, *rows]
-        widths = [max(len(r[i]) for r in table) for i in range(len(self.HEADER))]
-        lines = [self.title()]
-        for n, r in enumerate(table):
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-            if n == 0:
-                lines.append("  ".join("-" * w for w in widths))
-            if cut is not None and n == SHOWN_ROWS:
-                lines.append(f"... {cut} rows not shown: .table(all=True) or .to_markdown() "
-                             "shows them all; explain(root, only=w) what flows into w")
-        lines.extend(self.notes())
-        lines.extend(self.totals())
+            rows = rows[:SHOWN_ROWS] + [("…",) * len(self.HEADER)] + rows[-SHOWN_ROWS:]
+        lines = [*_wrap(self.title()), *_wrap(
+            "each step: node = value, grad; under it, per input: the rule for the local grad, "
+            "then input += local grad × grad = product (so far)")]
+        upstream = ""
+        for r in rows:
+            step, node, value, grad, name, _, local, product, running, rule = r
+            if step == "…":
+                lines.extend(_wrap(f"... {cut} rows not shown: .table(all=True) or "
+                                   ".to_markdown() shows them all; explain(root, only=w) "
+                                   "what flows into w"))
+                continue
+            if step:
+                upstream = grad
+                leaf = "  (a leaf: its gradient is complete)" if rule == "leaf" else ""
+                lines.append(f"{step:>3}  {node} = {value}, grad {grad}{leaf}")
+            if name:
+                lines.extend(_wrap(rule, indent=7))
+                factor = f"({upstream})" if upstream.startswith("-") else upstream
+                lines.extend(_wrap(f"→ {name} += {local} × {factor} = {product} "
+                                   f"(so far {running})", indent=7))
+        for note in self.notes() + self.totals():
+            lines.extend(_wrap(note, indent=len(note) - len(note.lstrip())))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -259,7 +273,7 @@ class Explanation:
 
     def to_html(self, max_rows: int | None = None) -> str:
         """The table as an HTML fragment (all text escaped), cut after max_rows rows if given."""
-        return explain_formats.html_table(self.title(), self.HEADER, self.rows(),
+        return explain_formats.html_table(self.title(), self.rows(),
                                          self.notes() + self.totals(), max_rows)
 
     def _repr_html_(self) -> str:
@@ -272,6 +286,14 @@ class Explanation:
 
     def _repr_latex_(self) -> str:
         return self.to_latex()
+
+
+def _wrap(text: str, indent: int = 0) -> list[str]:
+    """`text` in lines of at most TEXT_WIDTH characters (a long name stays whole), indented."""
+    pad = " " * indent
+    return textwrap.wrap(text.strip(), TEXT_WIDTH, initial_indent=pad,
+                         subsequent_indent=pad + "    ", break_long_words=False,
+                         break_on_hyphens=False) or [pad]
 
 
 def _focus(order: list[Value], names: dict[Value, str], only: object

@@ -9,6 +9,7 @@ with a single trail that grows and shrinks, never a copy of the trail per step.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from .rules import POWER, number, partial, position_name, wrap
 
 DEFAULT_MAX_PATHS = 1000
 SHOWN_HOPS = 8  # a longer path prints its first and last hops around an ellipsis
+TEXT_WIDTH = 100  # characters: a printed path's lines fit a 900 px notebook column
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class PathReport:
         f = self._fmt
         hops = len(p.locals)
         shown = _ends(hops)  # only these are written out: a path may be 200,000 hops long
-        gap = f"… {hops - SHOWN_HOPS} more …"
+        gap = f"… {hops - SHOWN_HOPS} more …".replace(" ", "\u00a0")  # wrapped as one word
         names = p.shown
 
         def each(write: Callable[[int], str]) -> list[str]:
@@ -172,7 +174,19 @@ class PathReport:
         chain = " · ".join(factors) or "1"
         values = " · ".join(numbers) or "1"
         where = f"   [{' → '.join(via)}]" if via else ""
-        return f"  path {i}: {chain} = {values} = {number(p.product, f)}{where}"
+        line = f"  path {i}: {chain} = {values} = {number(p.product, f)}{where}"
+        if len(line) <= TEXT_WIDTH:
+            return line.replace("\u00a0", " ")
+        # Too long for a notebook column: the chain, its numbers and the route on lines of
+        # their own, each wrapped under the first.
+        pad = " " * 10
+        parts = [f"  path {i}: {chain}", f"= {values} = {number(p.product, f)}",
+                 f"[{' → '.join(via)}]" if via else ""]
+        return "\n".join(
+            wrapped for k, part in enumerate(parts) if part
+            for wrapped in textwrap.wrap(part, TEXT_WIDTH, initial_indent="" if k == 0 else pad,
+                                         subsequent_indent=pad, break_long_words=False,
+                                         break_on_hyphens=False)).replace("\u00a0", " ")
 
     def __str__(self) -> str:
         f = self._fmt
@@ -191,32 +205,66 @@ class PathReport:
         p.text(str(self))  # type: ignore[attr-defined]
 
     def to_latex(self, max_terms: int = 8) -> str:
-        """The chain rule as mathematics, numbers in: ∂L/∂w = ∂L/∂a · ∂a/∂w = 1 · 0.5 = 0.5."""
+        """The chain rule as mathematics, numbers in: ∂L/∂w = ∂L/∂a · ∂a/∂w = 1 · 0.5 = 0.5.
+
+        Written as aligned lines short enough for a notebook column: each path's fractions, then
+        its numbers, a few to a line, and the total on its own line.
+        """
         f = self._fmt
         top = latex.fraction(self.root_name, self.name)
         shown = self.paths[:max_terms]
         more = len(self.paths) > max_terms or self.truncated
-        seed = [] if self.seed == 1.0 else [latex.number(self.seed, f)]
+        seed = [] if self.seed == 1.0 else [(latex.number(self.seed, f), len(str(self.seed)))]
         gap = "\\underbrace{{\\cdots}}_{{{}\\ \\text{{more}}}}"
         symbols, numbers = [], []
         for p in shown:
             ends = _ends(len(p.locals))
-            symbols.append(" \\cdot ".join(
-                gap.format(len(p.locals) - SHOWN_HOPS) if k < 0 else
-                latex.fraction(p.shown[p.nodes[k]], p.shown[p.nodes[k + 1]]) for k in ends) or "1")
-            numbers.append(" \\cdot ".join(seed + [
-                gap.format(len(p.locals) - SHOWN_HOPS) if k < 0 else
-                latex.number(p.locals[k], f) for k in ends]) or "1")
-        tail = " + \\dots" if more else ""
+            more_hops = gap.format(len(p.locals) - SHOWN_HOPS)
+            symbols.append([(more_hops, 6) if k < 0 else (
+                latex.fraction(p.shown[p.nodes[k]], p.shown[p.nodes[k + 1]]),
+                max(len(p.shown[p.nodes[k]]), len(p.shown[p.nodes[k + 1]])) + 3) for k in ends]
+                or [("1", 1)])
+            numbers.append(seed + [(more_hops, 6) if k < 0 else
+                                   (latex.number(p.locals[k], f), len(number(p.locals[k], f)) + 3)
+                                   for k in ends] or [("1", 1)])
         total = latex.number(self.total if not self.truncated else self.gradient, f)
         if not shown:
             return f"$${top} = 0$$"
-        if len(shown) == 1 and not more:
-            return f"$${top} = {symbols[0]} = {numbers[0]} = {total}$$"
-        return ("$$\\begin{aligned}\n"
-                f"{top} &= {' + '.join(symbols)}{tail} \\\\\n"
-                f"&= {' + '.join(f'{n}' for n in numbers)}{tail} \\\\\n"
-                f"&= {total}\n\\end{{aligned}}$$")
+        if len(shown) == 1 and not more and sum(w for _, w in symbols[0] + numbers[0]) \
+                + len(total) <= LATEX_LINE:  # short enough for one line
+            dot = " \\cdot "
+            return (f"$${top} = {dot.join(t for t, _ in symbols[0])} = "
+                    f"{dot.join(t for t, _ in numbers[0])} = {total}$$")
+        left = max(len(self.root_name), len(self.name)) + 3
+        lines = _latex_lines(symbols, more, left) + _latex_lines(numbers, more)
+        body = " \\\\\n".join(f"{top} &{line}" if k == 0 else f"&{line}"
+                                  for k, line in enumerate(lines))
+        return f"$$\\begin{{aligned}}\n{body} \\\\\n&= {total}\n\\end{{aligned}}$$"
 
     def _repr_latex_(self) -> str:
         return self.to_latex()
+
+
+LATEX_LINE = 56  # characters of names or numbers on one line of a LaTeX report (about 600 px)
+
+
+def _latex_lines(paths: list[list[tuple[str, int]]], more: bool, start: int = 0) -> list[str]:
+    """Paths of (TeX, width) factors as lines: a path's factors joined by ·, paths by +.
+
+    start: the width already taken on the first line (the fraction left of the =).
+    """
+    lines: list[str] = []
+    line, used, empty = "= ", start, True
+    for k, factors in enumerate(paths):
+        for j, (tex, width) in enumerate(factors):
+            join = "" if k == j == 0 else " \\cdot " if j else " + "
+            if not empty and used + width > LATEX_LINE:
+                lines.append(line)
+                line, used = "\\quad" + join, 0
+            else:
+                line += join
+            line += tex
+            used += width
+            empty = False
+    lines.append(line + (" + \\dots" if more else ""))
+    return lines

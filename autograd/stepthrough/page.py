@@ -1,31 +1,62 @@
-"""The step-through page: every frame inline, with pan and zoom, in one file that fetches nothing.
+"""The step-through page: one drawing and the frames' changes, in one file that fetches nothing.
 
-The view opens at a legible scale (the whole drawing if it fits at a readable size, else 1:1
-around the current node) and follows the current node from frame to frame.  Controls: previous /
-next buttons, a slider and the arrow keys for frames; + / - buttons, the mouse wheel and the
-+ - keys for zoom; dragging pans; the fit / 1:1 button (key f) switches between the whole
-drawing and actual size.
+The page holds the drawing once; each frame names only the texts it changes and the boxes and
+edges it lights, so the page grows linearly with the graph.  The view opens at a legible scale
+(the whole drawing if it fits at a readable size, else 1:1 around the current node, the drawing
+kept against the view's edges rather than a blank band) and follows the current node from frame
+to frame.  Controls: previous / next buttons, a slider and the arrow keys for frames; + / -
+buttons, the mouse wheel and the + - keys for zoom; dragging pans; the fit / 1:1 button (key f)
+switches between the whole drawing and actual size.
 """
 
 from __future__ import annotations
 
+import html
+import json
+from dataclasses import dataclass
+
 from ..output.escape import html_text
+from ..viz.draw import _ACTIVE_EDGE, _ACTIVE_FILL
 
 LEGIBLE_SCALE = 0.75  # below this the drawing's 12 pt text is under 12 px: open at 1:1 instead
+EMBED_HEIGHT = 620  # px: the frame a notebook shows the page in
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """What one frame of the page changes: texts by element id, and the ids it lights."""
+
+    phase: str
+    caption: str
+    focus: tuple[float, float]  # the current node's centre, px at zoom 1
+    texts: list[str]  # element id, new text, element id, new text, ...
+    lit: list[str]  # ids of the boxes and edges drawn highlighted
+
 
 _STYLE = """
-body { font-family: sans-serif; margin: 0; }
-header { padding: 8px 12px; border-bottom: 1px solid #ccc; background: #fafafa; }
-h1 { font-size: 18px; margin: 0 0 6px 0; }
-button { font-size: 15px; padding: 3px 10px; }
-#slider { width: 260px; vertical-align: middle; }
-#line { font-family: monospace; font-size: 16px; margin: 6px 0 0 0; min-height: 2.6em;
-        white-space: pre-wrap; }
+html, body { height: 100%; }
+body { font-family: sans-serif; margin: 0; display: flex; flex-direction: column; }
+header { padding: 6px 10px; border-bottom: 1px solid #ccc; background: #fafafa; flex: none; }
+h1 { font-size: 16px; margin: 0 0 4px 0; white-space: nowrap; overflow: hidden;
+     text-overflow: ellipsis; }
+#bar { display: flex; align-items: center; gap: 6px; flex-wrap: nowrap; white-space: nowrap; }
+button { font-size: 14px; padding: 2px 8px; }
+#slider { flex: 1 1 auto; min-width: 60px; }
+#counter { min-width: 7.5em; }
+#zoom { min-width: 3em; text-align: center; }
+#line { font-family: monospace; font-size: 15px; margin: 4px 0 0 0; min-height: 2.4em;
+        max-height: 4.8em; overflow-y: auto; white-space: pre-wrap; }
 #phase { font-weight: bold; }
-#view { position: relative; overflow: hidden; height: calc(100vh - 150px); cursor: grab;
-        background: white; }
+#view { position: relative; overflow: hidden; flex: 1 1 auto; min-height: 240px;
+        cursor: grab; background: white; }
 #stage { position: absolute; left: 0; top: 0; transform-origin: 0 0; }
-.frame .caption { display: none; }
+.frame { display: none; }
+"""
+
+_LIT = f"""
+g.lit > polygon, g.lit > ellipse {{ fill: {_ACTIVE_FILL}; stroke-width: 2px; }}
+g.edge.lit > path, g.edge.lit > polygon {{ stroke: {_ACTIVE_EDGE}; stroke-width: 2.5px; }}
+g.edge.lit > polygon {{ fill: {_ACTIVE_EDGE}; }}
 """
 
 _SCRIPT = """
@@ -41,6 +72,33 @@ _SCRIPT = """
   var W = Number(stage.dataset.width), H = Number(stage.dataset.height);
   var LEGIBLE = Number(stage.dataset.legible);
   var s = 1, tx = 0, ty = 0, current = 0;
+  // Each frame's changes (id, text, id, text, ...) and lit ids, and every changed text's start.
+  var changes = [], lit = [], start = {}, nodes = {};
+  function el(id) {
+    if (!(id in nodes)) { nodes[id] = document.getElementById(id); }
+    return nodes[id];
+  }
+  for (var k = 0; k !== frames.length; k++) {
+    changes.push(JSON.parse(frames[k].dataset.texts));
+    lit.push(JSON.parse(frames[k].dataset.lit));
+    for (var j = 0; j !== changes[k].length; j += 2) {
+      var id = changes[k][j];
+      if (!(id in start)) { if (el(id)) { start[id] = el(id).textContent; } }
+    }
+  }
+  var shownLit = [];
+  function paint(i) {
+    for (var id in start) { el(id).textContent = start[id]; }
+    for (var k = 0; k !== i + 1; k++) {
+      for (var j = 0; j !== changes[k].length; j += 2) {
+        var t = el(changes[k][j]);
+        if (t) { t.textContent = changes[k][j + 1]; }
+      }
+    }
+    shownLit.forEach(function (e) { e.classList.remove("lit"); });
+    shownLit = lit[i].map(el).filter(function (e) { return e; });
+    shownLit.forEach(function (e) { e.classList.add("lit"); });
+  }
   function apply() {
     stage.style.transform = "translate(" + tx + "px," + ty + "px) scale(" + s + ")";
     document.getElementById("zoom").textContent = Math.round(s * 100) + "%";
@@ -48,8 +106,15 @@ _SCRIPT = """
   function fitScale() {
     return Math.min(view.clientWidth / W, view.clientHeight / H, 1);
   }
+  function clampAxis(t, size, room) {
+    // A drawing larger than the view keeps its edges at or beyond the view's: no blank band.
+    if (size > room) { return Math.min(0, Math.max(room - size, t)); }
+    return (room - size) / 2;
+  }
   function centreOn(x, y) {
-    tx = view.clientWidth / 2 - x * s; ty = view.clientHeight / 2 - y * s; apply();
+    tx = clampAxis(view.clientWidth / 2 - x * s, W * s, view.clientWidth);
+    ty = clampAxis(view.clientHeight / 2 - y * s, H * s, view.clientHeight);
+    apply();
   }
   function keepInView() {
     var f = frames[current], x = Number(f.dataset.x), y = Number(f.dataset.y);
@@ -76,8 +141,9 @@ _SCRIPT = """
   }
   function show(i) {
     i = Math.max(0, Math.min(frames.length - 1, i));
-    for (var k = 0; k !== frames.length; k++) { frames[k].hidden = (k !== i); }
+    frames[current].hidden = true; frames[i].hidden = false;
     current = i;
+    paint(i);
     slider.value = String(i);
     counter.textContent = "frame " + i + " of " + (frames.length - 1);
     caption.textContent = frames[i].dataset.caption;
@@ -124,16 +190,20 @@ _SCRIPT = """
 """
 
 
-def page(title: str, frames: list[tuple[str, str, str, tuple[float, float]]], width: float,
-         height: float) -> str:
-    """The whole page: frames are (phase, caption, svg, centre of the current node in px)."""
+def _json(items: list[str]) -> str:
+    return html.escape(json.dumps(items, ensure_ascii=False), quote=True)
+
+
+def page(title: str, svg: str, frames: list[PageFrame], width: float, height: float) -> str:
+    """The whole page: the drawing once, then per frame its caption and changes."""
     blocks = []
-    for i, (phase, caption, svg, (x, y)) in enumerate(frames):
+    for i, f in enumerate(frames):
         hidden = "" if i == 0 else ' hidden="hidden"'
+        x, y = f.focus
         blocks.append(
-            f'<div class="frame"{hidden} data-phase="{html_text(phase)}" '
-            f'data-caption="{html_text(caption)}" data-x="{x:.1f}" data-y="{y:.1f}">'
-            f'<p class="caption">{html_text(caption)}</p>{svg}</div>')
+            f'<div class="frame"{hidden} data-phase="{html_text(f.phase)}" '
+            f'data-caption="{html_text(f.caption)}" data-x="{x:.1f}" data-y="{y:.1f}" '
+            f'data-texts="{_json(f.texts)}" data-lit="{_json(f.lit)}"></div>')
     last = len(frames) - 1
     safe_title = html_text(title)
     return f"""<!DOCTYPE html>
@@ -141,31 +211,38 @@ def page(title: str, frames: list[tuple[str, str, str, tuple[float, float]]], wi
 <head>
 <meta charset="utf-8"/>
 <title>{safe_title}</title>
-<style>{_STYLE}</style>
+<style>{_STYLE}{_LIT}</style>
 </head>
 <body>
 <header>
 <h1>{safe_title}</h1>
-<div>
-<button id="prev" type="button" title="previous frame (left arrow)">&#9664; previous</button>
+<div id="bar">
+<button id="prev" type="button" title="previous frame (left arrow)">&#9664;</button>
 <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="frame"/>
-<button id="next" type="button" title="next frame (right arrow)">next &#9654;</button>
+<button id="next" type="button" title="next frame (right arrow)">&#9654;</button>
 <span id="counter"></span>
-&#160;&#160;
 <button id="zoomout" type="button" title="zoom out (-, mouse wheel)">&#8722;</button>
 <span id="zoom"></span>
 <button id="zoomin" type="button" title="zoom in (+, mouse wheel)">+</button>
 <button id="fit" type="button" title="whole drawing / actual size (f)">fit</button>
-<span>(arrow keys step, drag to pan)</span>
+<span title="arrow keys step, + and - zoom, drag to pan">keys &#8592; &#8594; + &#8722;</span>
 </div>
 <p id="line"><span id="phase"></span> <span id="caption"></span></p>
 </header>
-<div id="view">
+<div id="view" title="drag to pan, wheel to zoom">
 <div id="stage" data-width="{width:.0f}" data-height="{height:.0f}" data-legible="{LEGIBLE_SCALE}">
-{chr(10).join(blocks)}
+{svg}
 </div>
+{chr(10).join(blocks)}
 </div>
 <script>{_SCRIPT}</script>
 </body>
 </html>
 """
+
+
+def embed(page_html: str, height: int = EMBED_HEIGHT) -> str:
+    """The page inside a frame a notebook column wide (its script runs there, not in Jupyter)."""
+    return (f'<iframe class="vg-steps" title="step-through" srcdoc="{html.escape(page_html)}" '
+            f'style="width:100%;max-width:100%;height:{height}px;border:1px solid #ccc" '
+            f'sandbox="allow-scripts"></iframe>')

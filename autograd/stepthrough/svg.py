@@ -71,6 +71,55 @@ class Layout:
         """Where `v`'s box is, in pixels of the unzoomed drawing."""
         return self.centres.get(self.ids[v], (self.width / 2, self.height / 2))
 
+    def page_svg(self, values: dict[Value, float | None], grads: dict[Value, float | None]
+                 ) -> tuple[str, dict[str, list[str]]]:
+        """The page's one drawing, showing these numbers, and the element ids of each edge title.
+
+        Every node box gets id ``b<node>`` (its op ``b<node>op``), its data and grad texts
+        ``d<node>`` and ``g<node>``, every edge ``e<k>``: a frame of the page names only what
+        changes, so the page grows with the number of frames, not frames times nodes.
+        """
+        tree = copy.deepcopy(self.root)
+        edges: dict[str, list[str]] = {}
+        boxes: dict[str, ET.Element] = {}
+        count = 0
+        for g in tree.iter(SVG + "g"):
+            g.attrib.pop("id", None)
+            title = g.find(SVG + "title")
+            if title is None:
+                continue
+            if g.get("class") == "edge":
+                edges.setdefault(title.text or "", []).append(f"e{count}")
+                g.set("id", f"e{count}")
+                count += 1
+            elif g.get("class") == "node" and (title.text or "") not in boxes:
+                boxes[title.text or ""] = g
+                g.set("id", f"b{title.text}")
+        for v, node_id in self.ids.items():
+            texts = boxes[node_id].findall(SVG + "text")
+            if len(texts) < 3:
+                continue
+            texts[-2].set("id", f"d{node_id}")
+            texts[-1].set("id", f"g{node_id}")
+            texts[-2].text = self.data_text(values.get(v))
+            if not (v.is_leaf and not v.requires_grad):
+                texts[-1].text = self.grad_text(grads.get(v))
+        return ET.tostring(tree, encoding="unicode"), edges
+
+    def edge_titles(self, active: list[Value], edges: list[tuple[Value, Value]]) -> list[str]:
+        """The titles of the drawn edges a frame colours: its inputs' and the op's own."""
+        lit = [f"{self.ids[x]}->{self.ids[v]}op" for x, v in edges]
+        return lit + [f"{self.ids[v]}op->{self.ids[v]}" for v in active
+                      if v.op is not None and edges]
+
+    def data_text(self, data: float | None) -> str:
+        """What a box's data field says: the number, or ? while it is not known."""
+        return f"data {'?' if data is None else number(data, self.number_format)}"
+
+    def grad_text(self, grad: float | None) -> str:
+        """What a box's grad field says: the gradient so far, or ? before backward reaches it."""
+        return f"grad {'?' if grad is None else number(grad, self.number_format)}"
+
     def frame(self, values: dict[Value, float | None], grads: dict[Value, float | None],
               active: list[Value], edges: list[tuple[Value, Value]]) -> str:
         """The SVG of one frame: these numbers shown, `active` and its edges highlighted."""
@@ -81,16 +130,13 @@ class Layout:
             if title is not None and g.get("class") in ("node", "edge"):
                 by_title.setdefault(title.text or "", []).append(g)
             g.attrib.pop("id", None)  # every frame has the same ids: the page holds them all
-        f = self.number_format
         for v, node_id in self.ids.items():
             texts = by_title[node_id][0].findall(SVG + "text")
             if len(texts) < 3:
                 continue
-            data = values.get(v)
-            texts[-2].text = f"data {'?' if data is None else number(data, f)}"
+            texts[-2].text = self.data_text(values.get(v))
             if not (v.is_leaf and not v.requires_grad):  # a constant's box says "no grad"
-                now = grads.get(v)
-                texts[-1].text = f"grad {'?' if now is None else number(now, f)}"
+                texts[-1].text = self.grad_text(grads.get(v))
         for v in active:
             hot = self.ids[v]
             box = by_title[hot][0]
@@ -100,8 +146,7 @@ class Layout:
                 if shape is not None:
                     shape.set("fill", _ACTIVE_FILL)
                     shape.set("stroke-width", "2")
-        lit = [f"{self.ids[x]}->{self.ids[v]}op" for x, v in edges]
-        lit += [f"{self.ids[v]}op->{self.ids[v]}" for v in active if v.op is not None and edges]
+        lit = self.edge_titles(active, edges)
         for part in (p for title in lit for edge in by_title.get(title, []) for p in edge):
             if part.tag in (SVG + "path", SVG + "polygon"):
                 part.set("stroke", _ACTIVE_EDGE)

@@ -9,7 +9,10 @@ from ..core.value import Value
 from ..output.escape import html_text
 from .draw import DEFAULT_MAX_NODES, draw
 from .layout import graph_order
-from .render import RendererNotFoundError, RenderError
+from .render import RendererNotFoundError, RenderError, legible_html
+
+WHOLE_NODES = 50  # a larger graph displays as its summary and a scrolling, legible drawing
+WAY_IN_HEIGHT = 600  # px: the box that drawing scrolls in
 
 
 def summary(roots: Value | Iterable[Value]) -> str:
@@ -46,4 +49,12 @@ def mimebundle(obj: Any, include: Any = None, exclude: Any = None,
         svg = draw(roots, params=params, max_nodes=max_nodes).svg()
     except (RendererNotFoundError, RenderError, TypeError) as exc:
         return {"text/plain": f"{text}\n[graph not shown: {exc}]"}
-    return {"text/plain": text, "image/svg+xml": svg}
+    if size <= WHOLE_NODES:
+        return {"text/plain": text, "image/svg+xml": svg, "text/html": legible_html(svg)}
+    # Too big to take in at once: say what it is, and show it at a legible size in a box that
+    # scrolls both ways, rather than whole at a few pixels per letter.
+    note = (f"{summary(roots)}; drawn below at a readable size (scroll inside the box), or "
+            "look closer with explain(root), draw(root, paths_to=leaf), step_through(root)")
+    return {"text/plain": f"{text}\n{note}",
+            "text/html": (f'<p style="margin:2px 0 6px 0">{html_text(note)}</p>'
+                          + legible_html(svg, max_height=WAY_IN_HEIGHT))}

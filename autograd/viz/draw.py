@@ -72,6 +72,7 @@ class _Context:
     grads: Mapping[Value, float | None] | None
     edge_grads: bool
     wrong: dict[Value, float]
+    datas: Mapping[Value, float] | None = None  # numbers shown as data (the step-through's)
 
     def fmt(self, x: float) -> str:
         return format(x, self.number_format)
@@ -142,7 +143,8 @@ def _box(target: graphviz.Digraph, v: Value, ctx: _Context) -> None:
         fill = _ROOT_FILL
     penwidth = "2" if (v in ctx.roots or param) else "1"
     colour = {"color": _WRONG, "penwidth": "3"} if v in ctx.wrong else {"penwidth": penwidth}
-    fields = (short_name(ctx.names[v], ctx.infos.get(v)), f"data {ctx.fmt(v.data)}",
+    data = v.data if ctx.datas is None else ctx.datas.get(v, v.data)
+    fields = (short_name(ctx.names[v], ctx.infos.get(v)), f"data {ctx.fmt(data)}",
               ctx.grad_text(v))
     if ctx.html_labels:
         cells = "".join(f"<TD>{escape_html(t)}</TD>" for t in fields)
@@ -253,7 +255,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
          paths_to: Value | None = None, edge_grads: bool = False, check: bool = True,
          max_nodes: int | None = DEFAULT_MAX_NODES, html_labels: bool = False,
          grads: Mapping[Value, float | None] | None = None,
-         names: Mapping[Value, str] | None = None) -> ValueGraph:
+         names: Mapping[Value, str] | None = None,
+         datas: Mapping[Value, float] | None = None) -> ValueGraph:
     """Draw the graph behind one or more Values as a graphviz Digraph (boxes: name, data, grad).
 
     roots: a Value or several Values; an nn Module gives its network diagram (model.diagram()).
@@ -271,12 +274,13 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     html_labels: use HTML-like table labels instead of record shapes.
     grads: gradients to show instead of .grad (None meaning not known yet; the step-through).
     names: names for unlabelled nodes, such as the source text of each sub-expression (the CLI).
+    datas: numbers to show instead of .data (the step-through sizes boxes by its widest).
     Nodes are named as explain() names them: label, nn's name, `names`, a short expression, vN.
     """
     _check_options(rankdir, number_format, max_nodes)
     if not isinstance(roots, Value) and hasattr(roots, "parameters"):
         options = (rankdir, number_format, params, clusters, focus, paths_to, edge_grads, check,
-                   max_nodes, html_labels, grads, names)
+                   max_nodes, html_labels, grads, names, datas)
         return _module_drawing(roots, options != _DEFAULT_OPTIONS)
     root_list = as_roots(roots)
     full = graph_order(root_list)
@@ -296,7 +300,8 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
                    infos=infos, params=set(params) if params is not None else None,
                    roots={focus} if focus is not None else set(root_list),
                    number_format=number_format, rankdir=rankdir, html_labels=html_labels,
-                   grads=grads, edge_grads=bool(edge_grads), wrong=report.expected)
+                   grads=grads, edge_grads=bool(edge_grads), wrong=report.expected,
+                   datas=datas)
     # format="svg": graphviz's own render()/pipe() then default to what valuegrad can render.
     g = ValueGraph(name="valuegrad", format="svg",
                    graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
@@ -353,7 +358,7 @@ def _pinning(g: ValueGraph, order: list[Value], tree: Group, ctx: _Context) -> P
 
 # draw()'s options as they are by default (a module's diagram takes none of them).
 _DEFAULT_OPTIONS = ("auto", ".4g", None, True, None, None, False, True, DEFAULT_MAX_NODES, False,
-                    None, None)
+                    None, None, None)
 
 
 def _module_drawing(module: Any, options_given: bool) -> ValueGraph:

@@ -149,6 +149,10 @@ def _leaf_fed(group: Group) -> list[Value]:
     for v in group.values:
         if v.op is None or not any(x.is_leaf and x in mine for x in v.inputs):
             continue
+        # An input computed inside the group puts v further down (micrograd's `1 + c`, with c
+        # five operations deep): on the first rank its edge from c would run upwards.
+        if any(not x.is_leaf and x in mine for x in v.inputs):
+            continue
         if fed and (v.op != fed[0].op or any(x in fed for x in v.inputs)):
             continue
         fed.append(v)

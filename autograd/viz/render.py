@@ -9,6 +9,7 @@ overflowing it, and never grows past its natural size.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -170,6 +171,29 @@ def responsive(svg: str) -> str:
         f'data-natural-width="{width}pt" data-natural-height="{height}pt"', 1)
 
 
+# A drawing shown in a notebook never shrinks below this scale (its 12 pt text stays about
+# 9.6 px tall): a wider one scrolls inside its own box instead of turning into a thumbnail.
+LEGIBLE_SCALE = 0.6
+
+
+def legible_html(svg: str, max_height: int | None = None) -> str:
+    """The drawing as HTML for a notebook: fit to the column, but never below LEGIBLE_SCALE.
+
+    A drawing that would have to shrink further keeps its legible size and scrolls inside a box
+    of its own (both ways when `max_height` px is given).  The SVG goes in as an image, so two
+    drawings in one notebook never share element ids.
+    """
+    match = re.search(r'data-natural-width="([0-9.]+)pt"', svg)
+    width = float(match.group(1)) if match else 0.0
+    floor = f"min-width:{width * LEGIBLE_SCALE:.0f}pt;" if width else ""
+    cap = f"max-height:{max_height}px;overflow-y:auto;" if max_height else ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<div class="vg-graph" style="max-width:100%;overflow-x:auto;{cap}">'
+            f'<img alt="graph" src="data:image/svg+xml;base64,{data}" '
+            f'style="display:block;width:100%;{floor}max-width:{width or 100000:.0f}pt;'
+            'height:auto"/></div>')
+
+
 class ValueGraph(graphviz.Digraph):
     """A graphviz.Digraph of Values that renders with valuegrad's renderer and shows in Jupyter."""
 
@@ -269,7 +293,8 @@ class ValueGraph(graphviz.Digraph):
                           **kwargs: Any) -> dict[str, Any]:
         """Jupyter display: inline SVG, or a text note when no renderer is installed."""
         try:
-            return {"image/svg+xml": self.svg()}
+            svg = self.svg()
+            return {"image/svg+xml": svg, "text/html": legible_html(svg)}
         except (RendererNotFoundError, RenderError) as exc:
             return {"text/plain": f"[graph not rendered: {exc}]"}
 
