@@ -3,12 +3,17 @@
 Not to be confused with the HIPS ``autograd`` package, which uses the same import name.
 """
 
+from .core import op_functions as _op_functions
 from .core.backward import backward, grad, zero_grad
 from .core.functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .core.graph import leaves, topological_order
 from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+
+# apply, functions, and one function per op of the table that names one (exp, maximum, ...),
+# written out in core/op_functions.py and named in its __all__ (added to ours below).
+from .core.op_functions import *  # noqa: F403
 from .core.ops import OPS, Op
-from .core.value import Value, apply, functions
+from .core.value import Value
 from .explanations.explain import explain
 
 # `compile` is re-exported but kept out of __all__, so a star import never shadows the builtin.
@@ -24,19 +29,16 @@ from .viz.display import summary
 from .viz.draw import GraphTooLargeError, draw
 from .viz.render import RendererNotFoundError
 
-# One function per op of the table that names one (exp, log, maximum, ...): see ops.py.
-globals().update(functions)
-
 __version__ = "0.1.0"
 
 __all__ = [
-    "OPS", "GradcheckError", "Op", "Value", "apply", "backward", "derivative",
+    "OPS", "GradcheckError", "Op", "Value", "backward", "derivative",
     "detect_anomaly", "enable_grad", "grad", "gradcheck", "is_grad_enabled", "leaves",
     "no_grad", "topological_order", "value_and_grad", "zero_grad",
-    *sorted(functions),
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
     "CompiledFunction", "TraceError", "TraceMismatchError",
     "jvp", "vjp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck",
     "CrosscheckError",
     "explain_modes", "ModeComparison",
 ]
+__all__ += _op_functions.__all__

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core.methods import apply
+from ..core.op_functions import apply
 from ..core.ops import OPS, Op
 from ..core.value import Value
 from ..viz.escape import INVISIBLE as _INVISIBLE

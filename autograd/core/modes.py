@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import methods as _methods
+from . import value as _value
 
 if TYPE_CHECKING:
     from .value import Value
@@ -74,7 +74,7 @@ class Switch:
 
     def __enter__(self) -> None:
         with _lock:
-            _methods._special_modes += 1
+            _value._special_modes += 1
         block = _Block(self._setting, self._var.get())
         _saved.set((*_saved.get(), (self, self._var, block)))
         self._var.set(block)
@@ -100,7 +100,7 @@ class Switch:
         # else a block entered later is still open in this context: it keeps the variable, and
         # _setting() skips the closed block on its way out.
         with _lock:
-            _methods._special_modes -= 1
+            _value._special_modes -= 1
 
     def __call__(self, fn: F) -> F:
         """Decorate `fn` so that its body runs with this mode set."""
