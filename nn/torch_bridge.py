@@ -207,8 +207,8 @@ def verify_same_function(module: Any, model: MLP) -> None:
     point = [math.sin(1.7 * k + 0.3) for k in range(model.nin)]
     with torch.no_grad():
         theirs = module(torch.tensor(point, dtype=dtype)).double().reshape(-1).tolist()
-    ours = model(point)
-    ours = [v.data for v in (ours if isinstance(ours, list) else [ours])]
+    out = model(point)
+    ours = [v.data for v in (out if isinstance(out, list) else [out])]
     rel = 1e-9 if dtype == torch.float64 else 1e-4
     if len(ours) != len(theirs) or any(abs(a - b) > rel * (1.0 + abs(b))
                                        for a, b in zip(ours, theirs, strict=False)):

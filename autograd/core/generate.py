@@ -163,12 +163,12 @@ def functions() -> str:
                      + f"    return apply({_quoted(op.name)}, {', '.join(names)})\n")
     table = "".join(f"    {_quoted(op.function)}: {op.function},\n"
                     for op in OPS.values() if op.function)
-    names = "".join(f"    {_quoted(op.function)},\n" for op in OPS.values() if op.function)
+    exported = "".join(f"    {_quoted(op.function)},\n" for op in OPS.values() if op.function)
     return ("\n\n".join(parts) + "\n\n"
             + "# The functions above by name, as `autograd.functions` has always given them.\n"
             + "functions: dict[str, Callable[..., Value]] = {\n" + table + "}\n\n"
             + "# What autograd re-exports from here (`from .core.op_functions import *`).\n"
-            + '__all__ = [\n    "apply",\n    "functions",\n' + names + "]\n")
+            + '__all__ = [\n    "apply",\n    "functions",\n' + exported + "]\n")
 
 
 # file -> region name -> the text between its markers
@@ -215,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         found = stale()
-        for path in found:
-            print(f"{path}: out of date; run python -m autograd.core.generate", file=sys.stderr)
+        for name in found:
+            print(f"{name}: out of date; run python -m autograd.core.generate", file=sys.stderr)
         return 1 if found else 0
     for filename, generated in regions().items():
         path = PACKAGE / filename

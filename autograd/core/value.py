@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from contextvars import ContextVar
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from . import checks, ops
 
@@ -38,7 +38,6 @@ class Value:
 
     data: float
     grad: float
-    _data: float  # the same slot as data (set below the class)
     _op: str | None
     _a: Value | None
     _b: Value | None
@@ -46,7 +45,13 @@ class Value:
     _db: float | None
     _label: str
     _rg: bool
-    _mark: object
+    _mark: Any  # a walk's token; a trace's node index while it is being traced
+
+    if TYPE_CHECKING:  # at run time the very slot descriptor of `data`, set below the class
+        @property
+        def _data(self) -> float: ...
+        @_data.setter
+        def _data(self, number: float) -> None: ...
 
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
         self.data = to_float(data)
@@ -847,7 +852,7 @@ class Value:
 
 # --- pickling ----------
 
-def _leaf(cls: type, data: float, grad: float, label: str, requires_grad: bool) -> Value:
+def _leaf(cls: type[Value], data: float, grad: float, label: str, requires_grad: bool) -> Value:
     """Rebuild a pickled leaf."""
     v = _new(cls)
     v.data, v.grad, v._op, v._a, v._b, v._da, v._db = data, grad, None, None, None, None, None
@@ -895,7 +900,7 @@ def to_float(data: Any) -> float:
     return checks.real(data, "a Value")
 
 
-def _lift(x: object) -> Value:
+def _lift(x: Any) -> Value:
     """Wrap a plain number met in arithmetic as a constant leaf; NotImplemented for other types."""
     cls = x.__class__
     if cls is float:  # the common cases first: the ABC check below costs more than the node

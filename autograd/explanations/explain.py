@@ -11,7 +11,7 @@ numbers inside the expressions, never rows that "get a gradient".
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.backward import backward
 from ..core.gcpause import paused_gc
@@ -59,7 +59,8 @@ class Term(NamedTuple):
 class Step(NamedTuple):
     """One node of the backward pass: its value, its gradient, what it sends to each input."""
 
-    index: int
+    # A public field named as tuple's method index(), which it hides on a Step (a NamedTuple).
+    index: int  # type: ignore[assignment]
     node: Value
     name: str
     value: float
@@ -203,7 +204,7 @@ class Explanation:
     def rows(self) -> list[tuple[str, ...]]:
         """The table as strings, one row per (node, input) multiplication."""
         f = self.number_format
-        out = []
+        out: list[tuple[str, ...]] = []
         for s in self._shown_steps():
             head = (str(s.index), s.name, number(s.value, f), number(s.upstream, f))
             terms = [t for t in s.terms if self.only is None or t.input in self.only]
@@ -317,7 +318,8 @@ def _focus(order: list[Value], names: dict[Value, str], only: object
     """The nodes that pass gradient on to the nodes `only` names (None: show everything)."""
     if only is None:
         return None, ()
-    targets = list(only) if isinstance(only, (list, tuple, set)) else [only]
+    # Values or names; find_node checks each.
+    targets: list[Any] = list(only) if isinstance(only, (list, tuple, set)) else [only]
     chosen = [find_node(names, t) for t in targets]
     keep: set[Value] = set()
     for t in chosen:

@@ -24,6 +24,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from ..core.value import Value, trace_sink
@@ -69,7 +70,7 @@ class Recorder:
 
 def user_line() -> str:
     """'file:line: source' of the innermost frame outside the engine, for error messages."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and _engine(frame.f_globals):
         frame = frame.f_back
     if frame is None:

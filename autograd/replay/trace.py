@@ -76,7 +76,7 @@ class Trace:
         self.n_nodes = self.size - self.op.count(None)
         # The root receives its seed if anything upstream takes a gradient.
         self.receives[self.root] = self.needs_grad[self.root]
-        unknown = set(self.op) - OPS.keys() - {None}
+        unknown = {name for name in self.op if name is not None} - OPS.keys()
         if unknown:
             raise TypeError(f"compile: the trace holds op {sorted(unknown)[0]!r}, not in the "
                             f"op table")
