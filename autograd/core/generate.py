@@ -56,7 +56,10 @@ def _quoted(text: str) -> str:
 
 def forward_name(op: Op) -> str:
     """The module-level name value.py gives op's float function (``_forward_add``)."""
-    return "_forward_" + op.forward.__name__.strip("_")
+    for name in (op.function, (op.method or "").strip("_"), op.forward.__name__.strip("_")):
+        if name and name.isidentifier():
+            return "_forward_" + name
+    raise ValueError(f"op {op.name!r} names no function or method to call its forward by")
 
 
 def _sentence(text: str) -> str:
@@ -141,6 +144,9 @@ def forwards() -> str:
     """value.py's names for the ops' float functions, and _node (for apply())."""
     used = [op for op in OPS.values()
             if op.method is not None or any(p.constant_form == op.name for p in OPS.values())]
+    names = [forward_name(op) for op in used]
+    if len(set(names)) < len(names):
+        raise ValueError(f"two ops' float functions would share a name: {sorted(names)}")
     aliases = "".join(f"{forward_name(op)} = ops.OPS[{_quoted(op.name)}].forward\n"
                       for op in used)
     return (aliases + "\n\n"

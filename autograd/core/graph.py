@@ -16,7 +16,7 @@ from .value import Value
 # Reentrant, so that a walk started inside a pass (explain's recorder drawing, say, or a
 # finaliser) cannot hang its own thread; renewed in a forked child, where a thread that held it at
 # the fork no longer exists to release it.
-walk_lock = threading.RLock()
+walk_lock: threading.RLock = threading.RLock()
 
 
 def _renew_walk_lock() -> None:

@@ -238,7 +238,10 @@ class Value:
         _decided(self, ">=", other, outcome)
         return outcome
 
-    __hash__ = object.__hash__
+    if TYPE_CHECKING:
+        def __hash__(self) -> int: ...
+    else:
+        __hash__ = object.__hash__  # identity, at C speed (defining __eq__ would unset it)
 
     def __pos__(self) -> Value:
         """+x is x itself: no node is recorded."""
@@ -415,7 +418,7 @@ class Value:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
-        out, da, db = _forward_div(self._data, other._data)
+        out, da, db = _forward_truediv(self._data, other._data)
         if _special_modes:
             return _special_node(out, "/", self, other, da, db)
         v = _new(Value)
@@ -440,7 +443,7 @@ class Value:
         x = _lift(other)
         if x is NotImplemented:
             return NotImplemented
-        out, da, db = _forward_div(x._data, self._data)
+        out, da, db = _forward_truediv(x._data, self._data)
         if _special_modes:
             return _special_node(out, "/", x, self, da, db)
         v = _new(Value)
@@ -981,7 +984,7 @@ def _special_node(out: float, op: str, a: Value, b: Value | None, da: float | No
 _forward_add = ops.OPS["+"].forward
 _forward_sub = ops.OPS["-"].forward
 _forward_mul = ops.OPS["*"].forward
-_forward_div = ops.OPS["/"].forward
+_forward_truediv = ops.OPS["/"].forward
 _forward_pow = ops.OPS["**"].forward
 _forward_pow_constant = ops.OPS["**c"].forward
 _forward_neg = ops.OPS["neg"].forward
