@@ -1,4 +1,9 @@
-"""Value: one float, the operation that made it, and the gradient that flows back into it."""
+"""Value: one float, the operation that made it, and the gradient that flows back into it.
+
+Its arithmetic (one method per op of the table in ops.py, the engine's hot path) is written out
+from the table by ``python -m autograd.core.generate`` between the marked lines below: edit the
+table and rerun it, not the methods.
+"""
 
 from __future__ import annotations
 
