@@ -14,11 +14,15 @@ from __future__ import annotations
 import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
+from .core import op_functions as _op_functions
 from .core.backward import backward, grad, zero_grad
 from .core.functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .core.graph import leaves, topological_order
-from .core.methods import apply, functions
 from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+
+# apply, functions, and one function per op of the table that names one (exp, maximum, ...),
+# written out in core/op_functions.py and named in its __all__ (added to ours below).
+from .core.op_functions import *  # noqa: F403
 from .core.ops import OPS, Op
 from .core.value import Value
 from .core.value import connect as _connect
@@ -80,16 +84,12 @@ def _display(v: Value, include: Any, exclude: Any) -> dict[str, Any]:
 
 _connect(display=_display)
 
-# One function per op of the table that names one (exp, log, maximum, ...): see ops.py.
-globals().update(functions)
-
 __version__ = "0.1.0"
 
 __all__ = [
-    "OPS", "GradcheckError", "Op", "Value", "apply", "backward", "derivative",
+    "OPS", "GradcheckError", "Op", "Value", "backward", "derivative",
     "detect_anomaly", "enable_grad", "grad", "gradcheck", "is_grad_enabled", "leaves",
     "no_grad", "topological_order", "value_and_grad", "zero_grad",
-    *sorted(functions),
     "GraphTooLargeError", "RendererNotFoundError", "draw", "explain", "step_through", "summary",
     "explore",
     "CompiledFunction", "TraceError", "TraceMismatchError",
@@ -97,3 +97,4 @@ __all__ = [
     "CrosscheckError",
     "explain_modes", "ModeComparison",
 ]
+__all__ += _op_functions.__all__

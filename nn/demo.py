@@ -92,7 +92,7 @@ def _neuron_picture(out: Path, model: Any, X: list[list[float]]) -> Path:
     unit.backward()
     # Top down, as graph-2-2-2.svg: left to right its 8 named boxes are wider than a notebook
     # column shows at a readable size.
-    return draw(unit, params=neuron.parameters(), rankdir="TB").save(out / "neuron.svg")
+    return Path(draw(unit, params=neuron.parameters(), rankdir="TB").save(out / "neuron.svg"))
 
 
 def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[float]],
@@ -120,6 +120,13 @@ def _plots(out: Path, history: dict[str, list[float]], model: Any, X: list[list[
     return written
 
 
+def _one_output(out: Value | list[Value]) -> Value:
+    """The single output of an MLP whose last layer has one neuron."""
+    if isinstance(out, list):
+        raise TypeError(f"expected one output, got {len(out)}")
+    return out
+
+
 def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 100) -> int:
     """Train on moons with a progress bar, print the accuracy, write the pictures; exit code."""
     import nn  # the package this module is part of, for its public names
@@ -139,7 +146,7 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
     history = nn.fit(model, X, y, loss=nn.hinge, optimizer=optimizer, steps=steps, l2=1e-4,
                      desc="moons", validation=(X_val, nn.signed(labels_val)))
     with no_grad():
-        hits = sum((model(x).data > 0) == (t > 0) for x, t in zip(X, y, strict=True))
+        hits = sum((_one_output(model(x)).data > 0) == (t > 0) for x, t in zip(X, y, strict=True))
     accuracy = hits / len(X)
     print(f"accuracy after training: {accuracy:.1%} ({hits}/{len(X)}); "
           f"loss {history['loss'][0]:.4f} -> {history['loss'][-1]:.4f}; "
@@ -152,7 +159,7 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
     written.append(_neuron_picture(out, model, X))
     _, _, g = readme_expression()
     g.backward()
-    written.append(draw(g).save(out / "expression.svg"))
+    written.append(Path(draw(g).save(out / "expression.svg")))
     written += _tutorial_pictures(out)
     written.append(diagram(model, X[0], y[0], loss=nn.hinge).save(out / "network-moons.svg"))
     _, _, g2 = readme_expression()

@@ -63,7 +63,7 @@ def _describe(x: Any) -> str:
     return f"{type(x).__name__} {x!r}"[:120]
 
 
-def _total(terms: list[Value | float]) -> Value:
+def _total(terms: Sequence[Value | float]) -> Value:
     """Sum, starting from the first term (no extra 0 leaf in the graph)."""
     total = terms[0]
     for term in terms[1:]:
@@ -71,7 +71,7 @@ def _total(terms: list[Value | float]) -> Value:
     return total if isinstance(total, Value) else Value(total, requires_grad=False)
 
 
-def _mean(terms: list[Value | float]) -> Value:
+def _mean(terms: Sequence[Value | float]) -> Value:
     return _total(terms) / len(terms)
 
 
@@ -188,7 +188,7 @@ def _one_cross_entropy(logits: Any, target: Any, where: str) -> Value:
     if isinstance(target, bool) or not isinstance(target, numbers.Integral):
         raise TypeError(f"cross_entropy: target{where} should be a class index (int), "
                         f"got {_describe(target)}")
-    if not 0 <= target < len(logits):
+    if not 0 <= int(target) < len(logits):
         raise ValueError(f"cross_entropy: target{where} = {target} is not a class index for "
                          f"{len(logits)} classes")
     for k, z in enumerate(logits):

@@ -1,10 +1,11 @@
-"""Every public function and method of both packages is typed and has a docstring."""
+"""Every public function and method of both packages has a docstring.
+
+That each is typed is mypy's job (pyproject.toml: disallow_untyped_defs; tests/test_typing.py).
+"""
 
 import importlib
 import inspect
 import pkgutil
-
-import pytest
 
 import autograd
 import nn
@@ -33,12 +34,12 @@ def _public_callables():
 CALLABLES = dict(_public_callables())
 
 
-@pytest.mark.parametrize("name", sorted(CALLABLES))
-def test_public_callable_is_typed_and_documented(name):
-    fn = CALLABLES[name]
-    assert (fn.__doc__ or "").strip(), f"{name} has no docstring"
-    signature = inspect.signature(fn)
-    untyped = [p for p, v in signature.parameters.items()
-               if v.annotation is inspect.Parameter.empty and p not in ("self", "cls")]
-    assert not untyped, f"{name}: parameters without a type hint: {untyped}"
-    assert signature.return_annotation is not inspect.Signature.empty, f"{name}: no return type"
+def test_public_callables_are_found():
+    assert {"autograd.core.value.Value.tanh", "autograd.core.op_functions.maximum",
+            "autograd.core.backward.grad", "nn.training.train.fit"} <= CALLABLES.keys()
+
+
+def test_every_public_callable_has_a_docstring():
+    undocumented = [name for name, fn in sorted(CALLABLES.items())
+                    if not (fn.__doc__ or "").strip()]
+    assert not undocumented, f"no docstring: {undocumented}"

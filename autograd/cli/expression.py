@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core.methods import apply
+from ..core.op_functions import apply
 from ..core.ops import OPS, Op
 from ..core.value import Value
 from ..output.escape import INVISIBLE as _INVISIBLE
@@ -81,12 +81,12 @@ class Expression:
         return _evaluate(self.tree, values, sources, self.text)
 
 
-def _chars(text: str, byte_offset: int) -> int:
+def _chars(text: str, byte_offset: int | None) -> int:
     # ast gives byte offsets into the UTF-8 text; the pointer needs characters.
     return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
 
 
-def _column(text: str, node: ast.AST) -> int:
+def _column(text: str, node: ast.expr) -> int:
     return _chars(text, node.col_offset)
 
 
@@ -192,17 +192,18 @@ def _check(node: ast.expr, text: str, names: list[str]) -> None:
                                   _column(text, n))
     # Report variable names (not called functions) in the order they are written.
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-    first = {}
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and id(n) not in called:
-            first[n.id] = min(first.get(n.id, n.col_offset), n.col_offset)
+    first: dict[str, int] = {}
+    for name in ast.walk(node):
+        if isinstance(name, ast.Name) and id(name) not in called:
+            first[name.id] = min(first.get(name.id, name.col_offset), name.col_offset)
     names[:] = sorted(first, key=first.__getitem__)
 
 
 def _evaluate(node: ast.expr, values: dict[str, Value], sources: dict[Value, str] | None = None,
               text: str = "") -> Value:
     if isinstance(node, ast.Constant):
-        return Value(float(node.value), requires_grad=False)
+        # _check let only real numbers through as constants.
+        return Value(float(node.value), requires_grad=False)  # type: ignore[arg-type]
     if isinstance(node, ast.Name):
         return values[node.id]
 
@@ -215,7 +216,9 @@ def _evaluate(node: ast.expr, values: dict[str, Value], sources: dict[Value, str
         operand = sub(node.operand)
         out = -operand if isinstance(node.op, ast.USub) else operand
     elif isinstance(node, ast.Call):
-        out = apply(FUNCTIONS[node.func.id].name, *[sub(a) for a in node.args])
+        # _check let only calls of a name through.
+        out = apply(FUNCTIONS[node.func.id].name,  # type: ignore[attr-defined]
+                    *[sub(a) for a in node.args])
     else:
         raise AssertionError(f"unchecked node {type(node).__name__}")  # _check rejects the rest
     if sources is not None and not out.is_leaf and out not in sources:

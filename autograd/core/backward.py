@@ -56,12 +56,14 @@ def _run(order: list[Value]) -> None:
     # chain_rule() for the plain pass, written out for speed: over interior nodes only, consumers
     # before inputs, so each node's grad is complete when it is read.  It allocates nothing but
     # the floats it computes.
+    # The order holds interior nodes only, whose _a and _da are set (and _b with _db), which the
+    # checker cannot know from the slots' types: hence the two ignores.
     for v in reversed(order):
         g = v.grad
-        v._a.grad += v._da * g
+        v._a.grad += v._da * g  # type: ignore[union-attr, operator]
         db = v._db
         if db is not None:
-            v._b.grad += db * g
+            v._b.grad += db * g  # type: ignore[union-attr]
 
 
 def _stored(v: Value) -> tuple[Any, ...]:
@@ -69,7 +71,7 @@ def _stored(v: Value) -> tuple[Any, ...]:
 
 
 def _as_values(v: Value) -> tuple[Any, ...]:
-    return OPS[v._op].local_value(v)
+    return OPS[v._op].local_value(v)  # type: ignore[index]  # interior nodes only: _op is set
 
 
 def _mul(local: float, g: float) -> float:
@@ -138,7 +140,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
     if create_graph is None:
         create_graph = _inside_transform()
     single = isinstance(inputs, Value)
-    wanted = [inputs] if single else list(inputs)
+    wanted = [inputs] if isinstance(inputs, Value) else list(inputs)
     for x in [output, *wanted]:
         if not isinstance(x, Value):
             raise TypeError(f"grad() works on Values, got {type(x).__name__}")
@@ -149,8 +151,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
     grads: dict[Value, Any] = {output: Value(grad_output, requires_grad=False) if create_graph
                                else to_float(grad_output)}
     if create_graph:  # a create_graph pass is checked by its own operations
-        def add(x: Value, term: Any) -> None:
-            grads[x] = term if x not in grads else grads[x] + term
+        def add(x: Value, product: Any) -> None:
+            grads[x] = product if x not in grads else grads[x] + product
 
         chain_rule(order, grads.get, add, locals_of=_as_values, times=chain_term)
     else:

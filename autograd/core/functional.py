@@ -52,7 +52,9 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
     giving a tuple of gradients.
     """
     several = not isinstance(argnums, int)
-    positions = tuple(argnums) if several and isinstance(argnums, Sequence) else (argnums,)
+    # Checked just below: each must be an int.
+    positions: tuple[Any, ...] = (tuple(argnums) if several and isinstance(argnums, Sequence)
+                                  else (argnums,))
     if any(isinstance(i, bool) or not isinstance(i, int) for i in positions):
         raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}"[:200])
 

@@ -16,7 +16,7 @@ from .value import Value
 # Reentrant, so that a walk started inside a pass (explain's recorder drawing, say, or a
 # finaliser) cannot hang its own thread; renewed in a forked child, where a thread that held it at
 # the fork no longer exists to release it.
-walk_lock = threading.RLock()
+walk_lock: threading.RLock = threading.RLock()
 
 
 def _renew_walk_lock() -> None:
@@ -62,7 +62,7 @@ def walk(root: Value, leaves: bool = True, reset: bool = False) -> tuple[list[Va
         v = stack[-1]
         # Descend into the first unvisited input; a node is listed once both are done.  (An
         # input already stamped is already listed: in a DAG it cannot be on the stack.)
-        a = v._a
+        a: Value = v._a  # type: ignore[assignment]  # on the stack: interior, so _a is set
         if a._mark is not stamp:
             a._mark = stamp
             if a._a is not None:

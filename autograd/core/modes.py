@@ -17,6 +17,8 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import value as _value
+
 if TYPE_CHECKING:
     from .value import Value
 
@@ -47,9 +49,9 @@ _saved: ContextVar[tuple[tuple[Switch, ContextVar[_Block | None], _Block], ...]]
     "valuegrad_saved_modes", default=())
 _lock = threading.Lock()
 # One entry per block open anywhere, in any thread or task (guarded by _lock).  The operators
-# (methods.py) test it, under the name _special_modes, before each node: while it is empty they
+# (value.py) test it, under the name _special_modes, before each node: while it is empty they
 # pay one global read and nothing else.
-open_blocks: list[Switch] = []
+open_blocks: list[Switch] = _value._special_modes
 # How many transformed functions (functional.py, forward mode) are running in this thread or
 # task.  Inside one, an inner transform must build its gradient as a graph even when called with
 # plain numbers: the function it differentiates may close over the outer transform's Values
@@ -218,3 +220,20 @@ def check_backward(node: Value, x: Value, upstream: float, local: float, product
             f"(data={node._data!r}) is {product!r} = local derivative {local!r} × upstream "
             f"{upstream!r}"
         )
+
+
+def special_node(out: float, op: str, a: Value, b: Value | None, da: float | None,
+                 db: float | None) -> Value:
+    """An operation's node while some no_grad or detect_anomaly block is open somewhere."""
+    if anomaly_enabled():
+        check_forward(out, op, a, b)
+    if not is_grad_enabled():
+        leaf = _value.Value(out, requires_grad=False)
+        if _value.tracing:
+            _value.trace_hook(leaf, "no_grad()", other=(a, b))
+        return leaf
+    v = _value._new(_value.Value)
+    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = out, 0.0, op, a, b, da, db
+    v._label = ""
+    v._mark = None
+    return v

@@ -15,7 +15,8 @@ and what the other faces derive from it: ``Value``'s method and the module-level
 PyTorch function the parity tests compare with (``torch``), where it is defined (``domain``), where
 its derivative jumps (``kink``) and optional replay kernels per backend (``kernels``, as JAX keeps
 one rule table per interpreter; a backend without a kernel calls ``forward``).  Adding an op is
-adding one entry to ``OPS``.
+adding one entry to ``OPS`` and running ``python -m autograd.core.generate``, which writes Value's
+methods and autograd's functions out from the table (tests/test_generate.py checks they match).
 
 Numerics follow IEEE-754 float64 as PyTorch does (``ieee.py``): overflow gives ``inf``, a domain
 error gives ``nan``, a pole gives ``±inf``.

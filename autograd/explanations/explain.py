@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..core.backward import backward
 from ..core.gcpause import paused_gc
@@ -164,7 +165,7 @@ class Explanation:
     def rows(self) -> list[tuple[str, ...]]:
         """The table as strings, one row per (node, input) multiplication."""
         f = self.number_format
-        out = []
+        out: list[tuple[str, ...]] = []
         for s in self._shown_steps():
             head = (str(s.index), s.name, number(s.value, f), number(s.upstream, f))
             terms = [t for t in s.terms if self.only is None or t.input in self.only]
@@ -301,7 +302,8 @@ def _focus(order: list[Value], names: dict[Value, str], only: object
     """The nodes that pass gradient on to the nodes `only` names (None: show everything)."""
     if only is None:
         return None, ()
-    targets = list(only) if isinstance(only, (list, tuple, set)) else [only]
+    # Values or names; find_node checks each.
+    targets: list[Any] = list(only) if isinstance(only, (list, tuple, set)) else [only]
     chosen = [find_node(names, t) for t in targets]
     keep: set[Value] = set()
     for t in chosen:

@@ -109,7 +109,8 @@ class NaiveComparison:
 
     def _table(self) -> list[tuple[str, ...]]:
         f = self.number_format
-        return [("node", "backward()", "naive", "")] + [
+        header: list[tuple[str, ...]] = [("node", "backward()", "naive", "")]
+        return header + [
             (r.name, number(r.correct, f), number(r.naive, f), "✗ differs" if r.differs else "")
             for r in self.rows]
 

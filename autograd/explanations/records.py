@@ -34,7 +34,8 @@ class Term(NamedTuple):
 class Step(NamedTuple):
     """One node of the backward pass: its value, its gradient, what it sends to each input."""
 
-    index: int
+    # A public field named as tuple's method index(), which it hides on a Step (a NamedTuple).
+    index: int  # type: ignore[assignment]
     node: Value
     name: str
     value: float

@@ -33,6 +33,7 @@ import sysconfig
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from ..core import value as core_value
@@ -207,7 +208,7 @@ _STDLIB = os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep  # copy, pic
 
 def user_line() -> str:
     """'file:line: source' of the innermost frame outside valuegrad's files, for a message."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and _ours(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None:

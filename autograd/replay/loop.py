@@ -33,7 +33,7 @@ def forward_pass(tr: Trace) -> Callable[..., tuple[list[float], list[Any], list[
     used_inputs = [k for k, s in enumerate(tr.input_slots) if s is not None]
     param_slots, const_slots, size = tr.param_slots, tr.const_slots, tr.size
     guards = [(a, COMPARISONS[op], b, const, outcome) for a, op, b, const, outcome in tr.guards]
-    forward = {name: OPS[name].forward for name in set(tr.op) - {None}}
+    forward = {name: OPS[name].forward for name in tr.op if name is not None}
     forwards = [forward.get(name) for name in tr.op]  # type: ignore[arg-type]  # None: a leaf
     first, second = tr.first, tr.second
 
@@ -61,8 +61,8 @@ def forward_pass(tr: Trace) -> Callable[..., tuple[list[float], list[Any], list[
                 values[i], d, e = f(values[a], values[b])
                 keep_a(d)
                 keep_b(e)
-        for a, compare, b, const, outcome in guards:
-            if compare(values[a], const if b is None else values[b]) != outcome:
+        for left, compare, right, const, outcome in guards:
+            if compare(values[left], const if right is None else values[right]) != outcome:
                 return None
         return values, da, db
 

@@ -95,7 +95,7 @@ class Layout:
         lengths = np.bincount(head[head >= 0], minlength=tr.size)
         in_chain = head >= 0
         in_chain[in_chain] = lengths[head[in_chain]] > 1
-        names = sorted(set(tr.op) - {None})
+        names = sorted({name for name in tr.op if name is not None})
         code = {name: k for k, name in enumerate(names)}
         carry_a = np.frombuffer(tr.carry_a, dtype=np.uint8)[nodes].astype(np.intp)
         carry_b = np.frombuffer(tr.carry_b, dtype=np.uint8)[nodes].astype(np.intp)
@@ -211,5 +211,6 @@ class Plan:
             i = int(slots[0])
             arity = 1 if tr.second[i] < 0 else 2
             carries = (bool(tr.carry_a[i]), bool(tr.carry_b[i]))[:arity]
-            groups.append(Group(lv, tr.op[i], carries, slots, n_leaves + lo, edge_base[k]))
+            op: str = tr.op[i]  # type: ignore[assignment]  # a node's slot, not a leaf's: op is set
+            groups.append(Group(lv, op, carries, slots, n_leaves + lo, edge_base[k]))
         return groups

@@ -67,6 +67,7 @@ class _Program:
             return build_loop(self.trace, with_grad)
         from .numpy_backend import build_numpy
 
+        assert self.plan is not None  # _choose_backend gives the numpy backend its plan
         return build_numpy(self.trace, self.plan, with_grad)
 
     def _count_call(self) -> None:

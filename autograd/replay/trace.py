@@ -79,7 +79,7 @@ class Trace:
         self.n_nodes = self.size - self.op.count(None)
         # The root receives its seed if anything upstream takes a gradient.
         self.receives[self.root] = self.needs_grad[self.root]
-        unknown = set(self.op) - OPS.keys() - {None}
+        unknown = {name for name in self.op if name is not None} - OPS.keys()
         if unknown:
             raise TypeError(f"compile: the trace holds op {sorted(unknown)[0]!r}, not in the "
                             f"op table")
@@ -260,8 +260,10 @@ def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool) -> Tr
             template = _flatten(aux, extras, name)
         root = _as_output(out, name)
         # What other threads did meanwhile with this graph's Values (see guards.Recorder.adopt).
+        # A guard's right side is a Value or a plain number; only Values root a graph.
         recorder.adopt([*xs, root, *extras,
-                        *(v for a, _, b, _ in recorder.guards for v in (a, b))])
+                        *(v for a, _, b, _ in recorder.guards for v in (a, b)
+                          if isinstance(v, Value))])
     return Traced(xs, root, template, extras, recorder.detached, recorder.guards)
 
 

@@ -50,9 +50,9 @@ class Layout:
         box = [float(t) for t in (self.root.get("viewBox") or "0 0 1 1").split()]
         scale = self.width / box[2] if box[2] else PX_PER_PT
         graph = self.root.find(SVG + "g")
-        shift = _number_pairs(re.search(r"translate\(([^)]*)\)", graph.get("transform", ""))
-                              .group(1)) if graph is not None and "translate" in \
-            graph.get("transform", "") else [(0.0, 0.0)]
+        found = None if graph is None else re.search(r"translate\(([^)]*)\)",
+                                                     graph.get("transform", ""))
+        shift = _number_pairs(found.group(1)) if found is not None else [(0.0, 0.0)]
         dx, dy = shift[0] if shift else (0.0, 0.0)
         out = {}
         for g in self.root.iter(SVG + "g"):

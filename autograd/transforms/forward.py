@@ -54,7 +54,7 @@ def tangent_sweep(order: Sequence[Value], seeds: dict[Value, Any], create_graph:
         else:
             locals_ = v.local_grads
         total = None
-        terms = [] if record is not None else None
+        terms: list[tuple[Value, Any, Any]] | None = [] if record is not None else None
         for x, local in zip(v.inputs, locals_, strict=False):
             t = tangents.get(x)
             if t is None or local is None:
@@ -65,17 +65,18 @@ def tangent_sweep(order: Sequence[Value], seeds: dict[Value, Any], create_graph:
                 terms.append((x, local, t))
         if total is not None:
             tangents[v] = total
-            if record is not None:
+            if record is not None and terms is not None:
                 record(v, terms)
     return tangents
 
 
 def _local_values(v: Value, cache: dict[Value, tuple[Any, ...]] | None) -> tuple[Any, ...]:
+    op = OPS[v._op]  # type: ignore[index]  # called for interior nodes only: _op is set
     if cache is None:
-        return OPS[v._op].local_value(v)
+        return op.local_value(v)
     found = cache.get(v)
     if found is None:
-        found = cache[v] = OPS[v._op].local_value(v)
+        found = cache[v] = op.local_value(v)
     return found
 
 

@@ -30,7 +30,9 @@ MODES = ("auto", "forward", "reverse")
 
 def _positions(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
     several = not isinstance(argnums, int)
-    positions = tuple(argnums) if several and isinstance(argnums, Sequence) else (argnums,)
+    # Checked just below: each must be an int.
+    positions: tuple[Any, ...] = (tuple(argnums) if several and isinstance(argnums, Sequence)
+                                  else (argnums,))
     if any(isinstance(i, bool) or not isinstance(i, int) for i in positions) or not positions:
         raise TypeError(
             f"argnums must be an int or a non-empty tuple of ints, got {argnums!r}"[:200])

@@ -164,7 +164,7 @@ def _first_bad_local(torch: Any, order: list[Value], rtol: float, atol: float
         locals_ = v.local_grads
         xs = [torch.tensor(x.data, dtype=torch.float64, requires_grad=local is not None)
               for x, local in zip(v.inputs, locals_, strict=False)]
-        out = twin_of(v.op)(torch, *xs)
+        out = twin_of(v.op)(torch, *xs)  # type: ignore[arg-type]  # not a leaf: op is set
         wanted = [x for x in xs if x.requires_grad]
         slopes = iter(torch.autograd.grad(out, wanted, allow_unused=True))
         for k, local in enumerate(locals_):

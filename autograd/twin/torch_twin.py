@@ -92,5 +92,6 @@ def to_torch(root: Value, dtype: Any = None) -> TorchGraph:
         if v.is_leaf:
             tensors[v] = torch.tensor(v.data, dtype=dtype, requires_grad=v.requires_grad)
         else:
-            tensors[v] = twin_of(v.op)(torch, *(tensors[x] for x in v.inputs))
+            op: str = v.op  # type: ignore[assignment]  # not a leaf: op is set
+            tensors[v] = twin_of(op)(torch, *(tensors[x] for x in v.inputs))
     return TorchGraph(tensors[root], tensors)

@@ -250,7 +250,7 @@ class GraphSession:
             return {}
         return node_detail(self.explanation, self.copies[int(key[1:])], self.number_format)
 
-    def step(self, lr: float) -> dict[str, Any]:  # pragma: no cover - nn's sessions step
+    def step(self, lr: float) -> tuple[dict[str, Any], dict[str, float]]:  # pragma: no cover
         """A graph session has no step (only networks do)."""
         raise TypeError("only nn.explore has a gradient-descent step")
 

@@ -81,12 +81,13 @@ class Replay:
                 copies.append(_copy_node(v, float(data), None, None, (), labels.get(i, "")))
                 continue
             a = copies[index[v._a]]
+            op = OPS[v._op]  # type: ignore[index]  # a node with inputs has its op
             if v._b is None:
-                out, *local = OPS[v._op].forward(a.data)
+                out, *local = op.forward(a.data)
                 copies.append(_copy_node(v, out, a, None, local, labels.get(i, "")))
             else:
                 b = copies[index[v._b]]
-                out, *local = OPS[v._op].forward(a.data, b.data)
+                out, *local = op.forward(a.data, b.data)
                 copies.append(_copy_node(v, out, a, b, local, labels.get(i, "")))
         return copies
 

@@ -19,14 +19,15 @@ from .explore_replay import finite_number
 _HERE = resources.files(__package__)
 
 
-class Explorer(anywidget.AnyWidget):  # type: ignore[misc]
+class Explorer(anywidget.AnyWidget):
     """Sliders, a drawing whose numbers follow them, a node's explanation; a step for networks."""
 
     _esm = (_HERE / "explore.js").read_text(encoding="utf-8")
     _css = (_HERE / "explore.css").read_text(encoding="utf-8")
 
     svg = traitlets.Unicode("").tag(sync=True)
-    knobs = traitlets.List().tag(sync=True)  # Knob.as_dict() per slider
+    # Knob.as_dict() per slider
+    knobs: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)  # knob key -> number; the front-end writes it
     texts = traitlets.Dict().tag(sync=True)  # text key -> text now
     summary = traitlets.Unicode("").tag(sync=True)

@@ -70,7 +70,7 @@ def place(plan: Plan, sizes: dict[str, Size], titles: dict[int, Size]) -> Placem
     levels = _levels(plan)
     if levels is None:
         return None
-    stage_size = defaultdict(int)
+    stage_size: defaultdict[int, int] = defaultdict(int)
     for g in levels:
         stage_size[levels[g]] += 1
     alone = {g for g in levels if stage_size[levels[g]] == 1}
@@ -298,8 +298,8 @@ def _place_ungrouped(plan: Plan, ranks: dict[str, int], axes: _Axes, across: dic
     for n in sorted(free, key=lambda n: -ranks[n]):  # leaves: where they are used
         if n in wanted:
             continue
-        uses = [(across.get(c, wanted.get(c)), c, s) for c, s in consumers[n]]
-        uses = [(p, c, s) for p, c, s in uses if p is not None]
+        found = [(across.get(c, wanted.get(c)), c, s) for c, s in consumers[n]]
+        uses = [(p, c, s) for p, c, s in found if p is not None]
         if len(uses) == 1 and uses[0][1] not in plan.group_of:
             p, c, s = uses[0]  # beside its operation, on its operand's side (target by out)
             arity = len(inputs[c])
@@ -415,8 +415,9 @@ def _to_points(plan: Plan, axes: _Axes, across: dict[str, float], flow: dict[str
         (x0, y0), (x1, y1) = point(flow_box[g][0], a0), point(flow_box[g][1], a1)
         boxes[g] = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     rects = list(boxes.values())
-    for i, a in enumerate(rects):
-        if any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3] for b in rects[i + 1:]):
+    for i, rect in enumerate(rects):
+        if any(rect[0] < b[2] and b[0] < rect[2] and rect[1] < b[3] and b[1] < rect[3]
+               for b in rects[i + 1:]):
             return None
     title_pos = {}  # top left; bottom left bottom-up, where its room was kept (flow start)
     for g, box in boxes.items():

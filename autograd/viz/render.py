@@ -225,7 +225,7 @@ class ValueGraph(graphviz.Digraph):
             return render(self.source, fmt)
         return _run(pinned, ["-Kneato", "-n2", f"-T{fmt}"])
 
-    def save(self, path: str | os.PathLike[str] | None = None,  # type: ignore[override]
+    def save(self, path: str | os.PathLike[str] | None = None,
              directory: str | os.PathLike[str] | None = None, *,
              skip_existing: bool | None = False) -> Path | str:
         """Write the drawing to a .svg, .png or .dot/.gv file (chosen by the extension).

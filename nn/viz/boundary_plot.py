@@ -69,9 +69,10 @@ def plot_decision_boundary(model: Callable[[list[float]], Any], X: Sequence[Sequ
             chosen = [p for p, t in zip(points, labels, strict=True) if _positive(t) == bool(cls)]
             if not chosen:
                 continue
-            style = ({"c": colour, "marker": "o", "s": 22} if name == "training" else
-                     {"facecolors": "none", "edgecolors": colour, "marker": "s", "s": 34,
-                      "linewidths": 1.4})
+            style: dict[str, Any] = (
+                {"c": colour, "marker": "o", "s": 22} if name == "training" else
+                {"facecolors": "none", "edgecolors": colour, "marker": "s", "s": 34,
+                 "linewidths": 1.4})
             ax.scatter([p[0] for p in chosen], [p[1] for p in chosen],
                        label=f"class {cls}, {name}", **style)
     ax.set_xlabel("x₁ (first feature)")

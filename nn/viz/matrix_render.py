@@ -6,7 +6,7 @@ LaTeX and HTML, and rows (marked ᵀ) in plain text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,7 +324,7 @@ def _html_number(v: float) -> str:
     return number(v).replace("-", "\u2212")
 
 
-def _html_matrix(rows: list[list[float]], bad: set[tuple[int, int]] = frozenset()) -> str:
+def _html_matrix(rows: list[list[float]], bad: Collection[tuple[int, ...]] = frozenset()) -> str:
     body = "".join("<tr>" + "".join(
         f'<td class="bad">{_html_number(v)}</td>' if (j, k) in bad else
         f"<td>{_html_number(v)}</td>" for k, v in enumerate(row)) + "</tr>"
@@ -336,7 +336,7 @@ def _cell(caption: str, matrix: str) -> str:
     return f'<div class="cell"><div class="cap">{caption}</div>{matrix}</div>'
 
 
-def _column(values: list[float], bad: set[int] = frozenset()) -> str:
+def _column(values: list[float], bad: Collection[int] = frozenset()) -> str:
     return _html_matrix([[v] for v in values], {(j, 0) for j in bad})
 
 
