@@ -30,6 +30,8 @@ def markdown(ex: Explanation) -> str:
     """The whole table as GitHub Markdown."""
     header = ex.HEADER
     lines = [_cell(ex.title()), ""]
+    if ex.held:
+        lines += [f"**{_cell(ex.warning())}**", ""]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---" for _ in header) + "|")
     for r in ex.rows():
@@ -53,7 +55,9 @@ def html_table(ex: Explanation, max_rows: int | None = None) -> str:
         notes_text.insert(0, f"... {len(rows) - len(shown)} more rows: "
                              ".table(all=True) or .to_markdown() shows them all")
     notes = "".join(f"<pre>{html.escape(n)}</pre>" for n in notes_text)
-    return (f"<div><p>{html.escape(ex.title())}</p>"
+    warning = (f'<p style="color: #c62828; font-weight: bold">{html.escape(ex.warning())}</p>'
+               if ex.held else "")
+    return (f"<div><p>{html.escape(ex.title())}</p>{warning}"
             '<table style="font-family: monospace; text-align: right">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f"{notes}</div>")

@@ -101,7 +101,7 @@ def _check(root: Value, max_steps: int, lr: float | None) -> float | None:
         raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
     if not isinstance(root, Value):
         raise TypeError(f"step_through() needs a Value, got {type(root).__name__}")
-    # The pass visits every node once: refuse before it runs, so a refusal leaves .grad alone.
+    # The pass visits every node once: refuse before it runs, drawing nothing.
     size = len(graph_order(root))
     if size > max_steps:
         raise GraphTooLargeError(
@@ -114,7 +114,11 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
                  number_format: str = ".4g", max_steps: int = DEFAULT_MAX_STEPS,
                  max_nodes: int = DEFAULT_MAX_NODES, names: dict[Value, str] | None = None,
                  lr: float | None = None) -> StepThrough:
-    """Run backward from `root` and draw a frame per step (fills .grad as backward() does).
+    """Draw a frame per step of one backward pass from `root` (explain()'s).
+
+    The gradients are those one ``root.backward(grad)`` gives on zeroed leaves.  As explain(),
+    it fills .grad with them only when every leaf holds 0; otherwise .grad is left as it is and,
+    where it differs, the first frame's caption says what it holds and why.
 
     names: names for unlabelled nodes (the CLI passes the source text of sub-expressions).
     lr: also show the update data -= lr × grad of every leaf that takes a gradient (the page
@@ -139,7 +143,8 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
         frames.append(Frame(len(frames), phase, step, caption,
                             layout.frame(values, grads, active, edges), focus))
 
-    add("initialise", None, "the leaves: " + ", ".join(
+    warning = ex.warning() + " " if ex.held else ""
+    add("initialise", None, warning + "the leaves: " + ", ".join(
         f"{shown[v]} = {number(v.data, f)}" for v in order if v.is_leaf and v.label
         or (v.is_leaf and v.requires_grad)) + "; every other value is still unknown",
         leaves, [])
@@ -160,9 +165,10 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
     if rate is not None and leaves:
         moves = []
         for v in leaves:
-            new = v.data - rate * v.grad
+            g = ex.grad_of(v)  # this pass's gradient, not whatever .grad holds
+            new = v.data - rate * g
             moves.append(f"{shown[v]} = {number(v.data, f)} - {number(rate, f)} × "
-                         f"{wrap(number(v.grad, f), POWER)} = {number(new, f)}")
+                         f"{wrap(number(g, f), POWER)} = {number(new, f)}")
             values[v] = new
         add("update", None, f"gradient descent with lr={number(rate, f)}: " + "; ".join(moves)
             + " (shown here; the Values keep their numbers)", leaves, [])
