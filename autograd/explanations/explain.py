@@ -1,14 +1,14 @@
 """Explain a backward pass as the arithmetic a tutorial writes by hand, with the actual numbers.
 
 ``explain(root)`` runs one backward pass from `root` on its own buffers (core/fresh.py) and keeps
-every multiplication the pass made:
-for each node in the order the pass visits it, its value and upstream gradient, and for each input
-its value, the local derivative written with the operands' own names (``∂(y/x)/∂y = 1/x = 0.5``),
-their product, and the input's gradient so far (the running sum when several paths meet).  The
-numbers are bit for bit those ``root.backward()`` puts into zeroed ``.grad``, whatever earlier
-passes left there.  The pass lands in ``.grad`` when every leaf holds 0 (as backward() would put
-it); otherwise ``.grad`` is left alone and, where it differs, the header says what it holds.  Constants are
-numbers inside the expressions, never rows that "get a gradient".
+every multiplication the pass made: for each node in the order the pass visits it, its value and
+upstream gradient, and for each input its value, the local derivative written with the operands'
+own names (``∂(y/x)/∂y = 1/x = 0.5``), their product, and the input's gradient so far (the
+running sum when several paths meet).  The numbers are bit for bit those ``root.backward()``
+puts into zeroed ``.grad``, whatever earlier passes left there.  The pass lands in ``.grad``
+when every leaf holds 0 (as backward() would put it); otherwise ``.grad`` is left alone and,
+where it differs, the header says what it holds.  Constants are numbers inside the expressions,
+never rows that "get a gradient".
 """
 
 from __future__ import annotations
