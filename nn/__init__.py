@@ -11,6 +11,7 @@ from .training.early_stopping import EarlyStopping, History
 from .training.metrics import argmax_accuracy, logit_accuracy, probability_accuracy, sign_accuracy
 from .training.splits import kfold, split
 from .training.train import fit, train_step
+from .tutorial import tutorial_error, tutorial_network
 from .viz import describe as describe  # registers nn's node names with autograd.viz.naming
 from .viz.diagram import diagram
 from .viz.history_plot import HistoryPlot, plot_history
@@ -56,5 +57,7 @@ __all__ = [
     "spirals",
     "split",
     "train_step",
+    "tutorial_error",
+    "tutorial_network",
     "xor",
 ]

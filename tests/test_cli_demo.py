@@ -38,7 +38,7 @@ def test_demo_trains_reports_accuracy_and_writes_every_picture(tmp_path):
     expression = svg_texts(out / "expression.svg")
     assert "a\ndata -4\ngrad 138.8" in expression and "b\ndata 2\ngrad 645.6" in expression
     graph = svg_texts(out / "graph-2-2-2.svg")
-    assert "w.0\ndata 0.4\ngrad 0.08217" in graph  # the tutorial's dE/dw5
+    assert "w5\ndata 0.4\ngrad 0.08217" in graph  # the tutorial's dE/dw5
     assert any(t.startswith("E\ndata 0.2984") for t in graph)
     network = [t.text for t in ET.parse(out / "network-2-2-2.svg").iter(f"{SVG}text")]
     assert {"w5 = 0.4", "∂E/∂w5 = 0.08217", "→ 0.3589", "out 0.5933", "0.2984"} <= set(network)

@@ -63,7 +63,7 @@ def test_worked_example_notebook_executes_and_prints_the_acceptance_numbers():
         "same as the view: True",
         # explain() on E: the chain rule for w5 and the two paths of w1, with their numbers
         "sum of the paths = 0.0821670406; the backward pass gave 0.0821670406",
-        "∂E/∂layers.0.neurons.0.w.0: 2 paths from E to layers.0.neurons.0.w.0",
+        "∂E/∂w1: 2 paths from E to w1",
         "sum of the paths = 0.000438567734; the backward pass gave 0.000438567734",
     ]:
         assert line in text, line

@@ -91,22 +91,30 @@ def why(differences: Sequence[tuple[Value, float, float]]) -> str:
 ACCUMULATE = "leaf gradients accumulate until zero_grad()"
 
 
+def held_lines(differences: Sequence[tuple[Value, float, float]], names: dict[Value, str],
+               number_format: str, *, written: str = ".grad is left as it is",
+               head: str = "⚠ .grad holds other numbers than shown here:") -> list[str]:
+    """A view's warning as short lines (a drawing's caption): what .grad holds, why, what is
+    shown.  [] when nothing differs."""
+    if not differences:
+        return []
+    if all(held == 0.0 for _, held, _ in differences):  # nothing stale: just not written
+        return ["note: .grad is 0 in every leaf, as no backward() has run on this graph;",
+                f"shown: one backward pass; {written}."]
+    lines = [head]
+    lines += [f"{names.get(v, 'a node')}.grad = {format(held, number_format)} "
+              f"(one pass: {format(want, number_format)})"
+              for v, held, want in differences[:MAX_NAMED]]
+    if len(differences) > MAX_NAMED:
+        lines.append(f"and {len(differences) - MAX_NAMED} more")
+    return [*lines, f"why: {why(differences)}", f"({ACCUMULATE})",
+            f"Shown: one fresh backward pass; {written}."]
+
+
 def held_note(differences: Sequence[tuple[Value, float, float]], names: dict[Value, str],
               number_format: str, *, written: str = ".grad is left as it is") -> str:
-    """The header line of a view whose .grad differ: what they hold, why, and what is shown."""
-    if not differences:
-        return ""
-    if all(held == 0.0 for _, held, _ in differences):  # nothing stale: just not written
-        return (f"note: .grad is 0 in every leaf, as no backward() has run on this graph; "
-                f"shown: one backward pass; {written}.")
-    shown = [f"{names.get(v, 'a node')}.grad = {format(held, number_format)} "
-             f"(one pass: {format(want, number_format)})"
-             for v, held, want in differences[:MAX_NAMED]]
-    more = len(differences) - MAX_NAMED
-    if more > 0:
-        shown.append(f"and {more} more")
-    return (f"⚠ .grad holds other numbers than shown here: {', '.join(shown)}; "
-            f"{why(differences)} ({ACCUMULATE}). Shown: one fresh backward pass; {written}.")
+    """held_lines() as one line, for the line under a table's title."""
+    return " ".join(held_lines(differences, names, number_format, written=written))
 
 
 def fill_if_empty(fresh: dict[Value, float], order: Sequence[Value]) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..core.fresh import ABS_TOL, ACCUMULATE, REL_TOL, fresh_grads, held_elsewhere, why
+from ..core.fresh import ABS_TOL, REL_TOL, fresh_grads, held_elsewhere, held_lines
 from ..core.value import Value
 
 __all__ = ["ABS_TOL", "REL_TOL", "ChainRuleReport", "check_chain_rule"]
@@ -35,18 +35,12 @@ class ChainRuleReport:
         if self.no_backward:
             return ("no backward pass has run from this graph yet:\nevery .grad is 0. Shown: "
                     "what one backward() gives")
-        names = names or {}
         wrong = [(v, v.grad, want) for v, want in self.expected.items()]
         n = len(wrong)
-        lines = [f"⚠ .grad is not one backward pass's gradient at {n} box{'es' if n != 1 else ''}"
-                 " (red):"]
-        lines += [f"{names.get(v, 'a node')}.grad = {format(held, number_format)}, one pass "
-                  f"gives {format(want, number_format)}" for v, held, want in wrong[:3]]
-        if n > 3:
-            lines.append(f"and {n - 3} more")
-        lines += [f"why: {why(wrong)}", f"({ACCUMULATE})",
-                  "Shown: one fresh pass. zero_grad(), then backward() once."]
-        return "\n".join(lines)
+        head = (f"⚠ .grad is not one backward pass's gradient at {n} box{'es' if n != 1 else ''}"
+                " (red):")
+        return "\n".join(held_lines(wrong, names or {}, number_format, head=head,
+                                     written="zero_grad(), then backward() once"))
 
 
 def _seeds(order: Sequence[Value], roots: Sequence[Value]) -> list[tuple[Value, float]]:

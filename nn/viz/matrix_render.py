@@ -95,7 +95,7 @@ def _text_layer_backward(i: int, step: LayerStep, last: bool) -> list[str]:
 def to_text(view: MatrixView) -> str:
     """The whole derivation as plain text."""
     lines = [f"Backprop in matrix form: {view.model}, loss {view.loss}, one sample "
-             f"(vectors printed as rows, marked ᵀ)", "", "forward"]
+             f"(vectors printed as rows, marked ᵀ)", *view.held, "", "forward"]
     for i, step in enumerate(view.layers):
         lines += _text_layer_forward(i, step)
     lines.append(f"E = {view.loss}(out, target) = {number(view.error)}   (target "
@@ -168,6 +168,8 @@ def _blocks(view: MatrixView) -> list[tuple[str, list[str]]]:
 def to_latex(view: MatrixView) -> str:
     """LaTeX source (needs amsmath) of the whole derivation, ending with the check."""
     parts = [f"% Backprop in matrix form: {view.model}, loss {view.loss}"]
+    if view.held:
+        parts.append(r"\textbf{" + _tex_escape(" ".join(view.held)) + "}")
     for heading, lines in _blocks(view):
         parts.append(rf"\paragraph{{{_tex_escape(heading)}}}")
         parts.append("\\begin{align*}\n" + "\n".join(lines) + "\n\\end{align*}")
@@ -185,6 +187,8 @@ def _tex_escape(text: str) -> str:
 def to_markdown(view: MatrixView) -> str:
     """Markdown with each part as a $$ aligned $$ block (Jupyter and GitHub render them)."""
     parts = [f"**Backprop in matrix form**: {view.model}, loss `{view.loss}`, one sample", ""]
+    if view.held:
+        parts += [f"**{' '.join(view.held)}**", ""]
     for heading, lines in _blocks(view):
         parts += [f"*{heading}*", "", "$$\n\\begin{aligned}\n" + "\n".join(lines)
                   + "\n\\end{aligned}\n$$", ""]
@@ -278,4 +282,7 @@ def to_html(view: MatrixView) -> str:
     check = f'<div class="{"ok" if view.agrees else "fail"}">{html.escape(verdict(view))}</div>'
     title = (f"<b>Backprop in matrix form</b>: {html.escape(view.model)}, "
              f"loss {html.escape(view.loss)}, one sample")
+    if view.held:
+        title += ('<div style="color:#c62828;font-weight:bold">'
+                  + "<br/>".join(html.escape(line) for line in view.held) + "</div>")
     return f'<div class="vg-mv"><style>{_CSS}</style>{title}{forward}{loss}{backward}{check}</div>'
