@@ -101,6 +101,8 @@ def held_lines(differences: Sequence[tuple[Value, float, float]], names: dict[Va
     if all(held == 0.0 for _, held, _ in differences):  # nothing stale: just not written
         return ["note: .grad is 0 in every leaf, as no backward() has run on this graph;",
                 f"shown: one backward pass; {written}."]
+    # The largest differences first: they are the ones a reader would act on.
+    differences = sorted(differences, key=lambda d: -_gap(d[1], d[2]))
     lines = [head]
     lines += [f"{names.get(v, 'a node')}.grad = {format(held, number_format)} "
               f"(one pass: {format(want, number_format)})"
@@ -111,10 +113,19 @@ def held_lines(differences: Sequence[tuple[Value, float, float]], names: dict[Va
             f"Shown: one fresh backward pass; {written}."]
 
 
+def _gap(held: float, want: float) -> float:
+    gap = abs(held - want)
+    return math.inf if math.isnan(gap) else gap
+
+
 def held_note(differences: Sequence[tuple[Value, float, float]], names: dict[Value, str],
               number_format: str, *, written: str = ".grad is left as it is") -> str:
     """held_lines() as one line, for the line under a table's title."""
-    return " ".join(held_lines(differences, names, number_format, written=written))
+    lines = held_lines(differences, names, number_format, written=written)
+    if len(lines) < 3:
+        return " ".join(lines)
+    head, *items, reason, accumulate, shown = lines
+    return f"{head} {', '.join(items)}; {reason} {accumulate}. {shown}"
 
 
 def fill_if_empty(fresh: dict[Value, float], order: Sequence[Value]) -> bool:
