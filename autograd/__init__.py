@@ -6,6 +6,7 @@ Not to be confused with the HIPS ``autograd`` package, which uses the same impor
 from .core.backward import backward, grad, zero_grad
 from .core.functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .core.graph import leaves, topological_order
+from .core.graphbreak import GraphBreakError, GraphBreakWarning
 from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .core.ops import OPS, Op
 from .core.value import Value, apply, functions
@@ -38,5 +39,6 @@ __all__ = [
     "CompiledFunction", "TraceError", "TraceMismatchError",
     "jvp", "vjp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck",
     "CrosscheckError",
+    "GraphBreakError", "GraphBreakWarning",
     "explain_modes", "ModeComparison",
 ]

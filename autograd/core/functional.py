@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
+from . import graphbreak
 from .backward import grad
 from .checks import is_real, nonnegative
 from .graph import topological_order
@@ -70,10 +71,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
         depth = _depth.get()
         nested = nested or depth > 0
         token = _depth.set(depth + 1)
+        breaks = graphbreak.start()
         try:
             out = _check_output(f(*xs, **kwargs), f)
         finally:
+            cut = graphbreak.stop(breaks)
             _depth.reset(token)
+        graphbreak.check(cut, [xs[i] for i in positions], f)
         gs = grad(out, [xs[i] for i in positions], create_graph=nested)
         if not nested:
             return out.data, (tuple(gs) if several else gs[0])

@@ -6,7 +6,7 @@ import math
 from contextvars import ContextVar
 from typing import Any, Union
 
-from . import checks, ops
+from . import checks, graphbreak, ops
 
 Number = Union[int, float]  # noqa: UP007 (a runtime alias; `|` needs 3.10 objects)
 Operand = Union["Value", int, float]  # noqa: UP007
@@ -157,7 +157,10 @@ class Value:
         return mimebundle(self, include, exclude)
 
     def __float__(self) -> float:
+        # float(loss) takes the number out on purpose; math.exp(x) does it silently and cuts the
+        # graph: graphbreak.py tells the two apart and warns about the second.
         _number_out(self, "float()")
+        graphbreak.taken(self)
         return self.data
 
     # --- numbers out, as PyTorch's scalars give them: none of these records anything ----------

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..core import functional
+from ..core import functional, graphbreak
 from ..core.backward import chain_term  # as in grad(create_graph=True): ±1 adds no node
 from ..core.checks import is_real
 from ..core.graph import topological_order
@@ -137,10 +137,27 @@ def number_or_value(t: Any, nested: bool) -> Any:
 def traced(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
     """Call f as a transform does, so transforms inside it build graphs (see functional.py)."""
     token = functional._depth.set(functional._depth.get() + 1)
+    breaks = graphbreak.start()
     try:
-        return f(*args, **kwargs)
+        out = f(*args, **kwargs)
     finally:
+        cut = graphbreak.stop(breaks)
         functional._depth.reset(token)
+    graphbreak.check(cut, _values_in(args), f)  # math.exp(x) inside f: refuse, do not differentiate
+    return out
+
+
+def _values_in(args: Sequence[Any]) -> list[Any]:
+    """The Values among the arguments, those inside lists and tuples included."""
+    found: list[Any] = []
+    stack = list(args)
+    while stack:
+        a = stack.pop()
+        if isinstance(a, Value):
+            found.append(a)
+        elif isinstance(a, (list, tuple)):
+            stack.extend(a)
+    return found
 
 
 def is_nested(values: Sequence[Any]) -> bool:
