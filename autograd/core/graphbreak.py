@@ -59,6 +59,7 @@ class Break:
     leaves: frozenset[Value]
 
     def describe(self) -> str:
+        """One clause for an error message: the call, where, the fix."""
         return f"{self.call} at {self.where} turned a Value into a plain float ({self.fix})"
 
 

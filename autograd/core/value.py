@@ -31,12 +31,12 @@ class Value:
     # sets every slot (nodes get an empty _label), so a reader never meets an unset one.
     __slots__ = ("data", "grad", "_op", "_a", "_b", "_da", "_db", "_label", "_rg", "_mark")
 
-    data: float
+    data: float  # a property keeping one float64 (set below the class)
     grad: float
-    _data: float  # the same slot as data (set below the class)
+    _data: float  # the raw slot behind data (set below the class)
 
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
-        self.data = to_float(data)
+        self._data = to_float(data)
         self.grad = 0.0
         self._op = self._a = self._b = self._da = self._db = self._mark = None  # a leaf
         if not isinstance(label, str):
@@ -142,7 +142,7 @@ class Value:
     def __copy__(self) -> Value:
         """copy.copy: a new node with the same number, gradient, inputs and local derivatives."""
         v = _new(type(self))
-        v.data, v.grad, v._op, v._a, v._b = self.data, self.grad, self._op, self._a, self._b
+        v._data, v.grad, v._op, v._a, v._b = self.data, self.grad, self._op, self._a, self._b
         v._da, v._db, v._label, v._rg, v._mark = self._da, self._db, self.label, True, None
         if self._a is None:
             v._rg = self._rg
@@ -237,7 +237,8 @@ class Value:
 def _leaf(cls: type, data: float, grad: float, label: str, requires_grad: bool) -> Value:
     """Rebuild a pickled leaf."""
     v = _new(cls)
-    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = data, grad, None, None, None, None, None
+    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = (to_float(data), grad, None, None, None,
+                                                         None, None)
     v._label, v._rg, v._mark = label, requires_grad, None
     return v
 
@@ -266,7 +267,8 @@ def _graph(records: tuple[Any, ...]) -> Value:
         if op not in ops.OPS or not 0 <= a < len(nodes) or not -1 <= b < len(nodes):
             raise ValueError(f"not a pickled valuegrad graph: record {len(nodes)} is {r!r}"[:200])
         v = _new(Value)
-        v.data, v.grad, v._op, v._a, v._b = data, grad, op, nodes[a], (None if b < 0 else nodes[b])
+        v._data, v.grad, v._op, v._a, v._b = (to_float(data), grad, op, nodes[a],
+                                              None if b < 0 else nodes[b])
         v._da, v._db, v._label, v._rg, v._mark = da, db, label, True, None
         nodes.append(v)
     return nodes[-1]
@@ -302,7 +304,7 @@ def _lift(x: Any) -> Any:
 def _constant(x: float) -> Value:
     """The leaf for a number met in arithmetic: Value(x, requires_grad=False) minus the checks."""
     v = _new(Value)
-    v.data, v.grad, v._op, v._a, v._b, v._da, v._db = x, 0.0, None, None, None, None, None
+    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = x, 0.0, None, None, None, None, None
     v._label = ""
     v._rg = False
     v._mark = None
@@ -330,10 +332,24 @@ def _number_out(v: Value, how: str) -> None:
 _new = object.__new__
 
 
-# The `data` slot again under a second name, which the operators (methods.py) read: while a
-# trace runs, guards.py swaps `Value.data` for a watching property, and the operators' own reads
-# (one or two per node) keep the slot's C-speed access through this alias.  One slot, two names.
-type.__setattr__(Value, "_data", Value.__dict__["data"])
+# `_data` is the raw slot (the one named "data" in __slots__), which the operators (methods.py)
+# read and write at C speed; while a trace runs, guards.py swaps `Value.data` for a watching
+# property and the operators' own accesses are not watched.  `data` itself is a property: its
+# reads are the slot's own C getter, and an assignment keeps one float64 per Value, as the
+# constructor does (`p.data -= np.float32(0.1) * p.grad` would otherwise store an np.float32
+# that every result computed from p then carries).
+_DATA_SLOT = Value.__dict__["data"]
+_slot_set = _DATA_SLOT.__set__
+
+
+def _set_data(v: Value, number: Any) -> None:
+    """Value.data = number: stored as a float64 (int, NumPy scalars); a non-number is refused."""
+    _slot_set(v, number if number.__class__ is float else checks.real(number, "Value.data"))
+
+
+type.__setattr__(Value, "_data", _DATA_SLOT)
+type.__setattr__(Value, "data", property(_DATA_SLOT.__get__, _set_data,
+                                         doc="The float64 this Value holds."))
 
 # Value's arithmetic methods, apply() and autograd.exp & co. live in methods.py; importing it
 # installs them, so a Value has its operators as soon as this module is imported.
