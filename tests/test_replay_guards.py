@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import warnings
 import random
+import warnings
 from collections.abc import Callable
 from typing import Any
 
