@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value
+from autograd.core import checks
 from autograd.core.checks import finite_real, is_real, positive_int
 
 from .module import Module
@@ -221,7 +222,7 @@ class MLP(Module):
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}"[:200])
         activations = _layer_activations(activation, output_activation, len(nouts))
-        rng = random.Random(seed) if seed is not None else None
+        rng = random.Random(checks.seed(seed, "MLP")) if seed is not None else None
         sizes = [nin, *nouts]
         self.layers = [Layer(sizes[i], sizes[i + 1], activations[i], init=init, rng=rng)
                        for i in range(len(nouts))]

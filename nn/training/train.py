@@ -9,6 +9,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.core import checks
 from autograd.core.checks import finite_real, nonnegative, positive_int
 from autograd.core.gcpause import paused_gc
 
@@ -198,7 +199,7 @@ def _batches(n: int, batch: int, per_epoch: int, total_steps: int, seed: int
     Full-batch training takes every sample in order; with batches, each epoch visits the samples
     in an order shuffled by `seed`.
     """
-    rng = random.Random(seed)
+    rng = random.Random(checks.seed(seed, "fit"))
     order = list(range(n))
     for step in range(total_steps):
         k = step % per_epoch
