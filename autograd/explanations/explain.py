@@ -396,9 +396,8 @@ def _explain(root: Value, seed: float, number_format: str, only: object,
                           tuple(terms)))
 
     fresh = fresh_grads([(root, seed)], record=record)
-    held = held_elsewhere(fresh, [v for v in order if v.is_leaf and v is not root])
-    if fill_if_empty(fresh, order):
-        held = []
+    held = [] if fill_if_empty(fresh, order) else \
+        held_elsewhere(fresh, [v for v in order if v.is_leaf and v is not root])
     ex = Explanation(root, seed, steps, shown, start, number_format, focus, focus_names, held)
     ex._order = order  # the graph cannot change under it: no op edits a node's inputs
     return ex
