@@ -33,8 +33,8 @@ class ChainRuleReport:
     def message(self, names: dict[Value, str] | None = None, number_format: str = ".4g") -> str:
         """The banner a drawing shows, one short line each: what .grad holds, why, what is shown."""
         if self.no_backward:
-            return ("no backward pass has run from this graph yet:\nevery .grad is 0. Shown: "
-                    "what one backward() gives")
+            return ("no backward pass has run from this graph yet:\nevery grad shown is 0 or "
+                    "left over; call backward() first")
         wrong = [(v, v.grad, want) for v, want in self.expected.items()]
         n = len(wrong)
         head = (f"⚠ .grad is not one backward pass's gradient at {n} box{'es' if n != 1 else ''}"

@@ -268,8 +268,9 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     edge_grads: label each edge into an operation with its local derivative ∂out/∂in.
     check: show the gradients of one fresh backward pass (computed here; .grad is never
     written) and, where .grad holds other numbers (stale leaf gradients from an earlier pass,
-    no backward yet, numbers set by hand), say so in a banner and mark those boxes.
-    check=False shows .grad as it is, unchecked.
+    numbers set by hand), say so in a banner and mark those boxes; before any backward pass
+    the boxes show .grad (0) under a banner saying no pass has run.  check=False shows .grad as
+    it is, unchecked.
     rankdir: "auto" (left to right for shallow graphs, top down for deep ones, so the drawing
     stays readable in a notebook column), or Graphviz's LR, TB, RL, BT.
     max_nodes: raise GraphTooLargeError above this many Values (None: no limit).
@@ -302,7 +303,10 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
                    roots={focus} if focus is not None else set(root_list),
                    number_format=number_format, rankdir=rankdir, html_labels=html_labels,
                    grads=grads, edge_grads=bool(edge_grads), wrong=report.expected,
-                   fresh=report.fresh if check and grads is None else None)
+                   # Before any backward the boxes show .grad (0) under the banner saying so,
+                   # as micrograd's pictures do; after one, one fresh pass's gradients.
+                   fresh=report.fresh if check and grads is None and not report.no_backward
+                   else None)
     # format="svg": graphviz's own render()/pipe() then default to what valuegrad can render.
     g = ValueGraph(name="valuegrad", format="svg",
                    graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
