@@ -45,6 +45,8 @@ class GraphBreakError(ValueError):
 # number: math's and cmath's, less the predicates (math.isnan(x) only asks about the number).
 _BREAKERS = frozenset(name for module in (math, cmath) for name in dir(module)
                       if not name.startswith(("_", "is")) and callable(getattr(module, name)))
+# Builtins that take the number out on purpose: never a break (and no lookup needed).
+_EXPLICIT = frozenset({"float", "int", "complex", "round", "format", "str", "repr", "print"})
 # The Value spelling of the math functions that have one (autograd.functions adds the rest).
 _SPELLED = {"pow": "{x} ** y", "fabs": "abs({x})"}
 
@@ -109,11 +111,12 @@ def _call_at(frame: FrameType) -> tuple[str, str]:
     converting, when that function is one of math's or cmath's; ("", "") otherwise or if the
     source cannot be read (an exec'd string, say: then say nothing rather than guess)."""
     code, at = frame.f_code, frame.f_lasti
-    site = _sites.get((code, at), False)
-    if site is False:
+    if (code, at) in _sites:
+        site = _sites[(code, at)]
+    else:
         site = None
         try:
-            call = _source_call(frame, *list(code.co_positions())[at // 2])
+            call = _source_call(frame, code, at)
             if call is not None:
                 site = (call.func, ast.unparse(call.args[0]) if call.args else "x")
         except (IndexError, ValueError, SyntaxError, TypeError):
@@ -131,6 +134,8 @@ def _breaker(func: ast.expr, frame: FrameType) -> str:
     """The math/cmath function the called expression is ("math.exp"), else "".  Looked up, not
     guessed, when its name leads to it through variables and modules only (`fn = math.exp;
     fn(x)` counts); a name reached any other way counts if it is one of theirs."""
+    if isinstance(func, ast.Name) and func.id in _EXPLICIT:
+        return ""  # float(loss), round(x): the number taken out on purpose
     written = ast.unparse(func)
     names = []
     while isinstance(func, ast.Attribute):
@@ -150,22 +155,32 @@ def _breaker(func: ast.expr, frame: FrameType) -> str:
     return ""
 
 
-def _source_call(frame: FrameType, line: int | None, end: int | None, col: int | None,
-                 end_col: int | None) -> ast.Call | None:
-    """The call expression at these source positions, parsed; None if it is no call."""
-    if None in (line, end, col, end_col):
+def _source_call(frame: FrameType, code: CodeType, at: int) -> ast.Call | None:
+    """The call expression the instruction at `at` makes, parsed; None if it is no call.
+
+    Python 3.11+ gives each instruction's source span; 3.10 only its line, where the first call
+    of a math function is taken (a line mixing float(x) with math.exp(y) may be misread there).
+    """
+    lines = linecache.getlines(code.co_filename, frame.f_globals)
+    positions = getattr(code, "co_positions", None)
+    if positions is None:  # Python 3.10
+        line = frame.f_lineno
+        if not lines or not 0 < line <= len(lines):
+            return None
+        tree = ast.parse(lines[line - 1].strip())
+        return next((n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                     and _breaker(n.func, frame)), None)
+    first, last, col, end_col = list(positions())[at // 2]
+    if first is None or last is None or col is None or end_col is None or last > len(lines):
         return None
-    lines = linecache.getlines(frame.f_code.co_filename, frame.f_globals)
-    if not lines or end > len(lines):  # type: ignore[operator]
-        return None
-    chunk = lines[line - 1:end]  # type: ignore[operator]
+    chunk = lines[first - 1:last]
     if len(chunk) == 1:
         text = chunk[0].encode()[col:end_col].decode()
     else:
         text = "".join([chunk[0].encode()[col:].decode(), *chunk[1:-1],
                         chunk[-1].encode()[:end_col].decode()])
-    tree = ast.parse(text.strip(), mode="eval").body
-    return tree if isinstance(tree, ast.Call) else None
+    body = ast.parse(text.strip(), mode="eval").body
+    return body if isinstance(body, ast.Call) else None
 
 
 def _fix(call: str, operand: str) -> str:

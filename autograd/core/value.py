@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from contextvars import ContextVar
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from . import checks, graphbreak, ops
 
@@ -33,7 +33,12 @@ class Value:
 
     data: float  # a property keeping one float64 (set below the class)
     grad: float
-    _data: float  # the raw slot behind data (set below the class)
+
+    if TYPE_CHECKING:  # at run time the very slot descriptor behind `data`, set below the class
+        @property
+        def _data(self) -> float: ...
+        @_data.setter
+        def _data(self, number: float) -> None: ...
 
     def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
         self._data = to_float(data)
