@@ -18,6 +18,7 @@ from .core import op_functions as _op_functions
 from .core.backward import backward, grad, zero_grad
 from .core.functional import GradcheckError, derivative, gradcheck, value_and_grad
 from .core.graph import leaves, topological_order
+from .core.graphbreak import GraphBreakError, GraphBreakWarning
 from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 
 # apply, functions, and one function per op of the table that names one (exp, maximum, ...),
@@ -95,6 +96,7 @@ __all__ = [
     "CompiledFunction", "TraceError", "TraceMismatchError",
     "jvp", "vjp", "jacobian", "hessian", "hvp", "to_torch", "TorchGraph", "crosscheck",
     "CrosscheckError",
+    "GraphBreakError", "GraphBreakWarning",
     "explain_modes", "ModeComparison",
 ]
 __all__ += _op_functions.__all__

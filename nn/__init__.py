@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from .training.splits import kfold, split
     from .training.train import fit, train_step
+    from .tutorial import tutorial_error, tutorial_network
     from .viz.boundary_plot import plot_decision_boundary
     from .viz.diagram import diagram
     from .viz.explore import explore
@@ -46,6 +47,7 @@ _LAZY: dict[str, str] = {
     "probability_accuracy": ".training.metrics", "sign_accuracy": ".training.metrics",
     "kfold": ".training.splits", "split": ".training.splits",
     "fit": ".training.train", "train_step": ".training.train",
+    "tutorial_error": ".tutorial", "tutorial_network": ".tutorial",
     "diagram": ".viz.diagram", "explore": ".viz.explore",
     "plot_decision_boundary": ".viz.boundary_plot",
     "HistoryPlot": ".viz.history_plot", "plot_history": ".viz.history_plot",
@@ -135,5 +137,7 @@ __all__ = [
     "spirals",
     "split",
     "train_step",
+    "tutorial_error",
+    "tutorial_network",
     "xor",
 ]

@@ -13,6 +13,7 @@ import math
 import random
 from typing import Any
 
+from autograd.core import checks
 from autograd.core.checks import is_real, nonnegative, positive_int
 
 Points = list[list[float]]
@@ -49,7 +50,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.0, seed: int | None = 0
     upper = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_upper)]
     lower = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n_lower)]
     return _shuffled_with_noise(upper + lower, [0] * n_upper + [1] * n_lower, noise,
-                                random.Random(seed))
+                                random.Random(checks.seed(seed, "seed")))
 
 
 def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.8,
@@ -65,7 +66,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.8,
     inner = [[factor * math.cos(t), factor * math.sin(t)]
              for t in _linspace(0.0, 2 * math.pi, n_inner, endpoint=False)]
     return _shuffled_with_noise(outer + inner, [0] * n_outer + [1] * n_inner, noise,
-                                random.Random(seed))
+                                random.Random(checks.seed(seed, "seed")))
 
 
 def xor(n_samples: int = 4, noise: float = 0.0, seed: int | None = 0) -> tuple[Points, Labels]:
@@ -76,7 +77,7 @@ def xor(n_samples: int = 4, noise: float = 0.0, seed: int | None = 0) -> tuple[P
     """
     _check(n_samples, noise)
     corners = [([0.0, 0.0], 0), ([0.0, 1.0], 1), ([1.0, 0.0], 1), ([1.0, 1.0], 0)]
-    rng = random.Random(seed)
+    rng = random.Random(checks.seed(seed, "seed"))
     X, y = [], []
     for i in range(n_samples):
         (a, b), label = corners[i % 4]
@@ -99,7 +100,7 @@ def spirals(n_samples: int = 100, n_classes: int = 2, noise: float = 0.2,
         raise ValueError(f"n_classes must be an int >= 2, got {n_classes!r}")
     if n_samples < n_classes:
         raise ValueError(f"n_samples ({n_samples}) must be at least n_classes ({n_classes})")
-    rng = random.Random(seed)
+    rng = random.Random(checks.seed(seed, "seed"))
     X: Points = []
     y: Labels = []
     for j in range(n_classes):

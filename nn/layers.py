@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value
+from autograd.core import checks
 from autograd.core.checks import finite_real, is_real, positive_int
 from autograd.core.ops import OPS
 
@@ -106,6 +107,10 @@ def _check_rng(rng: Any) -> random.Random | None:
 
 class Neuron(Module):
     """One unit: activation(w · x + b), with weights ``w[0..nin-1]`` and bias ``b``."""
+
+    # A name for this unit in drawings and explanations (the tutorial's "h1"): its nodes then
+    # read h1.net, h1.out, ... instead of layers.0.neurons.0.net.  "" names them by their path.
+    display_name: str = ""
 
     def __init__(self, nin: int, activation: str = "relu", *, init: str = "uniform",
                  fan_out: int = 1, rng: random.Random | None = None) -> None:
@@ -207,7 +212,10 @@ class MLP(Module):
     """A multi-layer perceptron: ``layers[i].neurons[j].w[k]`` and ``.b``, as in micrograd.
 
     `activation` is used by every layer but the last, which uses `output_activation` (linear by
-    default, as in micrograd); or give `activation` as a list with one name per layer.  `seed`
+    default, as in micrograd); or give `activation` as a list with one name per layer.  So
+    ``MLP(2, [2, 2], activation="sigmoid")`` has a linear output layer: a network logistic
+    throughout, such as the 2-2-2 tutorial's (nn.tutorial_network()), needs
+    ``output_activation="sigmoid"`` as well.  `seed`
     makes initialisation reproducible; without it the global `random` module is used, so
     ``random.seed(1337)`` followed by ``MLP(2, [16, 16, 1])`` draws micrograd's weights.
     """
@@ -219,7 +227,7 @@ class MLP(Module):
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}"[:200])
         activations = _layer_activations(activation, output_activation, len(nouts))
-        rng = random.Random(seed) if seed is not None else None
+        rng = random.Random(checks.seed(seed, "MLP")) if seed is not None else None
         sizes = [nin, *nouts]
         self.layers = [Layer(sizes[i], sizes[i + 1], activations[i], init=init, rng=rng)
                        for i in range(len(nouts))]

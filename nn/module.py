@@ -51,9 +51,26 @@ class Module(ParameterHolder):
                 found = walk(value, name, f"self.{name}", avoid=self)
             except _BackReference:
                 found = []  # e.g. ``self.child.owner = self``: its labels come from the outside
+            # A Value kept in several places is named after the first (as named_parameters()
+            # names it), so it is labelled after that one too: not after this attribute if
+            # another one holds it already, and after its first place within this one.
+            taken = self._held_by_others(name) if found else set()
             for dotted, _, param in found:
-                param.label = dotted
+                if id(param) not in taken:
+                    param.label = dotted
+                    taken.add(id(param))
         object.__setattr__(self, name, value)
+
+    def _held_by_others(self, name: str) -> set[int]:
+        """ids of the Values this module keeps in public attributes other than `name`."""
+        held: set[int] = set()
+        for key, attr in vars(self).items():
+            if key != name and not key.startswith("_") and may_hold_parameters(attr):
+                try:
+                    held.update(id(p) for _, _, p in walk(attr, key, f"self.{key}", avoid=self))
+                except _BackReference:
+                    pass
+        return held
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` (PyTorch's convention); MLP, Layer and Neuron define their own call."""
@@ -69,12 +86,20 @@ class Module(ParameterHolder):
         Two different Values with the same dotted name (``{1: a, "1": b}``) raise a ValueError
         naming both places.  A parameter found under a longer name than its label (a module
         appended to a list after it was built) takes that name as its label; a shorter one, as
-        from a sub-module, leaves the fuller label alone.
+        from a sub-module, leaves the fuller label alone.  A Value kept in several places is
+        named, and labelled, after the first.
         """
-        found = unique_parameters(walk(self))
+        places = walk(self)
+        found = unique_parameters(places)
+        # Every dotted name each Value is kept under: a label naming one of its other places
+        # (set before the first place was assigned, say) gives way to the name it is listed by.
+        aliases: dict[int, set[str]] = {}
+        for name, _, value in places:
+            aliases.setdefault(id(value), set()).add(name)
         for name, value in found:
             label = value.label
-            if label != name and (not label or name.endswith("." + label)):
+            if label != name and (not label or name.endswith("." + label)
+                                  or label in aliases[id(value)]):
                 value.label = name
         return found
 

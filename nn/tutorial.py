@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from autograd import Value
+
 from .layers import MLP, Neuron
 
 INPUTS = [0.05, 0.10]
@@ -23,12 +25,47 @@ WEIGHTS = [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]]
 BIASES = [[0.35, 0.35], [0.60, 0.60]]  # b1 is shared by the hidden units, b2 by the outputs
 
 
+# The tutorial's names: its neurons h1 h2 (hidden) and o1 o2 (output), in layers[i].neurons[j].
+NEURON_NAMES = [["h1", "h2"], ["o1", "o2"]]
+
+
 def tutorial_network() -> MLP:
-    """The tutorial's 2-2-2 network with its weights typed in and its biases frozen."""
+    """The tutorial's 2-2-2 network, logistic throughout, named as the tutorial names it.
+
+    Its weights are labelled ``w1`` ... ``w8`` and its (frozen) biases ``b1``, ``b2``, so that
+    ``explain(E).paths("w5")``, draw() and step_through() speak the tutorial's names; drawings
+    and explanations call its neurons' nodes ``h1.net``, ``h1.out``, ... ``o2.out``.  Built by
+    hand it is ``MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid")`` then
+    ``set_weights(WEIGHTS, BIASES)``: without ``output_activation`` the output layer is linear
+    and E comes out 0.628, not the tutorial's 0.298371109.
+    """
     net = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
     net.set_weights(WEIGHTS, BIASES)
     net.freeze([name for name, _ in net.named_parameters() if name.endswith(".b")])
+    for li, layer in enumerate(net.layers):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                w.label = f"w{4 * li + 2 * j + k + 1}"
+            neuron.b.label = f"b{li + 1}"  # b1 feeds both hidden units, b2 both outputs
+            neuron.display_name = NEURON_NAMES[li][j]
     return net
+
+
+def tutorial_error(net: MLP | None = None) -> Value:
+    """The tutorial's error E = Σ ½(t − o)² of `net` (default: a fresh tutorial_network()).
+
+    The inputs are the constants ``i1`` = 0.05 and ``i2`` = 0.10, the targets 0.01 and 0.99; E
+    is labelled ``E``.  On the tutorial's network E = 0.298371109 and ∂E/∂w5 = 0.082167041.
+    Keep `net` alive while drawing or explaining E: its nodes are named from it.
+    """
+    from .losses import half_sse
+
+    if net is None:
+        net = tutorial_network()
+    xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
+    error = half_sse(net(xs), TARGETS)
+    error.label = "E"
+    return error
 
 
 def _sigmoid(z: float) -> float:

@@ -27,6 +27,13 @@ def require_torch():
     return torch
 
 
+@pytest.fixture(scope="session")
+def torch():
+    """require_torch() as a fixture: a hypothesis test taking it skips before its examples run,
+    so an explicit @example is never reported as "Failing explicit example" on a skip."""
+    return require_torch()
+
+
 @pytest.fixture(params=["graphviz-pure", "dot"])
 def renderer(request, monkeypatch) -> str:
     """Each renderer valuegrad may find (set by VALUEGRAD_DOT); a failure in CI if absent."""

@@ -20,3 +20,18 @@ def two_two_two() -> SimpleNamespace:
     error.label = "E"
     return SimpleNamespace(w=w, b1=b1, b2=b2, out_h1=out_h1, out_h2=out_h2, out_o1=out_o1,
                            out_o2=out_o2, error=error)
+
+
+def plain_tutorial_network():
+    """The tutorial's 2-2-2 network built with nn the obvious way, without the tutorial's names.
+
+    So nn's derived names (layers.0.neurons.0.wx.0, ...) show: nn.tutorial_network() labels its
+    weights w1 ... w8 and names its neurons h1 ... o2 instead.
+    """
+    import nn
+    from nn.tutorial import BIASES, WEIGHTS
+
+    net = nn.MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    net.set_weights(WEIGHTS, BIASES)
+    net.freeze([name for name, _ in net.named_parameters() if name.endswith(".b")])
+    return net

@@ -10,12 +10,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from handwritten import plain_tutorial_network
 from svgread import box_distance, groups, path_points, text_box
 
 import nn
 from autograd import Value, draw
 from autograd.viz.placement import Plan, place
-from nn.tutorial import INPUTS, TARGETS, tutorial_network
+from nn.tutorial import INPUTS, TARGETS
 
 SVG = "{http://www.w3.org/2000/svg}"
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in SVG coordinates (y grows down)
@@ -84,7 +85,7 @@ def _check_order(svg: str, layers: list[int], rankdir: str) -> None:
 # Each helper returns the network too: nn names and groups the nodes of live modules only.
 
 def _tutorial_error() -> tuple[nn.MLP, Value]:
-    net = tutorial_network()  # the demo's 2-2-2 network with the tutorial's weights
+    net = plain_tutorial_network()  # the demo's 2-2-2 network with the tutorial's weights
     xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
     error = nn.half_sse(net(xs), TARGETS)
     error.label = "E"

@@ -16,6 +16,18 @@ from autograd.explanations.explain import explain
 from nn.demo import readme_expression as micrograd_expression
 
 
+def warning_of(ex: object) -> str:
+    """The warning under an explanation's title, as one line (the text form wraps it)."""
+    lines = str(ex).splitlines()[1:]
+    kept = [lines[0]]
+    for line in lines[1:]:
+        if not line.startswith("    "):
+            break
+        kept.append(line.strip())
+    return " ".join(kept)
+
+
+
 def test_every_number_in_the_table_is_what_the_pass_put_in_grad():
     a, b, g = micrograd_expression()
     ex = explain(g)
@@ -49,15 +61,22 @@ def test_running_sum_shows_where_paths_meet():
     assert x.grad == 7.0
 
 
-def test_old_leaf_gradients_are_the_starting_point_and_are_pointed_out():
+def test_old_leaf_gradients_are_neither_added_in_nor_changed_and_are_named_under_the_title():
     x = Value(2.0, label="x")
     y = x * 5.0
     y.backward()
+    ex = explain(y)  # one earlier pass: .grad is what this pass gives, nothing to say
+    assert x.grad == 5.0 and "⚠" not in str(ex)
+    y.backward()
     ex = explain(y)
-    assert x.grad == 10.0
-    assert [t.running for s in ex.steps for t in s.terms if t.input is x] == [10.0]
-    assert "x held grad 5 from an earlier pass" in str(ex)
-    assert ex.paths(x).gradient == 5.0  # what this pass added
+    assert x.grad == 10.0  # left as the user's passes left it
+    assert [t.running for s in ex.steps for t in s.terms if t.input is x] == [5.0]
+    warning = warning_of(ex)
+    assert warning.startswith("⚠") and "x.grad = 10 (one pass: 5)" in warning
+    assert "2 backward passes" in warning and ".grad is left as it is" in warning
+    assert ex.paths(x).gradient == 5.0
+    assert "x.grad = 10" in ex.to_markdown().split("| step")[0]
+    assert "x.grad = 10" in ex.to_html().split("<table")[0]
 
 
 def test_seed_scales_the_pass_and_the_paths():

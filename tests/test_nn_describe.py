@@ -7,6 +7,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
+from handwritten import plain_tutorial_network
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from svgread import groups
@@ -17,14 +18,14 @@ import nn
 from autograd import Value, draw, explain, topological_order
 from autograd.explanations.names import display_names
 from autograd.stepthrough.steps import step_through
-from nn.tutorial import INPUTS, TARGETS, tutorial_network
+from nn.tutorial import INPUTS, TARGETS
 
 drawmod = importlib.import_module("autograd.viz.draw")
 
 
 def tutorial_error() -> tuple[nn.MLP, list[Value], Value]:
     """Mazur's 2-2-2 network on its sample, E = half_sse labelled E, after backward."""
-    net = tutorial_network()
+    net = plain_tutorial_network()
     xs = [Value(x, label=f"i{k + 1}", requires_grad=False) for k, x in enumerate(INPUTS)]
     error = nn.half_sse(net(xs), TARGETS)
     error.label = "E"

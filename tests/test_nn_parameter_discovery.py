@@ -200,3 +200,29 @@ def test_the_registry_of_modules_is_weak_and_safe_while_threads_build_modules():
         stop.set()
         for w in workers:
             w.join()
+def test_a_value_kept_under_two_attributes_is_named_and_labelled_after_the_first():
+    class Twice(nn.Module):
+        def __init__(self) -> None:
+            w = Value(1.0)
+            self.first = [w]
+            self.second = {"k": w}
+            self.alias = w
+
+    class Tied(nn.Module):
+        def __init__(self) -> None:
+            self.enc = nn.Layer(2, 1)
+            self.tied = self.enc.neurons[0].w[0]  # weight tying: one Value, two places
+
+    class Outer(nn.Module):
+        def __init__(self) -> None:
+            self.inner = Twice()
+
+    for model in (Twice(), Tied(), Outer()):
+        named = model.named_parameters()
+        assert all(v.label == name for name, v in named), named
+    tied = Tied()
+    assert tied.tied.label == "enc.neurons.0.w.0"
+    late = Twice()
+    late.other = late.first[0]  # assigned after the module was built
+    assert late.first[0].label == "first.0"
+    assert [name for name, _ in late.named_parameters()] == ["first.0"]

@@ -36,7 +36,11 @@ def test_network_matches_the_tutorial_picture():
     assert [n.b.data for layer in net.layers for n in layer.neurons] == [0.35, 0.35, 0.6, 0.6]
     trainable = [name for name, p in net.named_parameters() if p.requires_grad]
     assert len(trainable) == 8 and not any(name.endswith(".b") for name in trainable)
-    assert net.layers[1].neurons[0].w[0].label == "layers.1.neurons.0.w.0"  # w5
+    labels = [w.label for layer in net.layers for n in layer.neurons for w in n.w]
+    assert labels == [f"w{k}" for k in range(1, 9)]  # the tutorial's own names
+    assert [n.b.label for layer in net.layers for n in layer.neurons] == ["b1", "b1", "b2", "b2"]
+    assert [n.display_name for layer in net.layers for n in layer.neurons] == \
+        ["h1", "h2", "o1", "o2"]
 
 
 def test_forward_and_backward_numbers():

@@ -13,7 +13,6 @@ import math
 
 import opmap
 import pytest
-from conftest import require_torch
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -164,8 +163,7 @@ SOFTPLUS_ABOVE_20 = ([0.21875], [("sqrt", [0, 0], 2.0), ("sigmoid", [0, 0], 2.0)
 @given(programs())
 @example(SATURATED_TANH)
 @example(SOFTPLUS_ABOVE_20)
-def test_random_graphs_match_pytorch(program):
-    torch = require_torch()
+def test_random_graphs_match_pytorch(torch, program):
     leaves, steps = program
     xs, root, trace = build(leaves, steps)
     # A kink a subnormal away (abs of log1p(5e-324)): PyTorch's vectorised log1p returns 0 there,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import graph, modes
+from . import graph, graphbreak, modes
 from .graph import walk
 from .ops import OPS
 from .value import Value, to_float, trace_hook, tracing
@@ -143,7 +143,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
     wanted = [inputs] if isinstance(inputs, Value) else list(inputs)
     for x in [output, *wanted]:
         if not isinstance(x, Value):
-            raise TypeError(f"grad() works on Values, got {type(x).__name__}")
+            cut = graphbreak.last() if x is output else ""
+            raise TypeError(f"grad() works on Values, got {type(x).__name__}{cut}")
     if tracing and not create_graph:  # numbers out of a compiled function's graph
         trace_hook(output, "grad() without create_graph=True")
     with graph.walk_lock:
@@ -160,6 +161,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], grad_output: float = 1.
             grads[x] = grads.get(x, 0.0) + product
 
         chain_rule(order, grads.get, add, checked=modes.anomaly_enabled())
+    # An input the output does not reach because math.exp(x) & co. cut it off: say so (0 would
+    # be a silent wrong answer); an input the output never used still gets 0.
+    graphbreak.check_reached(wanted, grads.__contains__)
     result = [_result(grads.get(x), x, create_graph) for x in wanted]
     return result[0] if single else result
 

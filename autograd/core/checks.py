@@ -63,3 +63,13 @@ def positive_int(n: Any, what: str, least: int = 1) -> int:
     if n < least:
         raise ValueError(f"{what} must be at least {least}, got {n}")
     return int(n)
+
+
+def seed(value: Any, what: str) -> int | None:
+    """A random seed as an int (a NumPy integer is fine; random.Random refuses one), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: seed must be an int or None, got {type(value).__name__}: "
+                        f"{value!r}"[:200])
+    return int(value)

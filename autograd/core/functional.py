@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import graphbreak
 from .backward import grad
 from .checks import is_real, nonnegative
 from .graph import topological_order
@@ -66,10 +67,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
         depth = transform_depth.get()
         nested = nested or depth > 0
         token = transform_depth.set(depth + 1)
+        breaks = graphbreak.start()
         try:
             out = _check_output(f(*xs, **kwargs), f)
         finally:
+            cut = graphbreak.stop(breaks)
             transform_depth.reset(token)
+        graphbreak.check(cut, [xs[i] for i in positions], f)
         gs = grad(out, [xs[i] for i in positions], create_graph=nested)
         if not nested:
             return out.data, (tuple(gs) if several else gs[0])

@@ -80,9 +80,11 @@ class Value:
 
     @data.setter
     def data(self, number: float) -> None:
+        # One float64 per Value, as the constructor keeps: `p.data -= np.float32(0.1) * p.grad`
+        # would otherwise store an np.float32 that every result computed from p then carries.
         if tracing:
             trace_hook(self, ".data =")
-        self._data = number
+        self._data = number if number.__class__ is float else checks.real(number, "Value.data")
 
     # --- the read-only graph API (minimal.py, draw, explain, replay, forward mode use it) -------
     # graph.walk and backward's hot loop read the slots behind it (_a, _b, _da, _db, _rg)
@@ -210,7 +212,10 @@ class Value:
         return _hooks.display(self, include, exclude)
 
     def __float__(self) -> float:
+        # float(loss) takes the number out on purpose; math.exp(x) does it silently and cuts the
+        # graph: graphbreak.py tells the two apart and warns about the second.
         _number_out(self, "float()")
+        _hooks.number_taken(self)
         return self._data
 
     # --- numbers out, as PyTorch's scalars give them: none of these records anything ----------
@@ -896,7 +901,8 @@ class Value:
 def _leaf(cls: type[Value], data: float, grad: float, label: str, requires_grad: bool) -> Value:
     """Rebuild a pickled leaf."""
     v = _new(cls)
-    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = data, grad, None, None, None, None, None
+    v._data, v.grad, v._op, v._a, v._b, v._da, v._db = (to_float(data), grad, None, None, None,
+                                                         None, None)
     v._label, v._rg, v._mark = label, requires_grad, None
     return v
 
@@ -935,7 +941,8 @@ def _graph(records: tuple[Any, ...]) -> Value:
         if op not in ops.OPS or not 0 <= a < len(nodes) or not -1 <= b < len(nodes):
             raise ValueError(f"not a pickled valuegrad graph: record {len(nodes)} is {r!r}"[:200])
         v = _new(Value)
-        v._data, v.grad, v._op, v._a, v._b = data, grad, op, nodes[a], (None if b < 0 else nodes[b])
+        v._data, v.grad, v._op, v._a, v._b = (to_float(data), grad, op, nodes[a],
+                                              None if b < 0 else nodes[b])
         v._da, v._db, v._label, v._rg, v._mark = da, db, label, True, None
         nodes.append(v)
     return nodes[-1]
@@ -1040,6 +1047,7 @@ class _Hooks:
     """The functions Value.backward(), Value._repr_mimebundle_() and _special_node() call."""
 
     backward: Callable[[Value, float], None]
+    number_taken: Callable[[Value], None] = staticmethod(lambda v: None)  # graphbreak.taken
     special_node: Callable[[float, str, Value, Value | None, float | None, float | None], Value]
     display: Callable[[Value, Any, Any], dict[str, Any]] | None = None
 
@@ -1055,10 +1063,13 @@ _hooks.backward = _not_connected
 def connect(*, backward: Callable[[Value, float], None] | None = None,
             special_node: Callable[[float, str, Value, Value | None, float | None,
                                     float | None], Value] | None = None,
-            display: Callable[[Value, Any, Any], dict[str, Any]] | None = None) -> None:
-    """Give Value its backward pass, its modes' node maker and its Jupyter display."""
+            display: Callable[[Value, Any, Any], dict[str, Any]] | None = None,
+            number_taken: Callable[[Value], None] | None = None) -> None:
+    """Give Value its backward pass, its modes' node maker, its Jupyter display, its float()."""
     if backward is not None:
         _hooks.backward = backward
+    if number_taken is not None:
+        _hooks.number_taken = number_taken
     if special_node is not None:
         _hooks.special_node = special_node
     if display is not None:

@@ -1,11 +1,14 @@
 """Explain a backward pass as the arithmetic a tutorial writes by hand, with the actual numbers.
 
-``explain(root)`` runs ``backward(root, record=...)`` and keeps every multiplication the pass made:
-for each node in the order the pass visits it, its value and upstream gradient, and for each input
-its value, the local derivative written with the operands' own names (``∂(y/x)/∂y = 1/x = 0.5``),
-their product, and the input's gradient so far (the running sum when several paths meet).  The
-numbers are the very ones the pass added into ``.grad``; nothing is recomputed.  Constants are
-numbers inside the expressions, never rows that "get a gradient".
+``explain(root)`` runs one backward pass from `root` on its own buffers (core/fresh.py) and keeps
+every multiplication the pass made: for each node in the order the pass visits it, its value and
+upstream gradient, and for each input its value, the local derivative written with the operands'
+own names (``∂(y/x)/∂y = 1/x = 0.5``), their product, and the input's gradient so far (the
+running sum when several paths meet).  The numbers are bit for bit those ``root.backward()``
+puts into zeroed ``.grad``, whatever earlier passes left there.  The pass lands in ``.grad``
+when every leaf holds 0 (as backward() would put it); otherwise ``.grad`` is left alone and,
+where it differs, the header says what it holds.  Constants are numbers inside the expressions,
+never rows that "get a gradient".
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..core.backward import backward
+from ..core.fresh import fill_if_empty, fresh_grads, held_elsewhere, held_note
 from ..core.gcpause import paused_gc
 from ..core.graph import topological_order
 from ..core.value import Value, to_float
@@ -74,12 +77,15 @@ class Explanation:
 
     def __init__(self, root: Value, seed: float, steps: list[Step], names: dict[Value, str],
                  start: dict[Value, float], number_format: str,
-                 only: set[Value] | None = None, only_names: tuple[str, ...] = ()) -> None:
+                 only: set[Value] | None = None, only_names: tuple[str, ...] = (),
+                 held: list[tuple[Value, float, float]] | None = None) -> None:
         self.root = root
         self.seed = seed
         self.steps = steps
         self.names = names
-        self.start = start  # each node's .grad when the pass began (leaves may hold old sums)
+        self.start = start  # each node's gradient when the pass began: 0, the root its seed
+        # (leaf, its .grad, this pass's gradient) where .grad holds something else
+        self.held = held or []
         self.number_format = number_format
         self.only = only  # the nodes shown: those that pass gradient on to `only_names`
         self.only_names = only_names
@@ -185,15 +191,13 @@ class Explanation:
                 f"(seed {number(self.seed, self.number_format)}): "
                 f"{_count(len(self.steps), 'step')}{only}; product = local grad × grad")
 
+    def warning(self) -> str:
+        """The line under the title when the leaves' .grad hold other numbers than this pass."""
+        return held_note(self.held, self.names, self.number_format)
+
     def notes(self) -> list[str]:
-        """Warnings under the table (a leaf that held a gradient from an earlier pass)."""
-        f = self.number_format
-        notes = []
-        for v, g in self.start.items():
-            if v is not self.root and v.is_leaf and v.requires_grad and g != 0.0:
-                notes.append(f"{self.names[v]} held grad {number(g, f)} from an earlier pass; "
-                             "leaf gradients accumulate (zero them between passes)")
-        return notes
+        """Lines under the table (none today: the .grad warning sits under the title)."""
+        return []
 
     def _leaves(self) -> list[Value]:
         """The leaves that get a gradient (the parameters), in the order the pass reached them."""
@@ -233,7 +237,10 @@ class Explanation:
         if not all and len(rows) > 2 * SHOWN_ROWS + 1:
             cut = len(rows) - 2 * SHOWN_ROWS
             rows = rows[:SHOWN_ROWS] + [("…",) * len(self.HEADER)] + rows[-SHOWN_ROWS:]
-        lines = [*_wrap(self.title()), *_wrap(
+        lines = [*_wrap(self.title())]
+        if self.held:
+            lines.extend(_wrap(self.warning()))
+        lines += [*_wrap(
             "each step: node = value, grad; under it, per input: the rule for the local grad, "
             "then input += local grad × grad = product (so far)")]
         upstream = ""
@@ -270,12 +277,13 @@ class Explanation:
     def to_markdown(self) -> str:
         """The whole table as GitHub Markdown."""
         return explain_formats.markdown(self.title(), self.HEADER, self.rows(),
-                                       self.notes() + self.totals())
+                                       self.notes() + self.totals(),
+                                       self.warning() if self.held else "")
 
     def to_html(self, max_rows: int | None = None) -> str:
         """The table as an HTML fragment (all text escaped), cut after max_rows rows if given."""
-        return explain_formats.html_table(self.title(), self.rows(),
-                                         self.notes() + self.totals(), max_rows)
+        return explain_formats.html_table(self.title(), self.rows(), self.notes() + self.totals(),
+                                         max_rows, self.warning() if self.held else "")
 
     def _repr_html_(self) -> str:
         return self.to_html(max_rows=MAX_HTML_ROWS)
@@ -315,7 +323,12 @@ def explain(root: Value, grad: float = 1.0, number_format: str = ".6g", *,
             only: Value | str | Iterable[Value | str] | None = None,
             names: dict[Value, str] | None = None,
             paths_to: Value | str | Iterable[Value | str] | None = None) -> Explanation:
-    """Run backward from `root` (filling .grad as backward() does) and record every step.
+    """Record one backward pass from `root`, step by step, on its own buffers.
+
+    The numbers are those one ``root.backward(grad)`` gives on zeroed leaves.  If every leaf's
+    ``.grad`` is 0 the pass is also put there, as backward() would; otherwise no ``.grad`` is
+    changed (nothing is added to what an earlier pass left), and where they differ from this
+    pass the line under the title says what they hold and why.
 
     `only=w` (a Value, a name, or several; `paths_to=w` is the same, as in draw()) shows just
     what flows into w; `names` gives
@@ -342,12 +355,11 @@ def _explain(root: Value, seed: float, number_format: str, only: object,
     order = topological_order(root)
     shown = {v: printable(n) for v, n in display_names(order, names).items()}
     focus, focus_names = _focus(order, shown, only)  # before the pass: a bad name changes nothing
-    # What each .grad holds when the pass starts: backward() zeroes interior nodes and seeds
-    # the root; leaves keep what earlier passes left (they accumulate).
-    start = {v: (v.grad if v.is_leaf else 0.0) for v in order}
-    start[root] = start[root] + seed if root.is_leaf else seed
-    if _is_constant(root):
-        start[root] = 0.0
+    # One fresh pass: every gradient starts at 0 and the root at its seed, whatever .grad holds.
+    if _is_constant(root):  # a constant takes no gradient, not even its own seed
+        seed = 0.0
+    start = dict.fromkeys(order, 0.0)
+    start[root] = seed
     running = dict(start)
     steps: list[Step] = []
 
@@ -371,7 +383,9 @@ def _explain(root: Value, seed: float, number_format: str, only: object,
         steps.append(Step(len(steps) + 1, node, shown[node], node.data, node.op, upstream,
                           tuple(terms)))
 
-    backward(root, seed, record=record)
-    ex = Explanation(root, seed, steps, shown, start, number_format, focus, focus_names)
+    fresh = fresh_grads([(root, seed)], record=record)
+    held = [] if fill_if_empty(fresh, order) else \
+        held_elsewhere(fresh, [v for v in order if v.is_leaf and v is not root])
+    ex = Explanation(root, seed, steps, shown, start, number_format, focus, focus_names, held)
     ex._order = order  # the graph cannot change under it: no op edits a node's inputs
     return ex

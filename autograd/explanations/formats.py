@@ -20,9 +20,11 @@ def _cell(text: str) -> str:
 
 
 def markdown(title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
-             notes: Sequence[str]) -> str:
-    """The whole table as GitHub Markdown."""
+             notes: Sequence[str], warning: str = "") -> str:
+    """The whole table as GitHub Markdown (a warning, if any, in bold under the title)."""
     lines = [_cell(title), ""]
+    if warning:
+        lines += [f"**{_cell(warning)}**", ""]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---" for _ in header) + "|")
     for r in rows:
@@ -79,7 +81,7 @@ def _html_row(r: Sequence[str]) -> str:
 
 
 def html_table(title: str, rows: Sequence[Sequence[str]], notes: Sequence[str],
-               max_rows: int | None = None) -> str:
+               max_rows: int | None = None, warning: str = "") -> str:
     """The table as an HTML fragment (all text escaped), cut after max_rows rows if given."""
     head = "".join(f"<th>{html_text(h)}</th>" for h in HTML_HEADER)
     shown = rows if max_rows is None else rows[:max_rows]
@@ -89,7 +91,10 @@ def html_table(title: str, rows: Sequence[Sequence[str]], notes: Sequence[str],
         notes_text.insert(0, f"... {len(rows) - len(shown)} more rows: "
                              ".table(all=True) or .to_markdown() shows them all")
     notes = "".join(f"<p>{html_text(n)}</p>" for n in notes_text)
+    shown_warning = (f'<p style="color: #c62828; font-weight: bold">{html_text(warning)}</p>'
+                     if warning else "")
     return (f'<div class="vg-ex"><style>{_HTML_STYLE}</style><p>{html_text(title)}</p>'
+            f"{shown_warning}"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f"{notes}</div>")
 

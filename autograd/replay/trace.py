@@ -17,7 +17,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from ..core import graph
+from ..core import checks, graph
 from ..core.modes import enable_grad, is_grad_enabled
 from ..core.ops import OPS
 from ..core.value import LIFTED, Value
@@ -309,6 +309,15 @@ def _unflatten(template: Any, numbers_out: Sequence[float]) -> Any:
     return template
 
 
+def _real(x: Any, k: int, who: str) -> float:
+    """Input k as a float64 through the engine's own check (checks.real, as Value() does): a
+    finite number beyond float64 (an int, np.longdouble("1e4000")) is a ValueError, never inf."""
+    try:
+        return checks.real(x, f"{who}: input {k}")
+    except ValueError:
+        raise ValueError(f"{who}: input {k} is too large for a float64: {x!r}"[:200]) from None
+
+
 def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
     """Check and convert the input numbers of a call, naming the first bad one."""
     if expected is not None and len(xs) != expected:
@@ -321,11 +330,7 @@ def _numbers(xs: Sequence[Any], expected: int | None, who: str) -> list[float]:
         elif isinstance(x, Value):
             out.append(x.data)
         elif isinstance(x, numbers.Real) and not isinstance(x, bool):
-            try:
-                out.append(float(x))
-            except OverflowError:  # an int beyond float64: the engine's ValueError, as Value()
-                raise ValueError(f"{who}: input {k} is too large for a float64: "
-                                 f"{x!r}"[:200]) from None
+            out.append(_real(x, k, who))
         else:
             raise TypeError(f"{who}: input {k} must be a real number (int, float, NumPy "
                             f"scalar or Value), got {type(x).__name__}: {x!r}"[:300])

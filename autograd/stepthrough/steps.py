@@ -161,7 +161,7 @@ def _check(root: Value, max_steps: int, lr: float | None) -> float | None:
         raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
     if not isinstance(root, Value):
         raise TypeError(f"step_through() needs a Value, got {type(root).__name__}")
-    # The pass visits every node once: refuse before it runs, so a refusal leaves .grad alone.
+    # The pass visits every node once: refuse before it runs, drawing nothing.
     size = len(graph_order(root))
     if size > max_steps:
         raise GraphTooLargeError(
@@ -174,7 +174,11 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
                  number_format: str = ".4g", max_steps: int = DEFAULT_MAX_STEPS,
                  max_nodes: int = DEFAULT_MAX_NODES, names: dict[Value, str] | None = None,
                  lr: float | None = None, params: list[Value] | None = None) -> StepThrough:
-    """Run backward from `root` and draw a frame per step (fills .grad as backward() does).
+    """Draw a frame per step of one backward pass from `root` (explain()'s).
+
+    The gradients are those one ``root.backward(grad)`` gives on zeroed leaves.  As explain(),
+    it fills .grad with them only when every leaf holds 0; otherwise .grad is left as it is and,
+    where it differs, the first frame's caption says what it holds and why.
 
     names: names for unlabelled nodes (the CLI passes the source text of sub-expressions).
     lr: also show the update data -= lr × grad of the parameters (the page shows it; the Values
@@ -189,7 +193,8 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
     f = number_format
     leaves = _leaves_in_use_order(order)
     movers = _parameters(order, leaves, params)
-    moved = {v: v.data - rate * v.grad for v in movers} if rate is not None else {}
+    # This pass's gradients, not whatever .grad holds.
+    moved = {v: v.data - rate * ex.grad_of(v) for v in movers} if rate is not None else {}
     base = draw(root, number_format=number_format, rankdir=rankdir, max_nodes=max_nodes,
                 grads=_widest(ex, order, number_format), names=names,
                 datas=_widest_data(order, moved, number_format)).svg()
@@ -206,7 +211,8 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
 
     told = dict.fromkeys(f"{shown[v]} = {number(v.data, f)}" for v in leaves
                          if v.label or v.requires_grad)
-    add("initialise", None, "the leaves: " + ", ".join(told)
+    warning = ex.warning() + " " if ex.held else ""
+    add("initialise", None, warning + "the leaves: " + ", ".join(told)
         + "; every other value is still unknown",
         [v for v in leaves if v.requires_grad], [], [])
     for v in order:
@@ -222,7 +228,7 @@ def step_through(root: Value, *, grad: float = 1.0, rankdir: str = "LR",
             [(t.input, "grad", t.running) for t in step.terms])
     if rate is not None and movers:
         lines = [f"{shown[v]} = {number(v.data, f)} - {number(rate, f)} × "
-                 f"{wrap(number(v.grad, f), POWER)} = {number(moved[v], f)}" for v in movers]
+                 f"{wrap(number(ex.grad_of(v), f), POWER)} = {number(moved[v], f)}" for v in movers]
         add("update", None, f"gradient descent with lr={number(rate, f)}: " + "; ".join(lines)
             + " (shown here; the Values keep their numbers)", movers, [],
             [(v, "data", moved[v]) for v in movers])

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..core import modes
+from ..core import graphbreak, modes
 from ..core.backward import chain_term  # as in grad(create_graph=True): ±1 adds no node
 from ..core.checks import is_real
 from ..core.graph import topological_order
@@ -138,10 +138,27 @@ def number_or_value(t: Any, nested: bool) -> Any:
 def traced(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
     """Call f as a transform does, so transforms inside it build graphs (see functional.py)."""
     token = modes.transform_depth.set(modes.transform_depth.get() + 1)
+    breaks = graphbreak.start()
     try:
-        return f(*args, **kwargs)
+        out = f(*args, **kwargs)
     finally:
+        cut = graphbreak.stop(breaks)
         modes.transform_depth.reset(token)
+    graphbreak.check(cut, _values_in(args), f)  # math.exp(x) inside f: refuse, do not differentiate
+    return out
+
+
+def _values_in(args: Sequence[Any]) -> list[Any]:
+    """The Values among the arguments, those inside lists and tuples included."""
+    found: list[Any] = []
+    stack = list(args)
+    while stack:
+        a = stack.pop()
+        if isinstance(a, Value):
+            found.append(a)
+        elif isinstance(a, (list, tuple)):
+            stack.extend(a)
+    return found
 
 
 def is_nested(values: Sequence[Any]) -> bool:

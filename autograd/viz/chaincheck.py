@@ -1,70 +1,70 @@
-"""Check a graph's gradients against the chain rule before they are shown.
+"""Check a graph's gradients against one fresh backward pass before they are shown.
 
-After one backward pass every node's grad equals the sum, over the operations that consume it,
-of that operation's grad times its local derivative.  That fails when the numbers on show do not
-come from one pass: leaf gradients left over from earlier passes (they accumulate), a node used
-by a graph outside the picture, or gradients set by hand.  A drawing that shows such numbers as
-if they were consistent teaches the wrong thing, so draw() marks them.
+After one backward pass every node's grad is what the chain rule gives from the root's seed.
+That fails when the numbers in ``.grad`` do not come from one pass: leaf gradients left over
+from earlier passes (they accumulate), a node used by a graph outside the picture, or gradients
+set by hand.  The check runs that one pass itself, on its own buffers (core/fresh.py), over every
+node and every op (a constant operand such as the 2 of ``x ** 2`` takes no gradient and needs
+none), and compares: draw() shows the fresh pass's numbers and marks where ``.grad`` differs.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..core.fresh import ABS_TOL, REL_TOL, fresh_grads, held_elsewhere, held_lines
 from ..core.value import Value
 
-REL_TOL = 1e-7  # summation order may differ from the pass's; anything larger is a real mismatch
-ABS_TOL = 1e-12
+__all__ = ["ABS_TOL", "REL_TOL", "ChainRuleReport", "check_chain_rule"]
 
 
 @dataclass(frozen=True)
 class ChainRuleReport:
-    """Where shown gradients break the chain rule: node -> the grad the chain rule gives."""
+    """Where .grad is not what one fresh pass gives: node -> the fresh pass's gradient."""
 
     expected: dict[Value, float]
     no_backward: bool  # the roots' gradients are all 0: backward has not run from them
+    fresh: dict[Value, float] = field(default_factory=dict)  # every node's fresh gradient
 
     def __bool__(self) -> bool:
         return bool(self.expected) or self.no_backward
 
-    def message(self) -> str:
-        """The banner text a drawing shows."""
+    def message(self, names: dict[Value, str] | None = None, number_format: str = ".4g") -> str:
+        """The banner a drawing shows, one short line each: what .grad holds, why, what is shown."""
         if self.no_backward:
-            return ("no backward pass has run from this graph yet: every grad shown is 0 "
-                    "or left over; call backward() first")
-        n = len(self.expected)
-        return (f"⚠ these gradients do not add up: the chain rule fails at {n} "
-                f"box{'es' if n != 1 else ''} (marked red). Stale gradients from an earlier "
-                "backward? Zero them (zero_grad) and run backward once.")
+            return ("no backward pass has run from this graph yet:\nevery grad shown is 0 or "
+                    "left over; call backward() first")
+        wrong = [(v, v.grad, want) for v, want in self.expected.items()]
+        n = len(wrong)
+        head = (f"⚠ .grad is not one backward pass's gradient at {n} box{'es' if n != 1 else ''}"
+                " (red):")
+        return "\n".join(held_lines(wrong, names or {}, number_format, head=head,
+                                     written="zero_grad(), then backward() once"))
+
+
+def _seeds(order: Sequence[Value], roots: Sequence[Value]) -> list[tuple[Value, float]]:
+    """Each root the others do not reach, with the seed its .grad shows (1 before any pass)."""
+    inner: set[Value] = set()  # every node some root depends on
+    root_set = set(roots)
+    for v in reversed(order):  # consumers first: order lists inputs first
+        if v in root_set or v in inner:
+            inner.update(v.inputs)
+    tops = [r for r in dict.fromkeys(roots) if r not in inner]
+    if all(r.grad == 0.0 for r in tops):
+        return [(r, 1.0) for r in tops]
+    return [(r, r.grad) for r in tops]
 
 
 def check_chain_rule(order: Sequence[Value], roots: Sequence[Value]) -> ChainRuleReport:
-    """Compare each node's .grad with what its consumers in `order` pass down to it.
+    """Compare each node's .grad in `order` with one fresh pass from `roots`.
 
-    order: every Value of the graph, inputs first (autograd.viz.layout.graph_order).  Roots are not
-    checked (their grad is the seed); constants (requires_grad=False leaves) neither.
+    order: every Value of the graph, inputs first (autograd.viz.layout.graph_order).  The roots
+    are seeded with their own .grad (the seed the user's pass used; 1 before any pass), so they
+    always agree; constants (requires_grad=False leaves) take no gradient and are not checked.
     """
-    expected: dict[Value, float] = {}
-    complete = True  # a consumer without float local derivatives makes the sum unknown
-    for v in order:
-        if v.op is None:
-            continue
-        locals_ = v.local_grads
-        for x, local in zip(v.inputs, locals_):
-            if local is None:
-                complete = False
-                continue
-            expected[x] = expected.get(x, 0.0) + v.grad * local
-    root_set = set(roots)
-    wrong = {}
-    for v in order:
-        if v in root_set or (v.is_leaf and not v.requires_grad) or not complete:
-            continue
-        want = expected.get(v, 0.0)
-        if math.isfinite(want) and math.isfinite(v.grad) and not math.isclose(
-                v.grad, want, rel_tol=REL_TOL, abs_tol=ABS_TOL):
-            wrong[v] = want
-    no_backward = all(r.grad == 0.0 for r in roots) and any(r.op is not None for r in roots)
-    return ChainRuleReport(wrong, no_backward)
+    seeds = _seeds(order, roots)
+    fresh = fresh_grads(seeds)
+    no_backward = all(r.grad == 0.0 for r, _ in seeds) and any(r.op is not None for r in roots)
+    wrong = {} if no_backward else {v: want for v, _, want in held_elsewhere(fresh, list(order))}
+    return ChainRuleReport(wrong, no_backward, fresh)

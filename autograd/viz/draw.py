@@ -71,7 +71,8 @@ class _Context:
     html_labels: bool
     grads: Mapping[Value, float | None] | None
     edge_grads: bool
-    wrong: dict[Value, float]
+    wrong: dict[Value, float]  # nodes whose .grad is not what one fresh pass gives
+    fresh: dict[Value, float] | None  # one fresh pass's gradients (None: show .grad as it is)
     datas: Mapping[Value, float] | None = None  # numbers shown as data (the step-through's)
 
     def fmt(self, x: float) -> str:
@@ -89,9 +90,12 @@ class _Context:
         if self.grads is not None:
             shown = self.grads.get(v)
             return "grad ?" if shown is None else f"grad {self.fmt(shown)}"
-        if v in self.wrong:
-            return f"grad {self.fmt(v.grad)} ≠ {self.fmt(self.wrong[v])} (chain rule)"
-        return f"grad {self.fmt(v.grad)}"
+        if self.fresh is None:
+            return f"grad {self.fmt(v.grad)}"
+        shown = self.fresh.get(v, v.grad)
+        if v in self.wrong:  # the pass's number is the gradient; .grad's beside it, marked
+            return f"grad {self.fmt(shown)} (.grad {self.fmt(v.grad)})"
+        return f"grad {self.fmt(shown)}"
 
 
 def _check_options(rankdir: str, number_format: str, max_nodes: int | None) -> None:
@@ -266,8 +270,11 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     focus: draw only the part of the graph that feeds this node.
     paths_to: draw only the paths from the root(s) down to this Value (for big graphs).
     edge_grads: label each edge into an operation with its local derivative ∂out/∂in.
-    check: before drawing, check the gradients against the chain rule; where they fail (stale
-    leaf gradients from an earlier pass, no backward yet) show a banner and mark the boxes.
+    check: show the gradients of one fresh backward pass (computed here; .grad is never
+    written) and, where .grad holds other numbers (stale leaf gradients from an earlier pass,
+    numbers set by hand), say so in a banner and mark those boxes; before any backward pass
+    the boxes show .grad (0) under a banner saying no pass has run.  check=False shows .grad as
+    it is, unchecked.
     rankdir: "auto" (left to right for shallow graphs, top down for deep ones, so the drawing
     stays readable in a notebook column), or Graphviz's LR, TB, RL, BT.
     max_nodes: raise GraphTooLargeError above this many Values (None: no limit).
@@ -301,7 +308,11 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
                    roots={focus} if focus is not None else set(root_list),
                    number_format=number_format, rankdir=rankdir, html_labels=html_labels,
                    grads=grads, edge_grads=bool(edge_grads), wrong=report.expected,
-                   datas=datas)
+                   datas=datas,
+                   # Before any backward the boxes show .grad (0) under the banner saying so,
+                   # as micrograd's pictures do; after one, one fresh pass's gradients.
+                   fresh=report.fresh if check and grads is None and not report.no_backward
+                   else None)
     # format="svg": graphviz's own render()/pipe() then default to what valuegrad can render.
     g = ValueGraph(name="valuegrad", format="svg",
                    graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25",
@@ -312,7 +323,10 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     _emit_groups(g, tree, ctx)
     _emit_edges(g, order, ctx)
     if report:  # after the clusters, so they do not inherit the banner's colour and size
-        g.attr(label=escape_text(report.message()), labelloc="t", labeljust="l",
+        # One escaped line each, left-justified (\\l): a cut line still reads.
+        banner = "".join(escape_text(line) + "\\l"
+                         for line in report.message(ctx.names, number_format).split("\n"))
+        g.attr(label=banner, labelloc="t", labeljust="l",
                fontcolor=_WRONG, fontsize="14")
     if boxes(tree):
         g.pinning = _pinning(g, order, tree, ctx)

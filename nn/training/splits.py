@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from autograd.core import checks
 from autograd.core.checks import positive_int, real
 
 Data = tuple[list[Any], list[Any]]
@@ -33,9 +34,8 @@ def _as_lists(X: Any, y: Any, who: str) -> tuple[list[Any], list[Any]]:
     return list(X), list(y)
 
 
-def _check_seed(seed: Any, who: str) -> None:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"{who}: seed must be an int or None, got {type(seed).__name__}")
+def _check_seed(seed: Any, who: str) -> int | None:
+    return checks.seed(seed, who)  # NumPy integers too, as everywhere else
 
 
 def _shuffled(n: int, seed: int | None) -> list[int]:
@@ -60,7 +60,7 @@ def split(X: Sequence[Any], y: Sequence[Any], fraction: float = 0.2, seed: int |
     if not (math.isfinite(fraction) and 0.0 < fraction < 1.0):
         raise ValueError(f"split: fraction must be strictly between 0 and 1 (the share held out "
                          f"for validation), got {fraction!r}")
-    _check_seed(seed, "split")
+    seed = _check_seed(seed, "split")
     n = len(X)
     if n < 2:
         raise ValueError(f"split: needs at least 2 samples to make two sides, got {n}")
@@ -81,7 +81,7 @@ def kfold(X: Sequence[Any], y: Sequence[Any], k: int = 5, seed: int | None = 0
     positive_int(k, "kfold: k", least=2)  # one fold to validate on, the rest to train on
     if k > len(X):
         raise ValueError(f"kfold: k = {k} folds need at least {k} samples, got {len(X)}")
-    _check_seed(seed, "kfold")
+    seed = _check_seed(seed, "kfold")
     order = _shuffled(len(X), seed)
     base, extra = divmod(len(X), k)
     folds, start = [], 0

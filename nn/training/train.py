@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from autograd.core import checks
 from autograd.core.checks import nonnegative, positive_int
 from autograd.core.gcpause import paused_gc
 
@@ -130,7 +131,7 @@ def _batches(n: int, batch: int, per_epoch: int, total_steps: int, seed: int
     Full-batch training takes every sample in order; with batches, each epoch visits the samples
     in an order shuffled by `seed`.
     """
-    rng = random.Random(seed)
+    rng = random.Random(checks.seed(seed, "fit"))
     order = list(range(n))
     for step in range(total_steps):
         k = step % per_epoch

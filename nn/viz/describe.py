@@ -62,10 +62,25 @@ def _parameter_infos(order: Sequence[Value]) -> tuple[dict[Value, NodeInfo], dic
             if prefix:
                 prefixes.add(prefix)
             if isinstance(module, Neuron):
-                neuron_paths[module] = prefix
+                neuron_paths[module] = _shown(module, prefix)
         group = tuple(sorted(prefixes, key=len))
+        group = tuple(_shown(m, g) for g in group for m in [_neuron_at(held, full, g)])
         infos[p] = NodeInfo(full, group)
     return infos, neuron_paths
+
+
+def _shown(module: Module | None, path: str) -> str:
+    """A neuron's path as drawings show it: its display_name when it has one."""
+    name = getattr(module, "display_name", "") if isinstance(module, Neuron) else ""
+    return name if isinstance(name, str) and name else path
+
+
+def _neuron_at(held: list[tuple[str, Module]], full: str, path: str) -> Module | None:
+    """The module among `held` whose path (within the outermost one) is `path`."""
+    for name, module in held:
+        if full[:len(full) - len(name)].rstrip(".") == path:
+            return module
+    return None
 
 
 def _interior_groups(order: Sequence[Value], infos: dict[Value, NodeInfo]) -> None:

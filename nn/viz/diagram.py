@@ -25,7 +25,8 @@ def diagram(model: Any, x: Any = None, target: Any = None,
 
     x: one sample (a forward pass shows each neuron's net input and output); None: weights only.
     target: with it, a backward pass of ``loss(output, target)`` (default nn.half_sse) shows
-    δ = ∂loss/∂net per neuron and ∂loss/∂w per edge, leaving the model's .grad as it was.
+    δ = ∂loss/∂net per neuron and ∂loss/∂w per edge: one fresh pass, computed without writing
+    any .grad; where the parameters' .grad hold other numbers the caption at the top says so.
     names: display names by dotted name: parameters ("layers.0.neurons.0.w.0": "w1"), neurons
     ("layers.0.neurons.0": "h1"), inputs ("x.0": "i1") and "loss" ("E").
     lr: also show each weight after one SGD step with this learning rate (not applied).

@@ -113,7 +113,14 @@ class _Writer:
         self.header_row()
         if self.n.loss is not None:
             self.loss_nodes()
-        if not self.labelled:
+        if self.n.held:  # at the top, in red: the .grad the user holds are not what is shown
+            lines = "".join(f'{escape_html(line)}<BR ALIGN="LEFT"/>' for line in self.n.held)
+            legend = "" if self.labelled else "".join(
+                f'{escape_html(line)}<BR ALIGN="LEFT"/>' for line in self.legend().split("\\l")
+                if line)
+            self.g.attr(label=f'<<FONT COLOR="#c62828">{lines}</FONT>{legend}>', labelloc="t",
+                        labeljust="l", fontsize="12")
+        elif not self.labelled:
             self.g.attr(label=self.legend(), labelloc="b", labeljust="l", fontsize="12")
 
     def legend(self) -> str:

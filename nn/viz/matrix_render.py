@@ -79,6 +79,8 @@ class MatrixView:
     largest_difference: float
     entries: int
     forward_matches: bool
+    # Shown under the title when the parameters' .grad hold other numbers than this pass gives
+    held: list[str] = field(default_factory=list)
 
     @property
     def agrees(self) -> bool:
@@ -200,7 +202,7 @@ def _text_layer_backward(i: int, step: LayerStep, last: bool) -> list[str]:
 def to_text(view: MatrixView) -> str:
     """The whole derivation as plain text."""
     lines = [f"Backprop in matrix form: {view.model}, loss {view.loss}, one sample "
-             f"(vectors printed as rows, marked ᵀ)", "", "forward"]
+             f"(vectors printed as rows, marked ᵀ)", *view.held, "", "forward"]
     for i, step in enumerate(view.layers):
         lines += _text_layer_forward(i, step)
     lines.append(f"E = {view.loss}(out, target) = {number(view.error)}   (target "
@@ -283,6 +285,8 @@ def to_latex(view: MatrixView) -> str:
     parts = ["% Backprop in matrix form, one sample",
              rf"\noindent Backprop in matrix form: {latex_text(view.model)}, loss "
              rf"{latex_text(view.loss)}, one sample"]
+    if view.held:
+        parts.append(r"\noindent\textbf{" + latex_text(" ".join(view.held)) + "}")
     for heading, lines in _blocks(view, latex_text):
         parts.append(rf"\paragraph{{{heading}}}")
         parts.append("\\begin{align*}\n" + "\n".join(lines) + "\n\\end{align*}")
@@ -294,6 +298,8 @@ def to_markdown(view: MatrixView) -> str:
     """Markdown with each part as a $$ aligned $$ block (Jupyter and GitHub render them)."""
     parts = [f"**Backprop in matrix form**: {markdown_text(view.model)}, loss "
              f"{markdown_text(view.loss)}, one sample", ""]
+    if view.held:
+        parts += [f"**{markdown_text(' '.join(view.held))}**", ""]
     for heading, lines in _blocks(view, markdown_text):
         parts += [f"*{heading}*", "", "$$\n\\begin{aligned}\n" + "\n".join(lines)
                   + "\n\\end{aligned}\n$$", ""]
@@ -386,4 +392,7 @@ def to_html(view: MatrixView) -> str:
     check = f'<div class="{"ok" if view.agrees else "fail"}">{html_text(verdict(view))}</div>'
     title = (f"<b>Backprop in matrix form</b>: {html_text(view.model)}, "
              f"loss {html_text(view.loss)}, one sample")
+    if view.held:
+        title += ('<div style="color:#c62828;font-weight:bold">'
+                  + "<br/>".join(html_text(line) for line in view.held) + "</div>")
     return f'<div class="vg-mv"><style>{_CSS}</style>{title}{forward}{loss}{backward}{check}</div>'

@@ -21,6 +21,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.core.fresh import held_elsewhere, held_lines
 from autograd.core.ops import OPS
 
 from .. import losses
@@ -51,7 +52,8 @@ def matrix_view(model: Any, x: Sequence[float], target: Any,
     `model` is an nn.MLP, a single nn.Layer, or any Module keeping its Layers in ``.layers``
     and applying them in order.  The check runs the model once more through the scalar engine
     with autograd.grad, so no parameter's ``.grad`` changes; frozen parameters are unfrozen for
-    that pass only (their gradient is shown too) and frozen again.
+    that pass only (their gradient is shown too) and frozen again.  Where the parameters' .grad
+    hold other numbers (an earlier backward), the lines under the title say so.
     """
     layers = _layers_of(model)
     inputs = [v.data for v in as_inputs(x, layers[0].nin, "matrix_view")]
@@ -67,7 +69,12 @@ def matrix_view(model: Any, x: Sequence[float], target: Any,
     output_grad = autograd.grad(error, out_leaves)
     _backward(steps, output_grad)
     mismatches, largest, entries = _compare(steps, layers, engine_grads)
-    return MatrixView(model=_describe(model, layers), loss=getattr(loss, "__name__", "loss"),
+    params = [p for layer in layers for p in layer.parameters()]
+    differing = [d for d in held_elsewhere({p: engine_grads[id(p)] for p in params}, params)
+                 if d[1] != 0.0]
+    shown = {p: p.label or names.get(id(p), "a parameter") for p in params}
+    return MatrixView(held=held_lines(differing, shown, ".6g"),
+                      model=_describe(model, layers), loss=getattr(loss, "__name__", "loss"),
                       target=target, layers=steps, error=error.data, output_grad=output_grad,
                       mismatches=mismatches, largest_difference=largest, entries=entries,
                       forward_matches=_same(engine_out, steps[-1].out))

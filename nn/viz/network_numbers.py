@@ -16,6 +16,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.core.checks import finite_real, is_real
+from autograd.core.fresh import fresh_grads, held_elsewhere, held_lines
 
 from ..layers import Layer, as_row
 from ..losses import half_sse
@@ -62,6 +63,7 @@ class NetworkNumbers:
     loss_name: str = "loss"
     names: dict[str, str] = field(default_factory=dict)
     layer_paths: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # the caption when .grad holds other numbers
 
     @property
     def nin(self) -> int:
@@ -158,24 +160,26 @@ def _forward(layers: list[tuple[str, Layer]], xs: Sequence[float | Value],
 
 def _backward(loss_value: Value, layers: list[tuple[str, Layer]], nodes: list,
               numbers_: NetworkNumbers, lr: float | None) -> None:
-    """A fresh backward pass on the parameters' gradients, which are restored afterwards."""
-    params: list[Value] = [p for _, layer in layers for n in layer.neurons for p in (*n.w, n.b)]
-    saved = [p.grad for p in params]
-    try:
-        for p in params:
-            p.grad = 0.0
-        loss_value.backward()
-        for li, column in enumerate(nodes):
-            for j, (net, _) in enumerate(column):
-                numbers_.layers[li][j].delta = net.grad
-        weights = [w for _, layer in layers for n in layer.neurons for w in n.w]
-        for edge, w in zip(numbers_.edges, weights, strict=True):
-            edge.grad = w.grad
-            if lr is not None:
-                edge.after_step = w.data - lr * w.grad if w.requires_grad else w.data
-    finally:
-        for p, g in zip(params, saved, strict=True):
-            p.grad = g
+    """One fresh backward pass on its own buffers (core/fresh.py): no .grad is written.
+
+    Where the parameters' .grad hold other numbers (an earlier backward), numbers_.held gets
+    the caption lines saying what they hold and why.
+    """
+    fresh = fresh_grads([(loss_value, 1.0)])
+    for li, column in enumerate(nodes):
+        for j, (net, _) in enumerate(column):
+            numbers_.layers[li][j].delta = fresh.get(net, 0.0)
+    weights = [w for _, layer in layers for n in layer.neurons for w in n.w]
+    for edge, w in zip(numbers_.edges, weights, strict=True):
+        edge.grad = fresh.get(w, 0.0)
+        if lr is not None:
+            edge.after_step = w.data - lr * edge.grad if w.requires_grad else w.data
+    params = {p: _join(path, f"neurons.{j}.{name}")
+              for path, layer in layers for j, n in enumerate(layer.neurons)
+              for name, p in [*((f"w.{k}", w) for k, w in enumerate(n.w)), ("b", n.b)]}
+    differing = [d for d in held_elsewhere(fresh, list(params)) if d[1] != 0.0]
+    shown = {p: numbers_.names.get(dotted) or p.label or dotted for p, dotted in params.items()}
+    numbers_.held = held_lines(differing, shown, ".4g")
 
 
 def network_numbers(model: Any, x: Any = None, target: Any = None,
@@ -192,7 +196,7 @@ def network_numbers(model: Any, x: Any = None, target: Any = None,
     if x is None and (target is not None or lr is not None):
         raise ValueError("target= and lr= need a sample x to run the network on")
     result = _structure(layers)
-    result.names = names
+    result.names = {**_own_names(layers), **names}
     result.loss_name = names.get("loss", "loss")
     if x is None:
         return result
@@ -208,6 +212,25 @@ def network_numbers(model: Any, x: Any = None, target: Any = None,
     result.loss = loss_value.data
     _backward(loss_value, layers, nodes, result, lr)
     return result
+
+
+def _own_names(layers: list[tuple[str, Layer]]) -> dict[str, str]:
+    """Names the model gives itself: a neuron's display_name, a parameter's own label (w5).
+
+    A label that is just the parameter's dotted name (the default) is no name of its own.
+    """
+    names = {}
+    for path, layer in layers:
+        for j, neuron in enumerate(layer.neurons):
+            npath = _join(path, f"neurons.{j}")
+            if isinstance(neuron.display_name, str) and neuron.display_name:
+                names[npath] = neuron.display_name
+            for dotted, p in [*((f"{npath}.w.{k}", w) for k, w in enumerate(neuron.w)),
+                              (f"{npath}.b", neuron.b)]:
+                if p.label and p.label != dotted and not p.label.endswith("." + dotted) \
+                        and "." not in p.label:
+                    names[dotted] = p.label
+    return names
 
 
 def loss_of(outputs: list[Value], target: Any, loss: Callable[[Any, Any], Value] | None,
