@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .twin.torch_twin import TorchGraph, to_torch
     from .viz.display import summary
     from .viz.draw import GraphTooLargeError, draw
-    from .viz.explore import explore
+    from .viz.explore.session import explore
     from .viz.render import RendererNotFoundError
 
 # The names above TYPE_CHECKING, by the module that defines them: loaded on first use.
@@ -57,7 +57,7 @@ _LAZY: dict[str, str] = {
     "CrosscheckError": ".twin.crosscheck", "crosscheck": ".twin.crosscheck",
     "TorchGraph": ".twin.torch_twin", "to_torch": ".twin.torch_twin",
     "summary": ".viz.display",
-    "GraphTooLargeError": ".viz.draw", "draw": ".viz.draw", "explore": ".viz.explore",
+    "GraphTooLargeError": ".viz.draw", "draw": ".viz.draw", "explore": ".viz.explore.session",
     "RendererNotFoundError": ".viz.render",
 }
 

@@ -16,8 +16,8 @@ import autograd
 from autograd import Value, apply, draw, explain
 from autograd.core.graph import topological_order
 from autograd.core.ops import OPS
-from autograd.viz.explore import StaticExploration, slider_range
-from autograd.viz.explore_replay import Replay
+from autograd.viz.explore.replay import Replay
+from autograd.viz.explore.session import StaticExploration, slider_range
 
 SVG = "{http://www.w3.org/2000/svg}"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -116,7 +116,7 @@ def widget_boxes(widget) -> dict[str, list[str]]:
 
 
 def test_explore_is_exported():
-    assert autograd.explore is autograd.viz.explore.explore
+    assert autograd.explore is autograd.viz.explore.session.explore
     assert "explore" in autograd.__all__
 
 
@@ -203,7 +203,7 @@ def test_the_widget_bundle_carries_the_static_drawing_for_frontends_without_widg
 
 def test_without_anywidget_explore_falls_back_to_the_static_drawing(monkeypatch):
     monkeypatch.setitem(sys.modules, "anywidget", None)  # import anywidget raises ImportError
-    monkeypatch.delitem(sys.modules, "autograd.viz.explore_widget", raising=False)
+    monkeypatch.delitem(sys.modules, "autograd.viz.explore.widget", raising=False)
     o, *_ = tanh_neuron()
     shown = autograd.explore(o)
     assert isinstance(shown, StaticExploration)
@@ -214,7 +214,7 @@ def test_without_anywidget_explore_falls_back_to_the_static_drawing(monkeypatch)
 
 
 def test_the_front_end_is_a_local_es_module_that_fetches_nothing():
-    code = (resources.files("autograd.viz") / "explore.js").read_text(encoding="utf-8")
+    code = (resources.files("autograd.viz.explore") / "explore.js").read_text(encoding="utf-8")
     assert "export default" in code
     for banned in ("http:", "https:", "fetch(", "import(", "innerHTML", "XMLHttpRequest"):
         assert banned not in code

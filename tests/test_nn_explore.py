@@ -145,7 +145,7 @@ def test_explore_needs_a_target():
 
 def test_without_anywidget_the_static_diagram_is_shown(monkeypatch):
     monkeypatch.setitem(sys.modules, "anywidget", None)
-    monkeypatch.delitem(sys.modules, "autograd.viz.explore_widget", raising=False)
+    monkeypatch.delitem(sys.modules, "autograd.viz.explore.widget", raising=False)
     net = tutorial_network()
     bundle = nn.explore(net, INPUTS, TARGETS, names=NAMES)._repr_mimebundle_()
     assert WIDGET_MIME not in bundle

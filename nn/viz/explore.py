@@ -19,8 +19,8 @@ from typing import Any
 from autograd import Value
 from autograd.explanations.naming import NodeInfo
 from autograd.explanations.rules import number
-from autograd.viz.explore import GraphSession, mark_svg, node_detail, show
-from autograd.viz.explore_replay import widest
+from autograd.viz.explore.replay import widest
+from autograd.viz.explore.session import GraphSession, mark_svg, node_detail, show
 
 from .diagram_dot import NetworkDiagram, _Writer
 from .network_numbers import (

@@ -14,10 +14,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.graph import topological_order
-from ..core.ops import OPS
-from ..core.value import Value, _new
-from ..explanations.explain import Explanation, explain
+from ...core.graph import topological_order
+from ...core.ops import OPS
+from ...core.value import Value, _new
+from ...explanations.explain import Explanation, explain
 
 # The number every box is sized for at least, so the boxes need not grow while the reader
 # slides: a small negative gradient ("-0.008889" at .4g) is as wide as most numbers get; a wider

@@ -1,4 +1,4 @@
-"""The exploration widget: an anywidget around a session (explore.py, nn/viz/explore.py).
+"""The exploration widget: an anywidget around a session (session.py, nn/viz/explore.py).
 
 Importing this module needs anywidget (and so ipywidgets); explore.show() falls back to the
 static drawing when it cannot.  The front-end is explore.js next to this file, an ES module that
@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .explore_replay import finite_number
+from .replay import finite_number
 
 _HERE = resources.files(__package__)
 

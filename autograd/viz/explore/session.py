@@ -1,9 +1,9 @@
 """autograd.explore(root): a Value's graph drawn with a slider for every leaf one can change.
 
-Moving a slider replays the recorded graph on the widget's own numbers (explore_replay.py) and
+Moving a slider replays the recorded graph on the widget's own numbers (replay.py) and
 updates every data and grad in the drawing in place; clicking a node shows its rows of the
 explained backward pass (rule with operands, product, running sum) and its chain-rule paths.
-The widget is an anywidget (explore_widget.py); where anywidget or ipywidgets cannot be imported
+The widget is an anywidget (widget.py); where anywidget or ipywidgets cannot be imported
 ``explore`` returns a StaticExploration, which displays as the plain drawing does.  The user's
 Values and their ``.grad`` are never changed.
 
@@ -20,14 +20,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..core.value import Value
-from ..explanations.explain import Explanation
-from ..explanations.names import display_names
-from ..explanations.naming import NodeInfo, describe, register_describer, unregister_describer
-from ..explanations.rules import number, partial
-from ..output.escape import visible
-from .draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
-from .explore_replay import Replay, finite_number, widest
+from ...core.value import Value
+from ...explanations.explain import Explanation
+from ...explanations.names import display_names
+from ...explanations.naming import NodeInfo, describe, register_describer, unregister_describer
+from ...explanations.rules import number, partial
+from ...output.escape import visible
+from ..draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw
+from .replay import Replay, finite_number, widest
 
 SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
@@ -296,7 +296,7 @@ class StaticExploration:
 def show(session: Any, static: dict[str, Any]) -> Any:
     """The widget for a session, or the static display if widgets cannot be imported."""
     try:
-        from .explore_widget import Explorer
+        from .widget import Explorer
     except ImportError as exc:  # anywidget or ipywidgets missing
         return StaticExploration(static, f"the widget needs anywidget and ipywidgets ({exc})")
     return Explorer(session, static)
