@@ -35,3 +35,14 @@ def plain_tutorial_network():
     net.set_weights(WEIGHTS, BIASES)
     net.freeze([name for name, _ in net.named_parameters() if name.endswith(".b")])
     return net
+
+
+def warning_of(ex: object) -> str:
+    """The warning under an explanation's title, as one line (the text form wraps it)."""
+    lines = str(ex).splitlines()[1:]
+    kept = [lines[0]]
+    for line in lines[1:]:
+        if not line.startswith("    "):
+            break
+        kept.append(line.strip())
+    return " ".join(kept)

@@ -7,25 +7,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from handwritten import two_two_two
+from handwritten import two_two_two, warning_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
 from autograd.explanations.explain import explain
 from nn.demo import readme_expression as micrograd_expression
-
-
-def warning_of(ex: object) -> str:
-    """The warning under an explanation's title, as one line (the text form wraps it)."""
-    lines = str(ex).splitlines()[1:]
-    kept = [lines[0]]
-    for line in lines[1:]:
-        if not line.startswith("    "):
-            break
-        kept.append(line.strip())
-    return " ".join(kept)
-
 
 
 def test_every_number_in_the_table_is_what_the_pass_put_in_grad():

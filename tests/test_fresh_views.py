@@ -9,6 +9,7 @@ the eye already is (title line, caption, first frame) when ``.grad`` holds somet
 from __future__ import annotations
 
 import pytest
+from handwritten import warning_of
 from svgread import groups, node_text, svg_root
 from test_stepthrough import boxes
 
@@ -17,16 +18,6 @@ from autograd import Value, draw, explain, step_through
 from nn.tutorial import INPUTS, TARGETS
 
 W5 = 0.082167041  # the tutorial's ∂E/∂w5
-
-def warning_of(ex: object) -> str:
-    """The warning under an explanation's title, as one line (the text form wraps it)."""
-    lines = str(ex).splitlines()[1:]
-    kept = [lines[0]]
-    for line in lines[1:]:
-        if not line.startswith("    "):
-            break
-        kept.append(line.strip())
-    return " ".join(kept)
 
 
 
