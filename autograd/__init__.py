@@ -21,9 +21,11 @@ from .core.graph import leaves, topological_order
 from .core.graphbreak import GraphBreakError, GraphBreakWarning
 from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 
-# apply, functions, and one function per op of the table that names one (exp, maximum, ...),
-# written out in core/op_functions.py and named in its __all__ (added to ours below).
+# apply, and one function per op of the table that names one (exp, maximum, ...), written out in
+# core/op_functions.py and named in its __all__ (added to ours below); `functions` maps their
+# names to them.
 from .core.op_functions import *  # noqa: F403
+from .core.op_functions import functions as functions
 from .core.ops import OPS, Op
 from .core.value import Value
 from .core.value import connect as _connect

@@ -48,12 +48,12 @@ class Value:
 
     def __init__(self, data: float, inputs: tuple[Value, ...] = (),
                  local_grads: tuple[float, ...] = ()) -> None:
-        self.data = float(data)
-        self.grad = 0.0
+        self.data: float = float(data)
+        self.grad: float = 0.0
         self.inputs = inputs  # () for a leaf: a number the user made
         self.local_grads = local_grads  # computed now, in the forward pass, used by backward
-        self.is_leaf = not inputs
-        self.requires_grad = True
+        self.is_leaf: bool = not inputs
+        self.requires_grad: bool = True
 
     def __add__(self, other: Value | float) -> Value:
         other = other if isinstance(other, Value) else Value(other)

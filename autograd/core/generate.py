@@ -174,7 +174,7 @@ def functions() -> str:
             + "# The functions above by name, as `autograd.functions` has always given them.\n"
             + "functions: dict[str, Callable[..., Value]] = {\n" + table + "}\n\n"
             + "# What autograd re-exports from here (`from .core.op_functions import *`).\n"
-            + '__all__ = [\n    "apply",\n    "functions",\n' + exported + "]\n")
+            + '__all__ = [\n    "apply",\n' + exported + "]\n")
 
 
 # file -> region name -> the text between its markers

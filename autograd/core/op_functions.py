@@ -180,7 +180,6 @@ functions: dict[str, Callable[..., Value]] = {
 # What autograd re-exports from here (`from .core.op_functions import *`).
 __all__ = [
     "apply",
-    "functions",
     "exp",
     "expm1",
     "log",
