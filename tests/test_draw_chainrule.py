@@ -70,3 +70,16 @@ def test_a_graph_drawn_before_backward_says_so():
     y.backward()
     assert not any("no backward pass" in t for t in texts(draw(y)))
     assert not any("backward" in t for t in texts(draw(y, check=False, grads={y: 1.0})))
+
+
+def test_the_banner_shows_every_word_of_a_long_warning():
+    # Eight stale weights make a long warning: wrapped into lines, none cut with an ellipsis.
+    net = nn.tutorial_network()
+    error = nn.tutorial_error(net)
+    error.backward()
+    error.backward()
+    lines = [t for t in texts(draw(error)) if t and not t.startswith(("data", "grad"))]
+    shown = " ".join(" ".join(lines).split())  # wrapped lines read as one text
+    assert "…" not in shown
+    assert "why: 2 backward passes added into it" in shown
+    assert "Shown: one fresh backward pass; zero_grad(), then backward() once." in shown

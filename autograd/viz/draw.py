@@ -7,6 +7,7 @@ which layer and neuron a node belongs to; every piece of user text is escaped (e
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from ..core.value import Value
 from ..explanations.names import display_names
 from ..explanations.naming import NodeInfo, describe
 from ..explanations.rules import position_name
-from ..output.escape import escape_html, escape_record, escape_text
+from ..output.escape import MAX_LABEL_CHARS, escape_html, escape_record, escape_text
 from .chaincheck import ChainRuleReport, check_chain_rule
 from .layout import (
     Group,
@@ -323,9 +324,12 @@ def draw(roots: Value | Iterable[Value] | Any, *, rankdir: str = "auto",
     _emit_groups(g, tree, ctx)
     _emit_edges(g, order, ctx)
     if report:  # after the clusters, so they do not inherit the banner's colour and size
-        # One escaped line each, left-justified (\\l): a cut line still reads.
-        banner = "".join(escape_text(line) + "\\l"
-                         for line in report.message(ctx.names, number_format).split("\n"))
+        # Escaped lines, left-justified (\\l), wrapped short of escape_text's cut (MAX_LABEL_CHARS)
+        # so that every word of the banner shows.
+        banner = "".join(escape_text(part) + "\\l"
+                         for line in report.message(ctx.names, number_format).split("\n")
+                         for part in textwrap.wrap(line, MAX_LABEL_CHARS - 4,
+                                                   subsequent_indent="  ") or [""])
         g.attr(label=banner, labelloc="t", labeljust="l",
                fontcolor=_WRONG, fontsize="14")
     if boxes(tree):
