@@ -23,9 +23,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from labharness import browser_path
 
 REPO = Path(__file__).resolve().parent.parent
-BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser")
 SHOTS_ENV = "VALUEGRAD_SCREENSHOTS"  # a directory: the test saves its screenshots there too
 STARTUP_S = 90
 
@@ -163,11 +163,7 @@ def _stop(base: str, token: str, server: subprocess.Popen) -> None:
 def notebook_page(lab):
     """The notebook open in headless Chromium at a 900 px window, every cell run."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install '.[test]'")
-    executable = next(filter(None, map(shutil.which, BROWSERS)), None)
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs chromium-headless-shell (.ci/run)")
-        pytest.skip("no headless Chromium (apt-get install -y chromium-headless-shell)")
+    executable = browser_path()
     base, token, root = lab
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])

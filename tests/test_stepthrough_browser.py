@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
+from labharness import browser_path
 
 from autograd.stepthrough.steps import step_through
 from nn.demo import readme_expression
-
-
-def browser_path() -> str:
-    """Debian's headless Chromium; skipped locally without it, a failure in CI."""
-    path = shutil.which("chromium-headless-shell") or shutil.which("chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs chromium-headless-shell (.ci/run installs it) and playwright")
-        pytest.skip("no headless Chromium or playwright here")
-    return path
 
 
 @pytest.fixture(scope="module")
