@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from labharness import browser_path
 
+from nn.demo import TUTORIAL_NAMES
+
 REPO = Path(__file__).resolve().parent.parent
 SHOTS_ENV = "VALUEGRAD_SCREENSHOTS"  # a directory: the test saves its screenshots there too
 STARTUP_S = 90
@@ -45,13 +47,6 @@ def hidden_graph(a: float = 1.5, b: float = -0.75, c: float = 0.4):
     return loss
 
 
-TUTORIAL_NAMES = {"layers.0.neurons.0.w.0": "w1", "layers.0.neurons.0.w.1": "w2",
-                  "layers.0.neurons.1.w.0": "w3", "layers.0.neurons.1.w.1": "w4",
-                  "layers.1.neurons.0.w.0": "w5", "layers.1.neurons.0.w.1": "w6",
-                  "layers.1.neurons.1.w.0": "w7", "layers.1.neurons.1.w.1": "w8",
-                  "layers.0.neurons.0": "h1", "layers.0.neurons.1": "h2",
-                  "layers.1.neurons.0": "o1", "layers.1.neurons.1": "o2",
-                  "x.0": "i1", "x.1": "i2", "loss": "E"}
 
 
 def _notebook() -> dict:

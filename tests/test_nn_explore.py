@@ -12,18 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
+from nn.demo import TUTORIAL_NAMES as NAMES
 from nn.tutorial import INPUTS, TARGETS, tutorial_network
 from nn.viz.diagram import network_numbers
 
 SVG = "{http://www.w3.org/2000/svg}"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-NAMES = {"layers.0.neurons.0.w.0": "w1", "layers.0.neurons.0.w.1": "w2",
-         "layers.0.neurons.1.w.0": "w3", "layers.0.neurons.1.w.1": "w4",
-         "layers.1.neurons.0.w.0": "w5", "layers.1.neurons.0.w.1": "w6",
-         "layers.1.neurons.1.w.0": "w7", "layers.1.neurons.1.w.1": "w8",
-         "layers.0.neurons.0": "h1", "layers.0.neurons.1": "h2",
-         "layers.1.neurons.0": "o1", "layers.1.neurons.1": "o2",
-         "x.0": "i1", "x.1": "i2", "loss": "E"}
 
 
 def same(a: float, b: float) -> bool:

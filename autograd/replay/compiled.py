@@ -49,14 +49,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.gcpause import paused_gc
-from ..core.modes import enable_grad, is_grad_enabled
 from ..core.value import Value, trace_sink
 from .backend import BACKENDS
 from .check import TraceMismatchError, _check_program
 from .guards import TraceError, user_line
 from .program import _Program
 from .python_backend import python_source
-from .trace import Trace, Traced, _as_output, _flatten, _numbers, _trace, _unflatten
+from .trace import Trace, Traced, _numbers, _run_fn, _trace, _unflatten
 
 __all__ = ["CompiledFunction", "RecompileLimitWarning", "TraceError", "TraceMismatchError",
            "compile"]
@@ -300,25 +299,6 @@ def _refuse_inside_a_trace(name: str, how: str) -> None:
             f"Its results are numbers: this trace would keep them at their trace-time values "
             f"while eager recomputes them.  Call {name}.fn (the plain function) instead, so that "
             f"its operations become part of this trace.")
-
-
-def _run_fn(fn: Callable[..., Any], leaves: list[Value], has_aux: bool, name: str
-            ) -> tuple[Value, Any, list[Value]]:
-    """fn on `leaves`, recording a graph even inside no_grad: (root, aux template, aux Values)."""
-    if is_grad_enabled():
-        out = fn(*leaves)
-    else:
-        with enable_grad():  # (enable_grad costs every op the slow path: only when needed)
-            out = fn(*leaves)
-    template: Any = None
-    extras: list[Value] = []
-    if has_aux:
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, "
-                            f"aux), got {type(out).__name__}")
-        out, aux = out
-        template = _flatten(aux, extras, name)
-    return _as_output(out, name), template, extras
 
 
 def _leaves_reached(root: Value) -> list[Value]:

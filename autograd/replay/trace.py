@@ -240,25 +240,31 @@ class Traced(NamedTuple):
         return Trace(self.inputs, self.root, self.extras, self.detached, self.guards)
 
 
+def _run_fn(fn: Callable[..., Any], leaves: list[Value], has_aux: bool, name: str
+            ) -> tuple[Value, Any, list[Value]]:
+    """fn on `leaves`, recording a graph even inside no_grad: (root, aux template, aux Values)."""
+    if is_grad_enabled():
+        out = fn(*leaves)
+    else:
+        with enable_grad():  # (enable_grad costs every op the slow path: only when needed)
+            out = fn(*leaves)
+    template: Any = None
+    extras: list[Value] = []
+    if has_aux:
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, "
+                            f"aux), got {type(out).__name__}")
+        out, aux = out
+        template = _flatten(aux, extras, name)
+    return _as_output(out, name), template, extras
+
+
 def _trace(fn: Callable[..., Any], numbers_in: list[float], has_aux: bool) -> Traced:
     """Call fn on fresh leaves holding `numbers_in`, recording guards (see guards.py)."""
     xs = [Value(x) for x in numbers_in]
     name = getattr(fn, "__name__", repr(fn))
-    template: Any = None
-    extras: list[Value] = []
     with recording(name) as recorder:
-        if is_grad_enabled():
-            out = fn(*xs)
-        else:
-            with enable_grad():  # compiled inside no_grad(): the trace must still record it
-                out = fn(*xs)
-        if has_aux:
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                raise TypeError(f"compile: with has_aux=True, {name} must return a pair (Value, "
-                                f"aux), got {type(out).__name__}")
-            out, aux = out
-            template = _flatten(aux, extras, name)
-        root = _as_output(out, name)
+        root, template, extras = _run_fn(fn, xs, has_aux, name)
         # What other threads did meanwhile with this graph's Values (see guards.Recorder.adopt).
         # A guard's right side is a Value or a plain number; only Values root a graph.
         recorder.adopt([*xs, root, *extras,
