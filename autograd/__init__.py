@@ -20,6 +20,8 @@ from .core.functional import GradcheckError, derivative, gradcheck, value_and_gr
 from .core.graph import leaves, topological_order
 from .core.graphbreak import GraphBreakError, GraphBreakWarning
 from .core.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .core.native import NAME as CORE
+from .core.native import PureCoreWarning
 
 # apply, and one function per op of the table that names one (exp, maximum, ...), written out in
 # core/op_functions.py and named in its __all__ (added to ours below); `functions` maps their
@@ -100,5 +102,6 @@ __all__ = [
     "CrosscheckError",
     "GraphBreakError", "GraphBreakWarning",
     "explain_modes", "ModeComparison",
+    "CORE", "PureCoreWarning",
 ]
 __all__ += _op_functions.__all__

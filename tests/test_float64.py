@@ -11,6 +11,7 @@ import pytest
 import autograd
 import nn
 from autograd import Value
+from autograd.core import value
 
 np = pytest.importorskip("numpy")
 
@@ -62,7 +63,7 @@ def test_slots_pickling_copies_and_subclasses_keep_working():
     y = x * 2.0
     assert type(x.data) is float and x.note == "kept"
     # One slot holds the number (_data); `data` is the property that keeps it a float64.
-    assert Value.__slots__[0] == "_data" and not hasattr(Value(1.0), "__dict__")
+    assert value._PythonNode.__slots__[0] == "_data" and not hasattr(Value(1.0), "__dict__")
     assert isinstance(Value.__dict__["data"], property)
     for twin in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y), copy.copy(y)):
         assert type(twin.data) is float and twin.data == 3.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import graph, graphbreak, modes
+from . import graph, graphbreak, modes, native
 from .graph import walk
 from .ops import OPS
 from .value import Value, to_float, trace_hook, tracing
@@ -40,6 +40,9 @@ def backward(root: Value, grad: float = 1.0, *,
                 record((root, root.grad, ()))
             return
         if record is None and not checked:
+            if _native_pass is not None:  # the same walk and the same sums, in C
+                _native_pass(root, seed)
+                return
             order, reached = walk(root, leaves=False, reset=True)
             root.grad = seed
             _run(order)
@@ -50,6 +53,12 @@ def backward(root: Value, grad: float = 1.0, *,
         for v in reached:  # the passes add into every leaf; one taking no gradient keeps 0
             if not v._rg:
                 v.grad = 0.0
+
+
+# The native core's plain pass (graph.walk(root, leaves=False, reset=True), _run and the reset of
+# leaves that take no gradient, fused), or None where the pure engine runs.
+_native_pass: Callable[[Value, float], None] | None = (
+    None if native.module is None else native.module.backward_pass)
 
 
 def _run(order: list[Value]) -> None:

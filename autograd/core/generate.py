@@ -129,14 +129,20 @@ def _reflected_method(op: Op) -> str:
 
 
 def methods() -> str:
-    """Value's methods, one per op that names one, and the reflected twin of each operator."""
+    """Value's methods, one per op that names one, and the reflected twin of each operator.
+
+    Each op's are defined where the native core has no kernel for it (value._IN_C: every op
+    with the pure engine), so the C method, where there is one, is the one that runs.
+    """
     parts = []
     for op in OPS.values():
         if op.method is None:
             continue
-        parts.append(_unary_method(op) if op.arity == 1 else _binary_method(op))
+        text = _unary_method(op) if op.arity == 1 else _binary_method(op)
         if op.reflected:
-            parts.append(_reflected_method(op))
+            text += "\n" + _reflected_method(op)
+        parts.append(f"if {_quoted(op.name)} not in _IN_C:  # else the native core's serves\n"
+                     + textwrap.indent(text, "    ", lambda line: bool(line.strip())))
     return "\n".join(parts)
 
 
@@ -177,6 +183,38 @@ def functions() -> str:
             + '__all__ = [\n    "apply",\n' + exported + "]\n")
 
 
+def _c_string(text: str) -> str:
+    """`text` as a C string literal over several source lines (UTF-8 kept as is)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').split("\n")
+    pieces = [f'    "{line}\\n"' for line in escaped[:-1]] + [f'    "{escaped[-1]}"']
+    return " \\\n".join(pieces)
+
+
+def native_docs() -> str:
+    """_native_docs.h: the docstring of each named method of the C core, from the table.
+
+    The operators (__add__ & co.) are CPython's slot wrappers, whose docstrings are CPython's;
+    the named methods (x.tanh()) say what the Python core's say, after a signature line.
+    """
+    out = ["/* The docstrings of the native core's methods (_native.c), written from the op table",
+           "   by `python -m autograd.core.generate`: do not edit. */", ""]
+    for op in OPS.values():
+        if op.method is None or op.method.startswith("__"):
+            continue
+        params = "$self, other, /" if op.arity == 2 else "$self, /"
+        parts = [(_BOTH if op.arity == 2 else _SELF, op, ("x", "y")[:op.arity])]
+        body = _doc(op.doc, parts, "").strip().strip('"').strip()
+        out += [f"#define DOC_{op.method} \\", _c_string(f"{op.method}({params})\n--\n\n{body}"),
+                ""]
+    return "\n".join(out)
+
+
+# Whole files written from the table: file (relative to the package) -> its text.
+def whole_files() -> dict[str, str]:
+    """Every file the generator writes whole."""
+    return {"_native_docs.h": native_docs()}
+
+
 # file -> region name -> the text between its markers
 def regions() -> dict[str, dict[str, str]]:
     """Every generated region: file (relative to the package) -> region name -> its text."""
@@ -209,6 +247,10 @@ def stale() -> list[str]:
         text = path.read_text(encoding="utf-8")
         if render(text, generated, filename) != text:
             out.append(str(path))
+    for filename, whole in whole_files().items():
+        path = PACKAGE / filename
+        if not path.exists() or path.read_text(encoding="utf-8") != whole:
+            out.append(str(path))
     return out
 
 
@@ -230,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         new = render(text, generated, filename)
         if new != text:
             path.write_text(new, encoding="utf-8")
+            print(f"wrote {path}")
+    for filename, whole in whole_files().items():
+        path = PACKAGE / filename
+        if not path.exists() or path.read_text(encoding="utf-8") != whole:
+            path.write_text(whole, encoding="utf-8")
             print(f"wrote {path}")
     return 0
 

@@ -17,7 +17,8 @@ from .python_backend import _build_python
 from .trace import Traced
 
 # The slot's own getter, mapped over the parameters at C speed on every call.
-_data_of = Value.__dict__["_data"].__get__
+# (Defined by the core under Value: the pure one's slot or the native Node's member.)
+_data_of = next(c.__dict__["_data"] for c in Value.__mro__ if "_data" in c.__dict__).__get__
 
 
 class _Program:
