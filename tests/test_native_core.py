@@ -21,7 +21,7 @@ import pytest
 
 import autograd
 from autograd import OPS, Value
-from autograd.core import native, value
+from autograd.core import native
 
 ROOT = Path(__file__).resolve().parents[1]
 # The tests of numbers that run again on the other core.
