@@ -1,10 +1,12 @@
 """The peer engine of bench.native_core: a minimal, careful pure-Python scalar autodiff ``Value``.
 
-The style a speed-minded pure-Python engine takes: ``__slots__``, each node stores its inputs and
-their local gradients at forward time, and backward is a recursive topological sort followed by
-one multiply-add per edge.  Written for the benchmark (no labels, no checks, no cycles, so
-reference counting frees a graph); it computes every forward value with the same float
-operations valuegrad's ops use, so both give the same losses.
+The style a speed-minded pure-Python engine takes: ``__slots__``, each node stores its inputs
+and their local gradients at forward time, and backward is a depth-first topological sort
+followed by one multiply-add per edge.  Written for the benchmark (no labels, no checks, no
+cycles, so reference counting frees a graph).  It computes every forward value with the float
+operations valuegrad's ops use and accumulates gradients in the same order, so both give the
+same losses bit for bit (that order matters: Adam turns the rounding left in a gradient that is
+mathematically zero into a full-size step, so a different order changes later losses).
 """
 
 from __future__ import annotations
@@ -76,17 +78,22 @@ class Value:
 
     def backward(self) -> None:
         """Fill ``grad`` of every node this one depends on (gradients accumulate)."""
+        # The post-order of a recursive depth-first walk, with an explicit stack so that deep
+        # graphs need no recursion limit: a node is listed once all its inputs are, so the
+        # reversed list is a topological order.
         order: list[Value] = []
-        seen: set[int] = set()
-
-        def visit(v: Value) -> None:
-            seen.add(id(v))
-            for p in v._parents:
-                if id(p) not in seen:
-                    visit(p)
-            order.append(v)
-
-        visit(self)
+        seen = {self}
+        stack = [(self, iter(self._parents))]
+        while stack:
+            v, parents = stack[-1]
+            for p in parents:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append((p, iter(p._parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(v)
         self.grad = 1.0
         for v in reversed(order):
             g = v.grad
