@@ -69,6 +69,7 @@ class Size:
 
     sum16_rows: int
     w1_ops: int
+    w2_samples: int
     gpt_steps: int
     rounds: int
 
@@ -76,10 +77,10 @@ class Size:
     def make(name: str) -> Size:
         """The "full", "quick" (a smoke run of ~20 s) or "tiny" (the test suite) size."""
         if name == "tiny":
-            return Size(sum16_rows=20, w1_ops=300, gpt_steps=2, rounds=1)
+            return Size(sum16_rows=20, w1_ops=300, w2_samples=8, gpt_steps=1, rounds=1)
         if name == "quick":
-            return Size(sum16_rows=500, w1_ops=20000, gpt_steps=1, rounds=3)
-        return Size(sum16_rows=2000, w1_ops=20000, gpt_steps=3, rounds=9)
+            return Size(sum16_rows=500, w1_ops=20000, w2_samples=100, gpt_steps=1, rounds=3)
+        return Size(sum16_rows=2000, w1_ops=20000, w2_samples=100, gpt_steps=3, rounds=9)
 
 
 # --- the timed pieces, each written once for every engine ----------
@@ -148,7 +149,7 @@ class Worker:
             self.core = getattr(autograd, "CORE", "pure")
             random.seed(1337)
             self.mlp = nn.MLP(*wl.W2_SIZES)
-        self.moons = wl.moons(wl.W2_SAMPLES, seed=0)
+        self.moons = wl.moons(size.w2_samples, seed=0)
         self.graph = wl.random_graph(size.w1_ops, seed=1)
         rng = random.Random(3)
         self.sum16_weights = [[rng.uniform(-1, 1) for _ in range(16)]
@@ -388,8 +389,9 @@ def render(raw: dict[str, Any], summary: dict[str, Any]) -> str:
         f"alternating rounds after a warm-up",
         "gc off: collector off while timing, a full collection after each piece (untimed); "
         "gc on: the collector runs as in a user's loop",
-        f"sum16: {size['sum16_rows']} rows x 16 terms (33 nodes a row); W1: "
-        f"{summary['checks']['w1_nodes']['peer'][0]:,} ops; W2: 100 moons, one step a round; "
+        f"sum16: {size['sum16_rows']} rows x 16 terms (33 nodes a row); "
+        f"W1: {summary['checks']['w1_nodes']['peer'][0]:,} ops; "
+        f"W2: {size['w2_samples']} moons, one step a round; "
         f"GPT: {size['gpt_steps']} step(s) a round",
         "" if has_native else "no native core here (autograd.CORE missing or 'pure'): "
                               "native column n/a",
@@ -439,8 +441,7 @@ def main(argv: list[str] | None = None) -> None:
     raw = measure(size_name)
     summary = summarise(raw)
     print(render(raw, summary))
-    print(f"({time.perf_counter() - t0:.0f} s; python -m bench.native_core"
-          f"{' --quick' if size_name == 'quick' else ''})")
+    print(f"({time.perf_counter() - t0:.0f} s; python -m bench.native_core --size {size_name})")
     if args.json:
         Path(args.json).write_text(json.dumps({**raw, **summary}, indent=1) + "\n")
 
