@@ -40,7 +40,10 @@ typedef struct NodeObject {
     char has_db;
     char rg;               /* requires_grad (leaves) */
     char untracked;        /* 1: this core took the node out of the collector's lists */
+    struct Slab *slab;     /* the slab it lives in (see new_value), or NULL */
 } NodeObject;
+
+typedef struct Slab Slab;
 
 static PyTypeObject NodeType;
 
@@ -52,6 +55,9 @@ static PyObject *special_node = NULL;   /* (out, op, a, b, da, db) -> Value */
 static PyObject *lift_fn = NULL;        /* value._lift: a number -> constant leaf, or NotImplemented */
 static PyObject *to_float_fn = NULL;    /* value.to_float: the checked conversion, with its errors */
 static PyObject *lifted_mark = NULL;    /* value.LIFTED */
+static PyObject *tracing = NULL;        /* value.tracing: non-empty while autograd.compile traces */
+static PyObject *trace_hook = NULL;     /* value.trace_hook(v, how) */
+static PyObject *data_number = NULL;    /* value._data_number: `v.data = x` for a non-float x */
 static PyObject *empty_str = NULL;
 
 enum {
@@ -206,39 +212,101 @@ static double kernel(int k, double x, double y, double *da, double *db) {
 
 /* --- making nodes ---------- */
 
-/* Freed nodes of class Value, kept for reuse (linked through their `a` field).  Training
-   rebuilds a graph of about the same size at every step: reusing the last step's nodes spares
-   malloc and free, and above all the page faults of fresh memory that pymalloc would map again
-   after returning the freed arenas to the system (about a third of the time to build a node).
-   At most FREE_MAX nodes (15 MB) are kept; the rest are freed as usual. */
-#if PY_VERSION_HEX < 0x030D0000
-#define FREE_MAX 131072
+/* Where nodes live.  A graph is built node after node and, in training, freed whole at the
+   next step, when one about as large is built again.  pymalloc returns the freed memory to the
+   system and the next graph faults fresh pages in (a third of the time to build a node), and a
+   list of single freed nodes would hand them back in a scrambled order, so the walks of later
+   graphs would jump around in memory.  So the nodes arithmetic makes come from slabs of
+   SLAB_NODES slots, taken in address order: a slab whose nodes are all freed is reused from
+   its start, and up to SPARE_SLABS empty slabs (16 MB) are kept for the next graph.  A node made
+   by Value(x) or object.__new__ (leaves, mostly) is an ordinary object (slab == NULL).
+
+   A slot holds the collector's header, two words before the object as CPython lays out every
+   collected object; where that layout is not known, nodes are ordinary objects. */
+#if !defined(NO_SLABS) && PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030E0000 \
+    && !defined(Py_GIL_DISABLED)
+#define USE_SLABS 1
 #else
-#define FREE_MAX 0  /* _Py_NewReference, which reuse needs, is internal from Python 3.13 */
+#define USE_SLABS 0
 #endif
-static NodeObject *free_nodes = NULL;
-static Py_ssize_t n_free = 0;
+#define SLAB_NODES 128
+#define GC_HEAD (2 * sizeof(uintptr_t))
+#define SLOT_SIZE ((GC_HEAD + sizeof(NodeObject) + 15) / 16 * 16)
+#define SPARE_SLABS 1024
+
+struct Slab {
+    struct Slab *next;    /* in the list of spare slabs */
+    Py_ssize_t used;      /* slots handed out, in address order */
+    Py_ssize_t live;      /* of which not yet freed */
+    char *slots;          /* SLAB_NODES slots of SLOT_SIZE bytes */
+};
+
+static Slab *current_slab = NULL;
+static Slab *spare_slabs = NULL;
+static Py_ssize_t n_spare = 0;
+
+static Slab *slab_new(void) {
+    Slab *slab;
+    if (spare_slabs != NULL) {
+        slab = spare_slabs;
+        spare_slabs = slab->next;
+        n_spare--;
+        return slab;
+    }
+    slab = PyMem_RawMalloc(sizeof(Slab));
+    if (slab == NULL)
+        return NULL;
+    slab->slots = PyMem_RawMalloc(SLAB_NODES * SLOT_SIZE);
+    if (slab->slots == NULL) {
+        PyMem_RawFree(slab);
+        return NULL;
+    }
+    slab->used = slab->live = 0;
+    return slab;
+}
+
+/* The last node of `slab` was freed: keep it for reuse (from its start), or free it. */
+static void slab_empty(Slab *slab) {
+    slab->used = 0;
+    if (slab == current_slab)
+        return;
+    if (n_spare < SPARE_SLABS) {
+        slab->next = spare_slabs;
+        spare_slabs = slab;
+        n_spare++;
+        return;
+    }
+    PyMem_RawFree(slab->slots);
+    PyMem_RawFree(slab);
+}
 
 /* A node of class Value, every field set by the caller; outside the collector's lists until
    settle() decides. */
 static NodeObject *new_value(void) {
     NodeObject *v;
-#if FREE_MAX > 0
-    if (free_nodes != NULL) {
-        v = free_nodes;
-        free_nodes = v->a;
-        n_free--;
-        Py_SET_TYPE(v, value_type);
-        Py_INCREF(value_type);  /* as PyObject_GC_New does for a heap type */
-        _Py_NewReference((PyObject *)v);
-        v->weakrefs = NULL;
-        v->untracked = 1;
-        return v;
+#if USE_SLABS
+    char *slot;
+    if (current_slab == NULL || current_slab->used == SLAB_NODES) {
+        Slab *slab = slab_new();
+        if (slab == NULL)
+            return (NodeObject *)PyErr_NoMemory();
+        if (current_slab != NULL && current_slab->live == 0)  /* (cannot happen: it is full) */
+            slab_empty(current_slab);
+        current_slab = slab;
     }
-#endif
+    slot = current_slab->slots + current_slab->used * SLOT_SIZE;
+    current_slab->used++;
+    current_slab->live++;
+    memset(slot, 0, GC_HEAD);  /* the collector's header: not in its lists */
+    v = (NodeObject *)(slot + GC_HEAD);
+    PyObject_Init((PyObject *)v, value_type);  /* refcount 1, and a reference to the class */
+    v->slab = current_slab;
+#else
     v = PyObject_GC_New(NodeObject, value_type);
     if (v == NULL)
         return NULL;
+    v->slab = NULL;
+#endif
     v->weakrefs = NULL;
     v->untracked = 1;
     return v;
@@ -605,7 +673,48 @@ static int set_label(NodeObject *self, PyObject *value, void *c) {
     return 0;
 }
 
+/* `data`: the number, read and written as the pure engine's property does (value.py's
+   _PythonNode.data): a running trace hears of every read and write by code outside the engine,
+   and a stored number becomes a float64. */
+static int heard(NodeObject *self, const char *how) {
+    PyObject *res;
+    if (PyList_GET_SIZE(tracing) == 0)
+        return 0;
+    res = PyObject_CallFunction(trace_hook, "Os", (PyObject *)self, how);
+    if (res == NULL)
+        return -1;
+    Py_DECREF(res);
+    return 0;
+}
+
+static PyObject *get_data(NodeObject *self, void *c) {
+    if (heard(self, ".data") < 0)
+        return NULL;
+    return PyFloat_FromDouble(self->data);
+}
+
+static int set_data(NodeObject *self, PyObject *value, void *c) {
+    PyObject *f;
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "a Value's data cannot be deleted");
+        return -1;
+    }
+    if (heard(self, ".data =") < 0)
+        return -1;
+    if (PyFloat_CheckExact(value)) {
+        self->data = PyFloat_AS_DOUBLE(value);
+        return 0;
+    }
+    f = PyObject_CallOneArg(data_number, value);
+    if (f == NULL)
+        return -1;
+    self->data = PyFloat_AsDouble(f);
+    Py_DECREF(f);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
 static PyGetSetDef Node_getset[] = {
+    {"data", (getter)get_data, (setter)set_data, "The number this Value holds.", NULL},
     {"_a", (getter)get_a, (setter)set_a, "The first input (None for a leaf).", NULL},
     {"_b", (getter)get_b, (setter)set_b, "The second input (None for a leaf or a one-input op).", NULL},
     {"_da", (getter)get_da, (setter)set_da, "d(self)/d(_a), or None.", NULL},
@@ -675,18 +784,13 @@ static void Node_dealloc(NodeObject *self) {
     Py_CLEAR(self->op);
     Py_CLEAR(self->label);
     Py_CLEAR(self->mark);
-#if FREE_MAX > 0
-    /* Only exactly a Value goes back to the list: its size is known and it has no __dict__.
-       (subtype_dealloc releases the class's reference after this returns.) */
-    if (Py_TYPE(self) == value_type && n_free < FREE_MAX) {
-        self->a = free_nodes;
-        free_nodes = self;
-        n_free++;
-        goto done;
+    if (self->slab != NULL) {
+        /* (subtype_dealloc releases the class's reference after this returns) */
+        if (--self->slab->live == 0)
+            slab_empty(self->slab);
+    } else {
+        Py_TYPE(self)->tp_free((PyObject *)self);
     }
-#endif
-    Py_TYPE(self)->tp_free((PyObject *)self);
-done:
     Py_TRASHCAN_END
 }
 
@@ -820,15 +924,18 @@ error:
 }
 
 PyDoc_STRVAR(setup_doc,
-"setup(value_class, special_modes, special_node, lift, to_float, lifted)\n--\n\n"
+"setup(value_class, special_modes, special_node, lift, to_float, lifted, tracing, trace_hook,\n"
+"      data_number)\n--\n\n"
 "Connect the core to value.py: the class operations make, the list of open no_grad /\n"
 "detect_anomaly blocks and the node maker for them, the lifting of plain numbers, the checked\n"
-"float conversion, and the mark of a lifted constant.");
+"float conversion, the mark of a lifted constant, the list that is non-empty while a trace\n"
+"runs and the hook that tells it, and the check of a number stored in `data`.");
 
 static PyObject *setup(PyObject *module, PyObject *args) {
-    PyObject *cls, *modes, *node_fn, *lift, *to_float, *lifted;
-    if (!PyArg_ParseTuple(args, "O!O!OOOO:setup", &PyType_Type, &cls, &PyList_Type, &modes,
-                          &node_fn, &lift, &to_float, &lifted))
+    PyObject *cls, *modes, *node_fn, *lift, *to_float, *lifted, *trace_list, *hook, *number;
+    if (!PyArg_ParseTuple(args, "O!O!OOOOO!OO:setup", &PyType_Type, &cls, &PyList_Type, &modes,
+                          &node_fn, &lift, &to_float, &lifted, &PyList_Type, &trace_list, &hook,
+                          &number))
         return NULL;
     if (!PyType_IsSubtype((PyTypeObject *)cls, &NodeType)) {
         PyErr_SetString(PyExc_TypeError, "setup() needs a subclass of Node");
@@ -841,6 +948,9 @@ static PyObject *setup(PyObject *module, PyObject *args) {
     Py_XSETREF(lift_fn, Py_NewRef(lift));
     Py_XSETREF(to_float_fn, Py_NewRef(to_float));
     Py_XSETREF(lifted_mark, Py_NewRef(lifted));
+    Py_XSETREF(tracing, Py_NewRef(trace_list));
+    Py_XSETREF(trace_hook, Py_NewRef(hook));
+    Py_XSETREF(data_number, Py_NewRef(number));
     Py_RETURN_NONE;
 }
 

@@ -69,6 +69,21 @@ class _PythonNode:
                             f"{type(requires_grad).__name__}")
         self._rg = requires_grad
 
+    @property
+    def data(self) -> float:
+        """The number this Value holds."""
+        if tracing:
+            trace_hook(self, ".data")
+        return self._data
+
+    @data.setter
+    def data(self, number: float) -> None:
+        # One float64 per Value, as the constructor keeps: `p.data -= np.float32(0.1) * p.grad`
+        # would otherwise store an np.float32 that every result computed from p then carries.
+        if tracing:
+            trace_hook(self, ".data =")
+        self._data = number if number.__class__ is float else _data_number(number)
+
 
 # The core Value stands on: the compiled Node where it is built (native.py decides), with the
 # same slot names and the arithmetic of every op it has a kernel for (_IN_C); else the Python
@@ -91,21 +106,6 @@ class Value(_Core):
     """
 
     __slots__ = ()
-
-    @property
-    def data(self) -> float:
-        """The number this Value holds."""
-        if tracing:
-            trace_hook(self, ".data")
-        return self._data
-
-    @data.setter
-    def data(self, number: float) -> None:
-        # One float64 per Value, as the constructor keeps: `p.data -= np.float32(0.1) * p.grad`
-        # would otherwise store an np.float32 that every result computed from p then carries.
-        if tracing:
-            trace_hook(self, ".data =")
-        self._data = number if number.__class__ is float else checks.real(number, "Value.data")
 
     # --- the read-only graph API (minimal.py, draw, explain, replay, forward mode use it) -------
     # graph.walk and backward's hot loop read the slots behind it (_a, _b, _da, _db, _rg)
@@ -1168,5 +1168,11 @@ def _node(out: float, name: str, self: Value, other: Value | None,
 # --- end generated (forwards) ---
 
 
+def _data_number(number: Any) -> float:
+    """A number stored by `v.data = number` that is not a float: checked, as a float64."""
+    return checks.real(number, "Value.data")
+
+
 if native.module is not None:  # the compiled core makes Values of this class, with these helpers
-    native.module.setup(Value, _special_modes, _special_node, _lift, to_float, LIFTED)
+    native.module.setup(Value, _special_modes, _special_node, _lift, to_float, LIFTED, tracing,
+                        trace_hook, _data_number)
