@@ -1060,7 +1060,7 @@ tracing: list[Any] = []
 LIFTED = object()
 
 
-def trace_hook(v: Value, how: str, op: str | None = None, other: Any = None,
+def trace_hook(v: _PythonNode, how: str, op: str | None = None, other: Any = None,
                outcome: bool = False) -> None:
     """Tell the trace of this context (or the log of other threads) about `v`.
 
