@@ -100,6 +100,16 @@ def w1_graph(leaves: list[Any], spec: list[tuple[int, int, int]]) -> Any:
     return nodes[-1]
 
 
+def w1_floats(leaves: list[float], spec: list[tuple[int, int, int]]) -> float:
+    """W1's loop on plain floats (relu written inline): what the loop costs without any engine."""
+    nodes = list(leaves)
+    for code, i, j in spec:
+        a = nodes[i]
+        nodes.append(a + nodes[j] if code == wl.ADD else a * nodes[j] if code == wl.MUL
+                     else a ** 2 if code == wl.SQUARE else (a if a > 0.0 else 0.0))
+    return nodes[-1]
+
+
 def demo_step(value: type, model: Any, xs: list[list[float]], ys: list[float], k: int) -> float:
     """micrograd's demo training step, as its notebook writes it (any engine, its own MLP)."""
     inputs = [list(map(value, row)) for row in xs]
@@ -177,7 +187,8 @@ class Worker:
         root, t_build = _timed(lambda: sum16_graph(rows, xs))
         _, t_back = _timed(root.backward)
         n = 33 * len(rows)
-        return {"build_ns": t_build / n, "backward_ns": t_back / n, "nodes": n,
+        loop = self._loop_ns(lambda: sum16_graph(self.sum16_weights, self.sum16_inputs), n)
+        return {"build_ns": t_build / n, "backward_ns": t_back / n, "nodes": n, **loop,
                 "walked_nodes": self._walk(root), "root": float(root.data),
                 "grad_x0": float(xs[0].grad)}
 
@@ -187,7 +198,8 @@ class Worker:
         root, t_build = _timed(lambda: w1_graph(leaves, spec))
         _, t_back = _timed(root.backward)
         n = len(spec)
-        return {"build_ns": t_build / n, "backward_ns": t_back / n, "nodes": n,
+        loop = self._loop_ns(lambda: w1_floats(leaf_values, spec), n)
+        return {"build_ns": t_build / n, "backward_ns": t_back / n, "nodes": n, **loop,
                 "walked_nodes": self._walk(root), "root": float(root.data),
                 "leaf_grad_sum": math.fsum(float(v.grad) for v in leaves)}
 
@@ -204,6 +216,14 @@ class Worker:
         ids = [gpt.tokens(corpus[k % len(corpus)]) for k in range(self.size.gpt_steps)]
         losses, t = _timed(lambda: [trainer.step(x) for x in ids])
         return {"ms": t / 1e6 / len(ids), "losses": losses}
+
+    def _loop_ns(self, run: Callable[[], Any], n: int) -> dict[str, float]:
+        """The peers' worker also times the row's loop on plain floats: the floor under any
+        engine driven from Python, so a reader sees what part of a node's time is the loop's."""
+        if self.role != "peers":
+            return {}
+        _, t = _timed(run)
+        return {"loop_ns": t / n}
 
     def _walk(self, root: Any) -> int:
         """Operation nodes reachable from `root`, by the engine's own walk (or this one's)."""
@@ -289,6 +309,7 @@ def start_workers(size_name: str) -> dict[str, Channel]:
 def measure(size_name: str) -> dict[str, Any]:
     """Every row on every worker: a warm-up round, then alternating timed rounds."""
     size = Size.make(size_name)
+    started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     channels = start_workers(size_name)
     names = list(channels)
     samples: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {
@@ -311,7 +332,18 @@ def measure(size_name: str) -> dict[str, Any]:
         for ch in channels.values():
             ch.close()
     return {"size": size_name, "config": asdict(size), "columns": names, "engines": engines,
-            "warmup": warmup, "samples": samples, "python": sys.version.split()[0]}
+            "warmup": warmup, "samples": samples, "python": sys.version.split()[0],
+            "started_utc": started, "git_commit": _commit()}
+
+
+def _commit() -> str | None:
+    """The checkout's commit, for the saved JSON (None outside a git checkout)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=10)
+    except OSError:
+        return None
+    return out.stdout.strip() or None
 
 
 def main(argv: list[str] | None = None) -> None:

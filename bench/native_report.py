@@ -57,6 +57,10 @@ def checks(raw: dict[str, Any]) -> dict[str, Any]:
         out[f"{row}_nodes"] = {c: (w[row][c]["nodes"], w[row][c]["walked_nodes"]) for c in cols}
         out[f"{row}_root_max_rel_diff"] = max(_rel(w[row][c]["root"], w[row]["peer"]["root"])
                                               for c in cols)
+    # Python's own loop on plain floats (the peers' worker times it beside its engine), best of
+    # the rounds with the collector off.
+    out["loop_ns"] = {row: min((s["loop_ns"] for s in raw["samples"][row]["gc_off"]["peer"]
+                                if "loop_ns" in s), default=None) for row in ("sum16", "w1")}
     out["w2_first_loss"] = {c: w["w2"][c]["loss"] for c in cols}
     out["w2_loss_max_rel_diff"] = max(_rel(w["w2"][c]["loss"], w["w2"]["peer"]["loss"])
                                       for c in cols)
@@ -104,6 +108,10 @@ def render(raw: dict[str, Any], summary: dict[str, Any]) -> str:
                      f"{_fmt(pure):>9} {_fmt(native):>9} "
                      f"{pure_ratio:>10} {nat_ratio:>9}  {entry['target']:24} {met}")
     c = summary["checks"]
+    loop = c.get("loop_ns", {})
+    if loop.get("sum16") is not None and loop.get("w1") is not None:
+        lines.append(f"the same loops on plain floats (Python's own cost, under any engine): "
+                     f"sum16 {_fmt(loop['sum16'])} ns/node, W1 {_fmt(loop['w1'])} ns/node")
     lines.append("checks (warm-up round):")
     lines.append("  nodes (counted, walked): sum16 " + ", ".join(
         f"{k} {v[0]}/{v[1]}" for k, v in c["sum16_nodes"].items()) + "; W1 " + ", ".join(

@@ -11,9 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.native_report import render as render_native
+from bench.native_report import summarise as summarise_native
 from bench.report import format_report, summarize
 
 RESULTS = Path(__file__).resolve().parent / "bench" / "results.json"
+# A saved run of `python -m bench.native_core --json docs/bench/native_core.json`.
+NATIVE_RESULTS = Path(__file__).resolve().parent / "bench" / "native_core.json"
 # The summary's ratios (bench/report.py), as a reader names them.
 RATIO_TITLES = {
     "w1_build_gc_on": "W1 build, collector on", "w1_build_gc_off": "W1 build, collector off",
@@ -64,3 +68,14 @@ def tables(path: Path = RESULTS) -> str:
         "", "```text", format_report(report), "```", "",
     ]
     return "\n".join(rows)
+
+
+def native_core_table(path: Path = NATIVE_RESULTS) -> str:
+    """Markdown: the saved run of bench.native_core, as the command prints it."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    size = raw.get("size", "full")
+    return "\n".join([
+        f"As `python -m bench.native_core --size {size} --json docs/bench/native_core.json` "
+        f"printed it, run on {raw.get('started_utc', '?')} UTC at commit "
+        f"`{raw.get('git_commit') or '?'}`:", "",
+        "```text", render_native(raw, summarise_native(raw)), "```", ""])

@@ -19,6 +19,10 @@ def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
         from docs.bench_tables import tables
 
         markdown = markdown.replace("<!-- bench-tables -->", tables())
+    if "<!-- native-core-table -->" in markdown:
+        from docs.bench_tables import native_core_table
+
+        markdown = markdown.replace("<!-- native-core-table -->", native_core_table())
     return markdown
 
 

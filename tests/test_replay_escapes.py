@@ -6,6 +6,7 @@ Each case is one a replay would otherwise answer with a trace-time number where 
 from __future__ import annotations
 
 import copy
+import inspect
 import pickle
 import sys
 import threading
@@ -158,7 +159,7 @@ def test_its_plain_function_inside_another_trace_is_part_of_it() -> None:
 # --- no process-wide state, no module sniffing, no reference counts ----------
 
 def test_a_trace_changes_nothing_that_other_threads_see() -> None:
-    data = Value.__dict__["data"]
+    data = inspect.getattr_static(Value, "data")
     inside, seen = threading.Event(), threading.Event()
     observed: list[Any] = []
 
@@ -170,7 +171,7 @@ def test_a_trace_changes_nothing_that_other_threads_see() -> None:
     worker = threading.Thread(target=lambda: autograd.compile(slow, [1.0]))
     worker.start()
     assert inside.wait(5)
-    observed.append(Value.__dict__["data"])
+    observed.append(inspect.getattr_static(Value, "data"))
     v = Value(2.0)
     observed.append(v.data * 3)  # an unrelated read in this thread: neither watched nor refused
     seen.set()
