@@ -24,22 +24,24 @@
 
 #include "_native_docs.h"  /* the methods' docstrings, written from the op table */
 
+/* The fields a backward pass reads and writes come first, together: in a slab (new_value) they
+   fill one cache line, so the walk and the sums touch one line per node. */
 typedef struct NodeObject {
     PyObject_HEAD
-    double data;
-    double grad;
-    double da;
-    double db;
-    struct NodeObject *a;  /* inputs (strong references) or NULL */
-    struct NodeObject *b;
-    PyObject *op;          /* the op's name (str) or NULL for a leaf */
-    PyObject *label;       /* str or NULL (reads as "") */
-    PyObject *mark;        /* a walk's stamp, LIFTED, a trace's index, or NULL */
-    PyObject *weakrefs;
     char has_da;           /* 0: _da reads None */
     char has_db;
     char rg;               /* requires_grad (leaves) */
     char untracked;        /* 1: this core took the node out of the collector's lists */
+    struct NodeObject *a;  /* inputs (strong references) or NULL */
+    struct NodeObject *b;
+    PyObject *mark;        /* a walk's stamp, LIFTED, a trace's index, or NULL */
+    double grad;
+    double da;
+    double db;
+    double data;
+    PyObject *op;          /* the op's name (str) or NULL for a leaf */
+    PyObject *label;       /* str or NULL (reads as "") */
+    PyObject *weakrefs;
     struct Slab *slab;     /* the slab it lives in (see new_value), or NULL */
 } NodeObject;
 
@@ -233,12 +235,16 @@ static double kernel(int k, double x, double y, double *da, double *db) {
 #define GC_HEAD (2 * sizeof(uintptr_t))
 #define SLOT_SIZE ((GC_HEAD + sizeof(NodeObject) + 15) / 16 * 16)
 #define SPARE_SLABS 1024
+#define LINE 64
+#define SLOT_SHIFT (GC_HEAD + offsetof(NodeObject, has_da))
 
 struct Slab {
     struct Slab *next;    /* in the list of spare slabs */
     Py_ssize_t used;      /* slots handed out, in address order */
     Py_ssize_t live;      /* of which not yet freed */
-    char *slots;          /* SLAB_NODES slots of SLOT_SIZE bytes */
+    char *memory;         /* as allocated */
+    char *slots;          /* SLAB_NODES slots of SLOT_SIZE bytes, placed in `memory` so that
+                             each node's backward fields (from has_da to db) fill one cache line */
 };
 
 static Slab *current_slab = NULL;
@@ -256,11 +262,15 @@ static Slab *slab_new(void) {
     slab = PyMem_RawMalloc(sizeof(Slab));
     if (slab == NULL)
         return NULL;
-    slab->slots = PyMem_RawMalloc(SLAB_NODES * SLOT_SIZE);
-    if (slab->slots == NULL) {
+    slab->memory = PyMem_RawMalloc(SLAB_NODES * SLOT_SIZE + 2 * LINE);
+    if (slab->memory == NULL) {
         PyMem_RawFree(slab);
         return NULL;
     }
+    /* a slot starts SLOT_SHIFT bytes before a line, so that its object's fields from has_da
+       (after the collector's header and the object's own) start a line */
+    slab->slots = (char *)((((uintptr_t)slab->memory + LINE - 1) & ~(uintptr_t)(LINE - 1))
+                           + LINE - SLOT_SHIFT);
     slab->used = slab->live = 0;
     return slab;
 }
@@ -276,7 +286,7 @@ static void slab_empty(Slab *slab) {
         n_spare++;
         return;
     }
-    PyMem_RawFree(slab->slots);
+    PyMem_RawFree(slab->memory);
     PyMem_RawFree(slab);
 }
 
@@ -813,6 +823,12 @@ static PyTypeObject NodeType = {
 
 /* --- backward: graph.walk(root, leaves=False, reset=True) and backward._run, fused ---------- */
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
 typedef struct {
     NodeObject **items;
     Py_ssize_t n, cap;
@@ -844,8 +860,13 @@ static int reach(NodeObject *x, PyObject *token, Stack *stack, Stack *frozen) {
     if (x->mark == token)
         return 0;
     stamp(x, token);
-    if (x->a != NULL)
+    if (x->a != NULL) {
+        /* x is visited next: start fetching its inputs, which the walk reads then */
+        PREFETCH(x->a);
+        if (x->b != NULL)
+            PREFETCH(x->b);
         return push(stack, x) < 0 ? -1 : 1;
+    }
     if (!x->rg)
         return push(frozen, x) < 0 ? -1 : 0;
     return 0;
@@ -899,6 +920,11 @@ static PyObject *backward_pass(PyObject *module, PyObject *args) {
     root->grad = seed;
     for (k = order.n - 1; k >= 0; k--) {
         double g;
+        if (k >= 8) {  /* a few nodes ahead: the node, then (once it is in) its inputs */
+            PREFETCH(order.items[k - 8]);
+            PREFETCH(order.items[k - 4]->a);
+            PREFETCH(order.items[k - 4]->b);
+        }
         v = order.items[k];
         g = v->grad;
         if (v->has_da)
