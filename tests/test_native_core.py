@@ -201,3 +201,12 @@ def test_an_install_without_a_compiler_runs_the_pure_engine_and_says_so(tmp_path
                                  native.ENVIRONMENT_VARIABLE: "native"}, text=True, timeout=120,
                             cwd=tmp_path)
     assert forced.returncode != 0 and "the native core is not built" in forced.stderr
+
+
+def test_a_core_built_from_other_sources_is_noticed():
+    # An in-place build left behind by edited sources must not run: native.py compares the hash
+    # setup.py compiled in with the sources beside it.
+    assert "built from other sources" in native._stale("0" * 16)
+    assert native._stale("") == ""  # built by hand: nothing to compare
+    if native.module is not None:
+        assert native._stale(native.module.SOURCE_HASH) == ""

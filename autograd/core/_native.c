@@ -1017,8 +1017,12 @@ PyMODINIT_FUNC PyInit__native(void) {
     m = PyModule_Create(&native_module);
     if (m == NULL)
         return NULL;
+#ifndef SOURCE_HASH
+#define SOURCE_HASH ""  /* built by hand, not by setup.py */
+#endif
     if (PyModule_AddObjectRef(m, "Node", (PyObject *)&NodeType) < 0
-        || PyModule_AddObject(m, "KERNELS", kernels) < 0) {
+        || PyModule_AddObject(m, "KERNELS", kernels) < 0
+        || PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0) {
         Py_DECREF(m);
         return NULL;
     }

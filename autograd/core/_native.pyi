@@ -8,6 +8,8 @@ class Node:
 
 # The op table's names the C core has a kernel for.
 KERNELS: tuple[str, ...]
+# The first 16 hex digits of the sha256 of the sources it was built from (setup.py).
+SOURCE_HASH: str
 
 def backward_pass(root: Any, seed: float, /) -> None: ...
 def setup(value_class: type, special_modes: list[Any], special_node: Callable[..., Any],

@@ -8,11 +8,15 @@ requires the compiled one (an ImportError if it is not built).  ``autograd.CORE`
 
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
+from pathlib import Path
 from types import ModuleType
 
 ENVIRONMENT_VARIABLE = "VALUEGRAD_CORE"
+# The files the native core is built from (setup.py hashes the same, into _native.SOURCE_HASH).
+SOURCES = ("_native.c", "_native_docs.h")
 
 
 class PureCoreWarning(RuntimeWarning):
@@ -39,7 +43,29 @@ def _load() -> tuple[ModuleType | None, str]:
                       f"Set {ENVIRONMENT_VARIABLE}=pure to choose it and silence this.",
                       PureCoreWarning, stacklevel=4)
         return None, "the pure-Python engine (the native core is not built)"
+    stale = _stale(_native.SOURCE_HASH)
+    if stale:
+        if wanted == "native":
+            raise ImportError(f"{ENVIRONMENT_VARIABLE}=native, but {stale}")
+        warnings.warn(f"valuegrad's {stale}: the pure-Python engine runs (same numbers, more "
+                      f"slowly) until you run `pip install -e .` again", PureCoreWarning,
+                      stacklevel=4)
+        return None, "the pure-Python engine (the native core is out of date)"
     return _native, "the native core (C)"
+
+
+def _stale(built_from: str) -> str:
+    """Why the built core does not match the sources beside it ("" if it does, or if there are
+    no sources here: an installed wheel carries only the built core)."""
+    here = Path(__file__).resolve().parent
+    files = [here / name for name in SOURCES]
+    if not built_from or not all(f.exists() for f in files):
+        return ""
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+    if digest == built_from:
+        return ""
+    return (f"native core was built from other sources than those in {here} (edited since "
+            "the last install)")
 
 
 _loaded = _load()
