@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, draw, no_grad, step_through
+from autograd.core import native
 
 from .viz.diagram import diagram
 
@@ -140,7 +141,8 @@ def run_demo(out: Path, steps: int | None = None, seed: int = 0, samples: int = 
     X_val, labels_val = nn.make_moons(max(samples // 4, 2), noise=0.1, seed=seed + 1)
     model = nn.MLP(2, [16, 16, 1], seed=seed)
     print(f"training {model.__class__.__name__}(2, [16, 16, 1]) "
-          f"({len(model.parameters())} parameters) on {samples} moons points for {steps} steps")
+          f"({len(model.parameters())} parameters) on {samples} moons points for {steps} steps, "
+          f"on {native.DESCRIPTION}")
     # micrograd's schedule: the learning rate falls linearly from 1.0 to 0.1.
     optimizer = nn.SGD(model, lr=lambda k: 1.0 - 0.9 * k / steps)
     history = nn.fit(model, X, y, loss=nn.hinge, optimizer=optimizer, steps=steps, l2=1e-4,

@@ -266,9 +266,11 @@ def test_the_valuegrad_console_script_is_declared_for_cli_main():
 def test_version_and_help_for_every_option(capsys):
     from autograd import __version__
     from autograd.cli.main import _parser
+    from autograd.core import native
 
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out.strip() == f"valuegrad {__version__}"
+    assert capsys.readouterr().out.strip() == (f"valuegrad {__version__}, on "
+                                               f"{native.DESCRIPTION}")
     parser = _parser()
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
     for command, sub in [("valuegrad", parser), *subparsers.items()]:

@@ -35,7 +35,8 @@ CORE_SUITE = ["tests/test_property.py", "tests/test_ops.py", "tests/test_float64
 
 def _compiler_here() -> bool:
     """Whether this machine can build the native core: a C compiler and Python.h."""
-    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    # CC as the build reads it (CC=false in the environment: a machine without a compiler)
+    cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
     return shutil.which(cc) is not None and headers.exists()
 

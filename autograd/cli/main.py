@@ -101,9 +101,11 @@ def _parser(extra_commands: tuple[CommandAdder, ...] = ()) -> argparse.ArgumentP
                "  valuegrad explain --paths x -- \"-x*y\" x=1 y=2\n"
                "exit codes: 0 done, 1 failed, 2 wrong command line")
     from .. import __version__
+    from ..core import native
 
-    parser.add_argument("--version", action="version", version=f"valuegrad {__version__}",
-                        help="print the version and exit")
+    parser.add_argument("--version", action="version",
+                        version=f"valuegrad {__version__}, on {native.DESCRIPTION}",
+                        help="print the version and exit (and which core runs)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     values_help = "a number for each variable of the expression, e.g. x=2 w=-3"
 
