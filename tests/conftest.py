@@ -14,6 +14,14 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Where the native core is not built, importing autograd warns once (PureCoreWarning): this
+# process has said it.  The CLI runs, notebook kernels and scripts the tests start run the same
+# engine, chosen explicitly, so they do not say it again into the outputs they check.
+import autograd  # noqa: E402
+
+if autograd.CORE == "pure":
+    os.environ.setdefault("VALUEGRAD_CORE", "pure")
+
 
 def require_torch():
     """Import torch; skip locally when absent, fail in CI where .ci/run installs it."""

@@ -34,11 +34,17 @@ CORE_SUITE = ["tests/test_property.py", "tests/test_ops.py", "tests/test_float64
 
 
 def _compiler_here() -> bool:
-    """Whether this machine can build the native core: a C compiler and Python.h."""
-    # CC as the build reads it (CC=false in the environment: a machine without a compiler)
-    cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
-    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
-    return shutil.which(cc) is not None and headers.exists()
+    """Whether this machine can build the native core: its C compiler (CC, as the build reads it)
+    compiles a file that includes Python.h."""
+    cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()
+    include = sysconfig.get_paths()["include"]
+    try:
+        done = subprocess.run([*cc, "-I", include, "-x", "c", "-c", "-", "-o", os.devnull],
+                              input="#include <Python.h>\nint valuegrad_probe;\n", text=True,
+                              capture_output=True, timeout=60)
+    except OSError:  # no such compiler
+        return False
+    return done.returncode == 0
 
 
 def _run(core: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -124,6 +130,7 @@ def test_values_are_weakly_referenced_and_subclassed_on_either_core():
     assert ref() is None
 
 
+@pytest.mark.skipif(autograd.CORE != "native", reason="the pure engine's slots take any object")
 def test_a_value_refuses_a_non_value_input():
     v = Value(1.0) + 2.0
     with pytest.raises(TypeError, match="Value or None"):
