@@ -834,43 +834,30 @@ typedef struct {
     Py_ssize_t n, cap;
 } Stack;
 
-static int push(Stack *s, NodeObject *v) {
-    if (s->n == s->cap) {
-        Py_ssize_t cap = s->cap ? 2 * s->cap : 256;
-        NodeObject **items = PyMem_Realloc(s->items, cap * sizeof(NodeObject *));
-        if (items == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        s->items = items;
-        s->cap = cap;
+/* Make room for one more item (the rare path of PUSH). */
+static int grow(Stack *s) {
+    Py_ssize_t cap = s->cap ? 2 * s->cap : 1024;
+    NodeObject **items = PyMem_Realloc(s->items, cap * sizeof(NodeObject *));
+    if (items == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
-    s->items[s->n++] = v;
+    s->items = items;
+    s->cap = cap;
     return 0;
 }
 
-static void stamp(NodeObject *v, PyObject *token) {
+#define PUSH(s, v) (((s)->n < (s)->cap || grow(s) == 0) ? ((s)->items[(s)->n++] = (v), 0) : -1)
+
+static inline void stamp(NodeObject *v, PyObject *token) {
     Py_INCREF(token);
     Py_XSETREF(v->mark, token);
 }
 
-/* Reach input x of a node on the stack: stamp it; push it if interior, else note a leaf that
-   takes no gradient.  1 if pushed, 0 if not, -1 on error. */
-static int reach(NodeObject *x, PyObject *token, Stack *stack, Stack *frozen) {
-    if (x->mark == token)
-        return 0;
-    stamp(x, token);
-    if (x->a != NULL) {
-        /* x is visited next: start fetching its inputs, which the walk reads then */
-        PREFETCH(x->a);
-        if (x->b != NULL)
-            PREFETCH(x->b);
-        return push(stack, x) < 0 ? -1 : 1;
-    }
-    if (!x->rg)
-        return push(frozen, x) < 0 ? -1 : 0;
-    return 0;
-}
+/* A node on the walk's stack whose first input has been looked at carries this bit (nodes are
+   aligned, so the pointer's low bit is free). */
+#define A_DONE ((uintptr_t)1)
+#define NODE_OF(item) ((NodeObject *)((uintptr_t)(item) & ~A_DONE))
 
 PyDoc_STRVAR(backward_pass_doc,
 "backward_pass(root, seed)\n--\n\n"
@@ -883,7 +870,6 @@ static PyObject *backward_pass(PyObject *module, PyObject *args) {
     NodeObject *root, *v;
     Stack stack = {0}, order = {0}, frozen = {0};
     Py_ssize_t k;
-    int r;
     if (!PyArg_ParseTuple(args, "O!d:backward_pass", &NodeType, &root_obj, &seed))
         return NULL;
     root = (NodeObject *)root_obj;
@@ -896,25 +882,47 @@ static PyObject *backward_pass(PyObject *module, PyObject *args) {
         return NULL;
     Py_INCREF(root);  /* the graph stays alive while the pass runs, whatever a mark's release does */
     stamp(root, token);
-    if (push(&stack, root) < 0)
+    if (PUSH(&stack, root) < 0)
         goto error;
+    /* graph.walk's loop: descend into the first input not yet stamped (a before b), list a node
+       once both are done.  A stamped input is already listed or on the stack; a leaf is done the
+       moment it is stamped (one taking no gradient is noted, to be reset to 0 at the end). */
     while (stack.n) {
-        v = stack.items[stack.n - 1];
-        r = reach(v->a, token, &stack, &frozen);
-        if (r < 0)
-            goto error;
-        if (r)
-            continue;
-        if (v->b != NULL) {
-            r = reach(v->b, token, &stack, &frozen);
-            if (r < 0)
-                goto error;
-            if (r)
+        NodeObject **top = &stack.items[stack.n - 1];
+        NodeObject *x;
+        v = NODE_OF(*top);
+        if (!((uintptr_t)*top & A_DONE)) {
+            *top = (NodeObject *)((uintptr_t)v | A_DONE);
+            x = v->a;
+            if (x->mark != token) {
+                stamp(x, token);
+                if (x->a != NULL) {
+                    PREFETCH(x->a);  /* x is visited next: start fetching its inputs */
+                    PREFETCH(x->b);
+                    if (PUSH(&stack, x) < 0)
+                        goto error;
+                    continue;
+                }
+                if (!x->rg && PUSH(&frozen, x) < 0)
+                    goto error;
+            }
+        }
+        x = v->b;
+        if (x != NULL && x->mark != token) {
+            stamp(x, token);
+            if (x->a != NULL) {
+                PREFETCH(x->a);
+                PREFETCH(x->b);
+                if (PUSH(&stack, x) < 0)
+                    goto error;
                 continue;
+            }
+            if (!x->rg && PUSH(&frozen, x) < 0)
+                goto error;
         }
         stack.n--;
         v->grad = 0.0;
-        if (push(&order, v) < 0)
+        if (PUSH(&order, v) < 0)
             goto error;
     }
     root->grad = seed;
