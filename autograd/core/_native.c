@@ -152,7 +152,14 @@ static double sigmoid_float(double x) {
 }
 
 /* out, da, db for op k at (x, y); *has_db is cleared for "**c" (its exponent takes none) */
-static double kernel(int k, double x, double y, double *da, double *db) {
+/* Inlined into each operator's function, where k is a constant: the switch folds away. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
+HOT double kernel(int k, double x, double y, double *da, double *db) {
     double out, t;
     switch (k) {
     case OP_ADD: *da = 1.0; *db = 1.0; return x + y;
@@ -309,7 +316,14 @@ static NodeObject *new_value(void) {
     current_slab->live++;
     memset(slot, 0, GC_HEAD);  /* the collector's header: not in its lists */
     v = (NodeObject *)(slot + GC_HEAD);
+#if defined(Py_DEBUG) || defined(Py_TRACE_REFS) || PY_VERSION_HEX >= 0x030C0000
     PyObject_Init((PyObject *)v, value_type);  /* refcount 1, and a reference to the class */
+#else
+    /* PyObject_Init's work, written out: tracemalloc already knows the slab's memory */
+    Py_SET_TYPE(v, value_type);
+    Py_INCREF(value_type);
+    Py_SET_REFCNT(v, 1);
+#endif
     v->slab = current_slab;
 #else
     v = PyObject_GC_New(NodeObject, value_type);
@@ -442,7 +456,7 @@ static PyObject *lift(PyObject *x) {
 }
 
 /* x op y for a binary op k, either operand possibly a plain number. */
-static PyObject *binary(int k, PyObject *x, PyObject *y) {
+HOT PyObject *binary(int k, PyObject *x, PyObject *y) {
     PyObject *lx, *ly, *res;
     double out, da, db;
     if (IS_NODE(x) && IS_NODE(y)) {
@@ -466,7 +480,7 @@ static PyObject *binary(int k, PyObject *x, PyObject *y) {
     return res;
 }
 
-static PyObject *unary(int k, PyObject *self) {
+HOT PyObject *unary(int k, PyObject *self) {
     double da, db = 0.0;
     double out = kernel(k, ((NodeObject *)self)->data, 0.0, &da, &db);
     return record(k, out, (NodeObject *)self, NULL, da, 0.0, 0);
