@@ -307,8 +307,7 @@ static NodeObject *new_value(void) {
         Slab *slab = slab_new();
         if (slab == NULL)
             return (NodeObject *)PyErr_NoMemory();
-        if (current_slab != NULL && current_slab->live == 0)  /* (cannot happen: it is full) */
-            slab_empty(current_slab);
+        /* The full slab left behind goes to the spares when its last node is freed. */
         current_slab = slab;
     }
     slot = current_slab->slots + current_slab->used * SLOT_SIZE;
