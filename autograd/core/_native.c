@@ -254,6 +254,7 @@ struct Slab {
                              each node's backward fields (from has_da to db) fill one cache line */
 };
 
+#if USE_SLABS
 static Slab *current_slab = NULL;
 static Slab *spare_slabs = NULL;
 static Py_ssize_t n_spare = 0;
@@ -296,6 +297,7 @@ static void slab_empty(Slab *slab) {
     PyMem_RawFree(slab->memory);
     PyMem_RawFree(slab);
 }
+#endif
 
 /* A node of class Value, every field set by the caller; outside the collector's lists until
    settle() decides. */
@@ -807,11 +809,14 @@ static void Node_dealloc(NodeObject *self) {
     Py_CLEAR(self->op);
     Py_CLEAR(self->label);
     Py_CLEAR(self->mark);
+#if USE_SLABS
     if (self->slab != NULL) {
         /* (subtype_dealloc releases the class's reference after this returns) */
         if (--self->slab->live == 0)
             slab_empty(self->slab);
-    } else {
+    } else
+#endif
+    {
         Py_TYPE(self)->tp_free((PyObject *)self);
     }
     Py_TRASHCAN_END
