@@ -3,6 +3,10 @@
 Its arithmetic (one method per op of the table in ops.py, the engine's hot path) is written out
 from the table by ``python -m autograd.core.generate`` between the marked lines below: edit the
 table and rerun it, not the methods.
+
+This is the pure-Python engine, the reference.  Where the native core is built (native.py,
+_native.c), Value stands on its C node instead of the Python slots, with the same slot names, and
+every op the C core has a kernel for runs there, giving the same numbers bit for bit.
 """
 
 from __future__ import annotations
